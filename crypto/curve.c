@@ -28,6 +28,8 @@ const BIGNUM *wf_curve_order(void)
 
 wf_err wf_scalar_to_bn(BIGNUM *out, const wf_scalar *a)
 {
+    if (out == NULL || a == NULL)
+        return WF_ERR_ARG;
     BN_set_flags(out, BN_FLG_CONSTTIME);
     return BN_bin2bn(a->b, WF_SCALAR_BYTES, out) != NULL ? WF_OK : WF_ERR_INTERNAL;
 }

@@ -143,7 +143,7 @@ static wf_err mul_run(wf_point *out, const wf_scalar *k1, const wf_scalar *k2, c
             goto done;
         gk = w.k1;
     }
-    if (p != NULL) {
+    if (p != NULL && k2 != NULL) {
         if ((err = wf_scalar_to_bn(w.k2, k2)) != WF_OK || (err = wf_point_to_ec(w.a, p, w.ctx)) != WF_OK)
             goto done;
         pk = w.k2;

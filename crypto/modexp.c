@@ -1,0 +1,85 @@
+#include "modexp.h"
+
+#include "secmem.h"
+
+static int modulus_ok(const mpz_t mod)
+{
+    return mpz_odd_p(mod) && mpz_cmp_ui(mod, 1) > 0;
+}
+
+/* Writes the n-limb, zero-padded form of 0 <= a < 2^(n·GMP_NUMB_BITS) into x's limbs. */
+static mp_limb_t *padded_limbs(mpz_t x, const mpz_t a, mp_size_t n)
+{
+    mp_limb_t *xp = mpz_limbs_write(x, n);
+    size_t used = mpz_size(a);
+    mpn_zero(xp, n);
+    if (used > 0)
+        mpn_copyi(xp, mpz_limbs_read(a), (mp_size_t)used);
+    return xp;
+}
+
+wf_err wf_invert_sec(mpz_t rop, const mpz_t a, const mpz_t mod)
+{
+    if (!modulus_ok(mod))
+        return WF_ERR_ARG;
+    mp_size_t n = (mp_size_t)mpz_size(mod);
+    mpz_t ar, ap, r, scratch;
+    mpz_inits(ar, ap, r, scratch, NULL);
+
+    mpz_mod(ar, a, mod); /* 0 <= ar < mod, so it fits in n limbs */
+    mp_limb_t *app = padded_limbs(ap, ar, n);
+    mp_limb_t *rp = mpz_limbs_write(r, n);
+    mp_size_t itch = mpn_sec_invert_itch(n);
+    mp_limb_t *tp = mpz_limbs_write(scratch, itch);
+    /* nbcnt = 2·n·GMP_NUMB_BITS bounds log2(a+1) + log2(mod+1) as required. */
+    int ok = mpn_sec_invert(rp, app, mpz_limbs_read(mod), n, (mp_bitcnt_t)(2 * n * GMP_NUMB_BITS), tp);
+    mpz_limbs_finish(r, n);
+    /* Both buffers hold secret intermediates; their size fields stay 0. */
+    wf_memzero(app, (size_t)n * sizeof *app);
+    wf_memzero(tp, (size_t)itch * sizeof *tp);
+    if (ok)
+        mpz_set(rop, r);
+
+    wf_mpz_wipe(ar);
+    wf_mpz_wipe(r);
+    mpz_clears(ar, ap, r, scratch, NULL);
+    return ok ? WF_OK : WF_ERR_NOT_UNIT;
+}
+
+wf_err wf_powm_sec_signed(mpz_t rop, const mpz_t base, const mpz_t exp, unsigned bound_bits, const mpz_t mod)
+{
+    if (!modulus_ok(mod) || bound_bits > WF_MODEXP_MAX_BOUND_BITS)
+        return WF_ERR_ARG;
+
+    mpz_t k, e, b, inv, x;
+    mpz_inits(k, e, b, inv, x, NULL);
+    wf_err err = WF_OK;
+
+    mpz_setbit(k, bound_bits); /* k = 2^b for the range check */
+    if (mpz_cmpabs(exp, k) > 0) {
+        err = WF_ERR_RANGE;
+        goto out;
+    }
+    /* K = 3·2^(b+1) = 2^(b+2) + 2^(b+1); e = exp + K in [5·2^b, 7·2^b]. */
+    mpz_set_ui(k, 0);
+    mpz_setbit(k, bound_bits + 2);
+    mpz_setbit(k, bound_bits + 1);
+    mpz_add(e, exp, k);
+
+    mpz_mod(b, base, mod);
+    err = wf_invert_sec(inv, b, mod);
+    if (err != WF_OK)
+        goto out;
+    mpz_powm_sec(x, b, e, mod);     /* base^(exp + K) */
+    mpz_powm_sec(inv, inv, k, mod); /* base^(-K) */
+    mpz_mul(x, x, inv);
+    mpz_mod(rop, x, mod);
+
+out:
+    wf_mpz_wipe(e);
+    wf_mpz_wipe(b);
+    wf_mpz_wipe(inv);
+    wf_mpz_wipe(x);
+    mpz_clears(k, e, b, inv, x, NULL);
+    return err;
+}

@@ -1,0 +1,43 @@
+/* Modular exponentiation and inversion with secret operands.
+ *
+ * GMP's ordinary mpz_powm/mpz_invert take time that depends on their operands.
+ * These helpers route secret values through GMP's side-channel-silent paths
+ * (mpz_powm_sec, mpn_sec_invert), which need an odd modulus and a positive
+ * exponent; the signed variant reshapes a bounded signed exponent into a
+ * positive one of fixed bit length so the exponentiations (the whole cost)
+ * take time that depends on the public bound, not on the exponent's sign or
+ * size. The few additions and reductions around them are ordinary GMP
+ * arithmetic, which is not guaranteed constant time.
+ *
+ * Thread safety: no shared state; safe to call from any thread. */
+#ifndef WF_MODEXP_H
+#define WF_MODEXP_H
+
+#include <gmp.h>
+
+#include "err.h"
+
+/* Largest bound_bits accepted by wf_powm_sec_signed (guards against absurd
+ * exponents that would exhaust memory). */
+#define WF_MODEXP_MAX_BOUND_BITS (1u << 20)
+
+/* rop = a^{-1} mod mod, computed with mpn_sec_invert (time independent of a).
+ * mod must be odd and > 1 (else WF_ERR_ARG); a may be negative or unreduced.
+ * WF_ERR_NOT_UNIT if gcd(a, mod) != 1 (rop is then left unchanged).
+ * rop may alias a or mod. */
+wf_err wf_invert_sec(mpz_t rop, const mpz_t a, const mpz_t mod);
+
+/* rop = base^exp mod mod for a secret signed exp with |exp| <= 2^bound_bits.
+ *
+ * Let K = 3·2^(bound_bits+1). Then e = exp + K lies in [5·2^b, 7·2^b], so it is
+ * positive and always exactly bound_bits+3 bits long, and
+ *     base^exp = base^e · (base^{-1})^K  (mod mod),
+ * both factors by mpz_powm_sec, the inverse by wf_invert_sec.
+ *
+ * Errors: WF_ERR_ARG if mod is even or <= 1 or bound_bits exceeds
+ * WF_MODEXP_MAX_BOUND_BITS; WF_ERR_RANGE if |exp| > 2^bound_bits;
+ * WF_ERR_NOT_UNIT if base is not invertible mod mod. On error rop is unchanged.
+ * rop may alias any input. */
+wf_err wf_powm_sec_signed(mpz_t rop, const mpz_t base, const mpz_t exp, unsigned bound_bits, const mpz_t mod);
+
+#endif
