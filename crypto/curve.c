@@ -50,8 +50,13 @@ wf_err wf_point_to_ec(EC_POINT *out, const wf_point *p, BN_CTX *ctx)
     BIGNUM *x = BN_CTX_get(ctx);
     BIGNUM *y = BN_CTX_get(ctx);
     if (y != NULL && BN_bin2bn(p->x, 32, x) && BN_bin2bn(p->y, 32, y)) {
-        /* set_affine_coordinates checks the point is on the curve */
-        err = EC_POINT_set_affine_coordinates(group, out, x, y, ctx) ? WF_OK : WF_ERR_NOT_ON_CURVE;
+        /* OpenSSL reduces coordinates mod p before its on-curve check, so a
+         * coordinate >= p would stand for another point: refuse it here. */
+        const BIGNUM *field = EC_GROUP_get0_field(group);
+        if (BN_cmp(x, field) >= 0 || BN_cmp(y, field) >= 0)
+            err = WF_ERR_NOT_ON_CURVE;
+        else
+            err = EC_POINT_set_affine_coordinates(group, out, x, y, ctx) ? WF_OK : WF_ERR_NOT_ON_CURVE;
     }
     BN_CTX_end(ctx);
     return err;

@@ -5,10 +5,11 @@
 
 #include "secmem.h"
 
-static wf_err digest_parts(const char *name, uint8_t *out, const wf_hash_part *parts, size_t n,
+#include <limits.h>
+
+static wf_err digest_parts(const EVP_MD *md, uint8_t *out, const wf_hash_part *parts, size_t n,
                            int length_prefix)
 {
-    EVP_MD *md = EVP_MD_fetch(NULL, name, NULL);
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
     wf_err err = WF_ERR_INTERNAL;
     if (md == NULL || ctx == NULL || !EVP_DigestInit_ex(ctx, md, NULL))
@@ -28,25 +29,24 @@ static wf_err digest_parts(const char *name, uint8_t *out, const wf_hash_part *p
         err = WF_OK;
 done:
     EVP_MD_CTX_free(ctx);
-    EVP_MD_free(md);
     return err;
 }
 
 wf_err wf_sha256(uint8_t out[WF_SHA256_BYTES], const uint8_t *msg, size_t len)
 {
     wf_hash_part part = {msg, len};
-    return digest_parts("SHA256", out, &part, 1, 0);
+    return digest_parts(EVP_sha256(), out, &part, 1, 0);
 }
 
 wf_err wf_sha512(uint8_t out[WF_SHA512_BYTES], const uint8_t *msg, size_t len)
 {
     wf_hash_part part = {msg, len};
-    return digest_parts("SHA512", out, &part, 1, 0);
+    return digest_parts(EVP_sha512(), out, &part, 1, 0);
 }
 
 wf_err wf_sha512_parts(uint8_t out[WF_SHA512_BYTES], const wf_hash_part *parts, size_t n, int length_prefix)
 {
-    return digest_parts("SHA512", out, parts, n, length_prefix);
+    return digest_parts(EVP_sha512(), out, parts, n, length_prefix);
 }
 
 wf_err wf_hash160(uint8_t out[WF_HASH160_BYTES], const uint8_t *msg, size_t len)
@@ -55,7 +55,7 @@ wf_err wf_hash160(uint8_t out[WF_HASH160_BYTES], const uint8_t *msg, size_t len)
     wf_err err = wf_sha256(inner, msg, len);
     if (err == WF_OK) {
         wf_hash_part part = {inner, sizeof inner};
-        err = digest_parts("RIPEMD160", out, &part, 1, 0);
+        err = digest_parts(EVP_ripemd160(), out, &part, 1, 0);
     }
     wf_memzero(inner, sizeof inner);
     return err;
@@ -65,6 +65,8 @@ wf_err wf_hmac_sha512(uint8_t out[WF_SHA512_BYTES], const uint8_t *key, size_t k
                       const uint8_t *msg, size_t len)
 {
     unsigned out_len = 0;
+    if (key_len > INT_MAX)
+        return WF_ERR_ARG;
     if (HMAC(EVP_sha512(), key, (int)key_len, msg, len, out, &out_len) == NULL || out_len != WF_SHA512_BYTES)
         return WF_ERR_INTERNAL;
     return WF_OK;

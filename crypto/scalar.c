@@ -196,14 +196,18 @@ void wf_scalar_wipe(wf_scalar *a)
     sodium_memzero(a->b, WF_SCALAR_BYTES);
 }
 
-void wf_scalar_hash(wf_scalar *out, const char *domain, const uint8_t *msg, size_t len)
+wf_err wf_scalar_hash(wf_scalar *out, const char *domain, const uint8_t *msg, size_t len)
 {
+    if (out == NULL || domain == NULL || (msg == NULL && len > 0))
+        return WF_ERR_ARG;
     uint8_t digest[WF_SHA512_BYTES];
     const wf_hash_part parts[] = {
         {(const uint8_t *)domain, strlen(domain)},
         {msg, len},
     };
-    wf_sha512_parts(digest, parts, 2, 1);
-    wf_scalar_reduce_bytes(out, digest, sizeof digest);
+    wf_err err = wf_sha512_parts(digest, parts, 2, 1);
+    if (err == WF_OK)
+        err = wf_scalar_reduce_bytes(out, digest, sizeof digest);
     wf_memzero(digest, sizeof digest);
+    return err;
 }

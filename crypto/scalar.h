@@ -56,6 +56,6 @@ void wf_scalar_wipe(wf_scalar *a);
 
 /* Hash to scalar: SHA-512 over a length-prefixed domain tag and message,
  * reduced mod q (bias below 2^-256). */
-void wf_scalar_hash(wf_scalar *out, const char *domain, const uint8_t *msg, size_t len);
+wf_err wf_scalar_hash(wf_scalar *out, const char *domain, const uint8_t *msg, size_t len);
 
 #endif

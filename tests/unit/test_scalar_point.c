@@ -166,14 +166,37 @@ static void test_point_laws(void)
 static void test_hash_to_scalar(void)
 {
     wf_scalar a, b, c;
-    wf_scalar_hash(&a, "warifu/test", (const uint8_t *)"abc", 3);
-    wf_scalar_hash(&b, "warifu/test", (const uint8_t *)"abc", 3);
-    wf_scalar_hash(&c, "warifu/tesT", (const uint8_t *)"abc", 3);
+    CHECK_OK(wf_scalar_hash(&a, "warifu/test", (const uint8_t *)"abc", 3));
+    CHECK_OK(wf_scalar_hash(&b, "warifu/test", (const uint8_t *)"abc", 3));
+    CHECK_OK(wf_scalar_hash(&c, "warifu/tesT", (const uint8_t *)"abc", 3));
     CHECK(wf_scalar_eq(&a, &b));
     CHECK(!wf_scalar_eq(&a, &c));
     /* domain/message boundary is length-prefixed */
-    wf_scalar_hash(&b, "warifu/testa", (const uint8_t *)"bc", 2);
+    CHECK_OK(wf_scalar_hash(&b, "warifu/testa", (const uint8_t *)"bc", 2));
     CHECK(!wf_scalar_eq(&a, &b));
+}
+
+/* Regression: a hand-built point whose x is p + 1 (x = 1 once reduced, a
+ * real curve point) was silently reduced and accepted by point arithmetic. */
+static void test_unreduced_coordinates_refused(void)
+{
+    wf_point bad = {0}, g, out;
+    REQUIRE(wf_test_unhex(bad.x, 32, "fffffffffffffffffffffffffffffffffffffffffffffffffffffffefffffc30") == 32);
+    REQUIRE(wf_test_unhex(bad.y, 32, "4218f20ae6c646b363db68605822fb14264ca8d2587fdd6fbc750d587e76a7ee") == 32);
+    wf_point_generator(&g);
+    CHECK_ERR(wf_point_add(&out, &bad, &g), WF_ERR_NOT_ON_CURVE);
+    wf_scalar k;
+    wf_scalar_set_u64(&k, 2);
+    CHECK_ERR(wf_point_mul(&out, &bad, &k), WF_ERR_NOT_ON_CURVE);
+    /* the same point with x = 1 is fine */
+    wf_point good = bad;
+    memset(good.x, 0, 32);
+    good.x[31] = 1;
+    CHECK_OK(wf_point_add(&out, &good, &g));
+    /* y >= p likewise */
+    wf_point bad_y = g;
+    REQUIRE(wf_test_unhex(bad_y.y, 32, "fffffffffffffffffffffffffffffffffffffffffffffffffffffffefffffc2f") == 32);
+    CHECK_ERR(wf_point_add(&out, &bad_y, &g), WF_ERR_NOT_ON_CURVE);
 }
 
 int main(void)
@@ -183,5 +206,6 @@ int main(void)
     test_scalar_laws();
     test_point_laws();
     test_hash_to_scalar();
+    test_unreduced_coordinates_refused();
     return wf_check_summary("test_scalar_point");
 }
