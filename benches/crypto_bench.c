@@ -135,8 +135,10 @@ int main(int argc, char **argv)
     wf_scalar_random(&s.k);
     wf_point_base_mul(&s.p, &s.k);
     wf_scalar_random(&s.k);
-    fprintf(out, "    \"scalar_base_mul_ns\": %.0f,\n", wf_bench_ns_per_op(op_base_mul, &s, min_seconds, 100));
-    fprintf(out, "    \"scalar_point_mul_ns\": %.0f,\n", wf_bench_ns_per_op(op_point_mul, &s, min_seconds, 100));
+    fprintf(out, "    \"scalar_base_mul_ns\": %.0f,\n",
+            wf_bench_ns_per_op(op_base_mul, &s, min_seconds, 100));
+    fprintf(out, "    \"scalar_point_mul_ns\": %.0f,\n",
+            wf_bench_ns_per_op(op_point_mul, &s, min_seconds, 100));
 
     powm_args pw;
     mpz_inits(pw.base, pw.exp, pw.mod, pw.out, NULL);

@@ -2,8 +2,8 @@
 
 #include <openssl/obj_mac.h>
 
-static EC_GROUP *group;       /* read-only after wf_curve_init */
-static const BIGNUM *order;   /* owned by group */
+static EC_GROUP *group;     /* read-only after wf_curve_init */
+static const BIGNUM *order; /* owned by group */
 
 wf_err wf_curve_init(void)
 {

@@ -61,8 +61,8 @@ wf_err wf_hash160(uint8_t out[WF_HASH160_BYTES], const uint8_t *msg, size_t len)
     return err;
 }
 
-wf_err wf_hmac_sha512(uint8_t out[WF_SHA512_BYTES], const uint8_t *key, size_t key_len,
-                      const uint8_t *msg, size_t len)
+wf_err wf_hmac_sha512(uint8_t out[WF_SHA512_BYTES], const uint8_t *key, size_t key_len, const uint8_t *msg,
+                      size_t len)
 {
     unsigned out_len = 0;
     if (key_len > INT_MAX)

@@ -9,8 +9,8 @@
 
 #include "err.h"
 
-#define WF_SHA256_BYTES 32
-#define WF_SHA512_BYTES 64
+#define WF_SHA256_BYTES  32
+#define WF_SHA512_BYTES  64
 #define WF_HASH160_BYTES 20
 
 /* One piece of a multi-part message. */
@@ -25,7 +25,7 @@ wf_err wf_sha512(uint8_t out[WF_SHA512_BYTES], const uint8_t *msg, size_t len);
  * length as 8 big-endian bytes so that no two part lists collide. */
 wf_err wf_sha512_parts(uint8_t out[WF_SHA512_BYTES], const wf_hash_part *parts, size_t n, int length_prefix);
 wf_err wf_hash160(uint8_t out[WF_HASH160_BYTES], const uint8_t *msg, size_t len);
-wf_err wf_hmac_sha512(uint8_t out[WF_SHA512_BYTES], const uint8_t *key, size_t key_len,
-                      const uint8_t *msg, size_t len);
+wf_err wf_hmac_sha512(uint8_t out[WF_SHA512_BYTES], const uint8_t *key, size_t key_len, const uint8_t *msg,
+                      size_t len);
 
 #endif

@@ -225,7 +225,8 @@ wf_err wf_point_msm(wf_point *out, const wf_scalar *k, const wf_point *p, size_t
     /* Two terms per EC_POINT_mul call would need a generator; terms are
      * folded one at a time, each a constant-time ladder. */
     for (size_t i = 0; i < n; i++) {
-        if ((err = wf_point_to_ec(w.a, &p[i], w.ctx)) != WF_OK || (err = wf_scalar_to_bn(w.k1, &k[i])) != WF_OK)
+        if ((err = wf_point_to_ec(w.a, &p[i], w.ctx)) != WF_OK ||
+            (err = wf_scalar_to_bn(w.k1, &k[i])) != WF_OK)
             goto done;
         if (!EC_POINT_mul(g, w.b, NULL, w.a, w.k1, w.ctx) || !EC_POINT_add(g, w.r, w.r, w.b, w.ctx)) {
             err = WF_ERR_INTERNAL;

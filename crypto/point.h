@@ -14,7 +14,7 @@
 #include "err.h"
 #include "scalar.h"
 
-#define WF_POINT_BYTES 33        /* compressed SEC1 */
+#define WF_POINT_BYTES              33 /* compressed SEC1 */
 #define WF_POINT_UNCOMPRESSED_BYTES 65
 
 typedef struct wf_point {

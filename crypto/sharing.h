@@ -15,8 +15,8 @@
 #include "scalar.h"
 
 typedef struct wf_poly {
-    size_t t;       /* number of coefficients (the threshold) */
-    wf_scalar *a;   /* t coefficients, locked memory */
+    size_t t;     /* number of coefficients (the threshold) */
+    wf_scalar *a; /* t coefficients, locked memory */
 } wf_poly;
 
 /* Random polynomial with t coefficients; a_0 = *secret, or random if NULL.

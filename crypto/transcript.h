@@ -19,7 +19,7 @@
 #include "point.h"
 #include "scalar.h"
 
-#define WF_XOF_SEED_BYTES 64
+#define WF_XOF_SEED_BYTES  64
 #define WF_XOF_BLOCK_BYTES 136 /* the SHAKE256 rate */
 
 typedef struct wf_transcript {

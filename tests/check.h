@@ -12,38 +12,38 @@
 static int wf_checks_passed;
 static int wf_checks_failed;
 
-#define CHECK(cond)                                                                    \
-    do {                                                                               \
-        if (cond) {                                                                    \
-            wf_checks_passed++;                                                        \
-        } else {                                                                       \
-            wf_checks_failed++;                                                        \
-            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);  \
-        }                                                                              \
+#define CHECK(cond)                                                                                          \
+    do {                                                                                                     \
+        if (cond) {                                                                                          \
+            wf_checks_passed++;                                                                              \
+        } else {                                                                                             \
+            wf_checks_failed++;                                                                              \
+            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);                         \
+        }                                                                                                    \
     } while (0)
 
 /* Checks that an expression returns the expected wf_err. */
-#define CHECK_ERR(expr, expected)                                                      \
-    do {                                                                               \
-        wf_err check_err_ = (expr);                                                    \
-        if (check_err_ == (expected)) {                                                \
-            wf_checks_passed++;                                                        \
-        } else {                                                                       \
-            wf_checks_failed++;                                                        \
-            fprintf(stderr, "%s:%d: %s gave '%s', expected '%s'\n", __FILE__, __LINE__, \
-                    #expr, wf_err_str(check_err_), wf_err_str(expected));              \
-        }                                                                              \
+#define CHECK_ERR(expr, expected)                                                                            \
+    do {                                                                                                     \
+        wf_err check_err_ = (expr);                                                                          \
+        if (check_err_ == (expected)) {                                                                      \
+            wf_checks_passed++;                                                                              \
+        } else {                                                                                             \
+            wf_checks_failed++;                                                                              \
+            fprintf(stderr, "%s:%d: %s gave '%s', expected '%s'\n", __FILE__, __LINE__, #expr,               \
+                    wf_err_str(check_err_), wf_err_str(expected));                                           \
+        }                                                                                                    \
     } while (0)
 
 #define CHECK_OK(expr) CHECK_ERR(expr, WF_OK)
 
 /* Stops the test program: for set-up failures that make further checks moot. */
-#define REQUIRE(cond)                                                                  \
-    do {                                                                               \
-        if (!(cond)) {                                                                 \
-            fprintf(stderr, "%s:%d: REQUIRE failed: %s\n", __FILE__, __LINE__, #cond); \
-            exit(1);                                                                   \
-        }                                                                              \
+#define REQUIRE(cond)                                                                                        \
+    do {                                                                                                     \
+        if (!(cond)) {                                                                                       \
+            fprintf(stderr, "%s:%d: REQUIRE failed: %s\n", __FILE__, __LINE__, #cond);                       \
+            exit(1);                                                                                         \
+        }                                                                                                    \
     } while (0)
 
 static inline int wf_check_summary(const char *name)

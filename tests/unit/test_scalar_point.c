@@ -7,8 +7,8 @@
 #include "tests/check.h"
 #include "tests/hex.h"
 
-#define GX "79be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798"
-#define GY "483ada7726a3c4655da4fbfc0e1108a8fd17b448a68554199c47d08ffb10d4b8"
+#define GX  "79be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798"
+#define GY  "483ada7726a3c4655da4fbfc0e1108a8fd17b448a68554199c47d08ffb10d4b8"
 #define G2X "c6047f9441ed7d6d3045406e95c07cd85c778e4b8cef3ca7abac09b95c709ee5"
 #define G2Y "1ae168fea63dc339a3c58419466ceaeef7f632653266d0e1236431a950cfe52a"
 #define G3X "f9308a019258c31049344f85f89d5229b531c845836f99b08601f113bce036f9"
@@ -181,8 +181,10 @@ static void test_hash_to_scalar(void)
 static void test_unreduced_coordinates_refused(void)
 {
     wf_point bad = {0}, g, out;
-    REQUIRE(wf_test_unhex(bad.x, 32, "fffffffffffffffffffffffffffffffffffffffffffffffffffffffefffffc30") == 32);
-    REQUIRE(wf_test_unhex(bad.y, 32, "4218f20ae6c646b363db68605822fb14264ca8d2587fdd6fbc750d587e76a7ee") == 32);
+    REQUIRE(wf_test_unhex(bad.x, 32, "fffffffffffffffffffffffffffffffffffffffffffffffffffffffefffffc30") ==
+            32);
+    REQUIRE(wf_test_unhex(bad.y, 32, "4218f20ae6c646b363db68605822fb14264ca8d2587fdd6fbc750d587e76a7ee") ==
+            32);
     wf_point_generator(&g);
     CHECK_ERR(wf_point_add(&out, &bad, &g), WF_ERR_NOT_ON_CURVE);
     wf_scalar k;
@@ -195,7 +197,8 @@ static void test_unreduced_coordinates_refused(void)
     CHECK_OK(wf_point_add(&out, &good, &g));
     /* y >= p likewise */
     wf_point bad_y = g;
-    REQUIRE(wf_test_unhex(bad_y.y, 32, "fffffffffffffffffffffffffffffffffffffffffffffffffffffffefffffc2f") == 32);
+    REQUIRE(wf_test_unhex(bad_y.y, 32, "fffffffffffffffffffffffffffffffffffffffffffffffffffffffefffffc2f") ==
+            32);
     CHECK_ERR(wf_point_add(&out, &bad_y, &g), WF_ERR_NOT_ON_CURVE);
 }
 

@@ -103,7 +103,7 @@ static void test_random_structures(void)
     for (int round = 0; round < 25; round++) {
         uint8_t r[2];
         wf_random_bytes(r, sizeof r);
-        size_t n = 3 + r[0] % 5;      /* 3..7 */
+        size_t n = 3 + r[0] % 5;       /* 3..7 */
         size_t t = 2 + r[1] % (n - 1); /* 2..n */
         uint32_t ranks[8];
         for (size_t i = 0; i < n; i++) {
@@ -193,12 +193,12 @@ static void test_bad_structures(void)
     members_from(m, 3, (const uint32_t[]){0, 2, 0});
     CHECK_ERR(wf_access_check(m, 3, 2), WF_ERR_UNAUTHORISED); /* rank >= t */
     members_from(m, 3, (const uint32_t[]){0, 0, 0});
-    CHECK_ERR(wf_access_check(m, 3, 4), WF_ERR_ARG);           /* t > n */
+    CHECK_ERR(wf_access_check(m, 3, 4), WF_ERR_ARG); /* t > n */
     CHECK_ERR(wf_access_check(m, 3, 0), WF_ERR_ARG);
     m[2].x = m[1].x;
-    CHECK_ERR(wf_access_check(m, 3, 2), WF_ERR_ARG);           /* duplicate identifier */
+    CHECK_ERR(wf_access_check(m, 3, 2), WF_ERR_ARG); /* duplicate identifier */
     wf_scalar_set_u64(&m[2].x, 0);
-    CHECK_ERR(wf_access_check(m, 3, 2), WF_ERR_ARG);           /* zero identifier */
+    CHECK_ERR(wf_access_check(m, 3, 2), WF_ERR_ARG); /* zero identifier */
     CHECK_ERR(wf_birkhoff_coefficients(NULL, m, 3), WF_ERR_ARG);
 }
 
