@@ -1,0 +1,170 @@
+#include "crypto/proofs/common.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "crypto/random.h"
+
+wf_err wf_proof_transcript_init(wf_transcript *t, const char *proof_name, const wf_proof_ctx *ctx)
+{
+    if (t == NULL || proof_name == NULL || ctx == NULL || ctx->protocol == NULL ||
+        (ctx->signers == NULL && ctx->n_signers > 0))
+        return WF_ERR_ARG;
+    char domain[96];
+    int n = snprintf(domain, sizeof domain, "warifu/proof/%s/v1", proof_name);
+    if (n < 0 || (size_t)n >= sizeof domain)
+        return WF_ERR_ARG;
+    wf_err err = wf_transcript_init(t, domain);
+    if (err != WF_OK)
+        return err;
+    const char *p = ctx->protocol;
+    if ((err = wf_transcript_append_bytes(t, "protocol", (const uint8_t *)p, strlen(p))) != WF_OK ||
+        (err = wf_transcript_append_bytes(t, "cluster", ctx->cluster_id, WF_PROOF_ID_BYTES)) != WF_OK ||
+        (err = wf_transcript_append_bytes(t, "key", ctx->key_id, WF_PROOF_ID_BYTES)) != WF_OK ||
+        (err = wf_transcript_append_bytes(t, "session", ctx->session_id, WF_PROOF_ID_BYTES)) != WF_OK ||
+        (err = wf_transcript_append_u64(t, "signers", ctx->n_signers)) != WF_OK)
+        goto fail;
+    for (size_t i = 0; i < ctx->n_signers; i++)
+        if ((err = wf_transcript_append_u64(t, "signer", ctx->signers[i])) != WF_OK)
+            goto fail;
+    if ((err = wf_transcript_append_u64(t, "prover", ctx->prover)) != WF_OK ||
+        (err = wf_transcript_append_u64(t, "verifier", ctx->verifier)) != WF_OK)
+        goto fail;
+    return WF_OK;
+fail:
+    wf_transcript_free(t);
+    return err;
+}
+
+wf_err wf_proof_append_rped(wf_transcript *t, const char *label, const wf_rped *rp)
+{
+    wf_err err = wf_transcript_append_bytes(t, "rped", (const uint8_t *)label, strlen(label));
+    if (err == WF_OK)
+        err = wf_transcript_append_mpz(t, "rped-n", rp->n);
+    if (err == WF_OK)
+        err = wf_transcript_append_mpz(t, "rped-s", rp->s);
+    if (err == WF_OK)
+        err = wf_transcript_append_mpz(t, "rped-t", rp->t);
+    return err;
+}
+
+wf_err wf_proof_append_paillier(wf_transcript *t, const char *label, const wf_paillier_pk *pk)
+{
+    wf_err err = wf_transcript_append_bytes(t, "paillier", (const uint8_t *)label, strlen(label));
+    if (err == WF_OK)
+        err = wf_transcript_append_mpz(t, "paillier-n", pk->n);
+    return err;
+}
+
+int wf_proof_in_range(const mpz_t x, unsigned bits)
+{
+    /* |x| <= 2^bits: either fewer than bits+1 bits, or exactly 2^bits */
+    size_t size = mpz_sizeinbase(x, 2);
+    if (mpz_sgn(x) == 0 || size <= bits)
+        return 1;
+    if (size > bits + 1)
+        return 0;
+    return mpz_scan1(x, 0) == bits; /* |x| is a power of two: 2^bits */
+}
+
+int wf_proof_in_range_scaled(const mpz_t x, unsigned bits, const mpz_t m)
+{
+    mpz_t bound;
+    mpz_init(bound);
+    mpz_mul_2exp(bound, m, bits);
+    int ok = mpz_cmpabs(x, bound) <= 0;
+    mpz_clear(bound);
+    return ok;
+}
+
+wf_err wf_proof_check_unit(const mpz_t x, const mpz_t n)
+{
+    if (mpz_sgn(x) <= 0 || mpz_cmp(x, n) >= 0)
+        return WF_ERR_RANGE;
+    mpz_t g;
+    mpz_init(g);
+    mpz_gcd(g, x, n);
+    int unit = mpz_cmp_ui(g, 1) == 0;
+    mpz_clear(g);
+    return unit ? WF_OK : WF_ERR_NOT_UNIT;
+}
+
+wf_err wf_proof_check_point(const wf_point *p)
+{
+    if (p == NULL)
+        return WF_ERR_ARG;
+    if (wf_point_is_infinity(p))
+        return WF_ERR_INFINITY;
+    /* the parser checks the affine coordinates lie on the curve */
+    uint8_t buf[WF_POINT_UNCOMPRESSED_BYTES];
+    wf_point parsed;
+    wf_err err = wf_point_serialize_uncompressed(buf, p);
+    if (err == WF_OK)
+        err = wf_point_parse_uncompressed(&parsed, buf, sizeof buf);
+    return err;
+}
+
+void wf_proof_random_pm_scaled(mpz_t rop, unsigned bits, const mpz_t m)
+{
+    mpz_t bound, range;
+    mpz_inits(bound, range, NULL);
+    mpz_mul_2exp(bound, m, bits);
+    mpz_mul_2exp(range, bound, 1);
+    mpz_add_ui(range, range, 1);
+    wf_mpz_random_below(rop, range);
+    mpz_sub(rop, rop, bound);
+    mpz_clears(bound, range, NULL);
+}
+
+wf_err wf_proof_powm_public(mpz_t r, const mpz_t b, const mpz_t e, const mpz_t n)
+{
+    if (mpz_sgn(e) >= 0) {
+        mpz_powm(r, b, e, n);
+        return WF_OK;
+    }
+    mpz_t inv, ne;
+    mpz_inits(inv, ne, NULL);
+    wf_err err = WF_ERR_NOT_UNIT;
+    if (mpz_invert(inv, b, n)) {
+        mpz_neg(ne, e);
+        mpz_powm(r, inv, ne, n);
+        err = WF_OK;
+    }
+    mpz_clears(inv, ne, NULL);
+    return err;
+}
+
+wf_err wf_proof_rped_public(mpz_t r, const wf_rped *rp, const mpz_t x, const mpz_t y)
+{
+    mpz_t a, b;
+    mpz_inits(a, b, NULL);
+    wf_err err = wf_proof_powm_public(a, rp->s, x, rp->n);
+    if (err == WF_OK)
+        err = wf_proof_powm_public(b, rp->t, y, rp->n);
+    if (err == WF_OK) {
+        mpz_mul(r, a, b);
+        mpz_mod(r, r, rp->n);
+    }
+    mpz_clears(a, b, NULL);
+    return err;
+}
+
+wf_err wf_proof_paillier_public(mpz_t c, const wf_paillier_pk *pk, const mpz_t m, const mpz_t rho)
+{
+    mpz_t gm, rn;
+    mpz_inits(gm, rn, NULL);
+    /* (1+N)^m = 1 + m·N mod N², for any integer m */
+    mpz_mod(gm, m, pk->n);
+    mpz_mul(gm, gm, pk->n);
+    mpz_add_ui(gm, gm, 1);
+    mpz_powm(rn, rho, pk->n, pk->n2);
+    mpz_mul(c, gm, rn);
+    mpz_mod(c, c, pk->n2);
+    mpz_clears(gm, rn, NULL);
+    return WF_OK;
+}
+
+unsigned wf_proof_bound_bits(unsigned bits, const mpz_t m)
+{
+    return bits + (unsigned)mpz_sizeinbase(m, 2);
+}

@@ -1,0 +1,74 @@
+/* What every CGGMP21 proof shares: the paper's range parameters, the session
+ * binding each Fiat–Shamir transcript absorbs (DESIGN §3), range and unit
+ * checks, and sampling in the paper's ±2^k·M intervals.
+ *
+ * Every challenge hashes: the proof's name and version, the protocol name,
+ * cluster id, key id, session id, the ordered signing set, the prover's and
+ * the verifier's indices, then every public value of the statement (the
+ * verifier's N̂, s, t included) and the prover's first message. A proof made
+ * for one session, prover, verifier or statement does not verify for another. */
+#ifndef WF_PROOFS_COMMON_H
+#define WF_PROOFS_COMMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <gmp.h>
+
+#include "crypto/err.h"
+#include "crypto/paillier.h"
+#include "crypto/point.h"
+#include "crypto/ring_pedersen.h"
+#include "crypto/transcript.h"
+
+#define WF_PROOF_ELL 256u                     /* ℓ */
+#define WF_PROOF_ELL_PRIME (5u * WF_PROOF_ELL) /* ℓ' */
+#define WF_PROOF_EPS (2u * WF_PROOF_ELL)      /* ε */
+#define WF_PROOF_M 128u                       /* repetitions of Πmod and Πprm */
+
+#define WF_PROOF_ID_BYTES 32
+/* verifier index of a proof addressed to every party */
+#define WF_PROOF_BROADCAST UINT32_MAX
+
+typedef struct wf_proof_ctx {
+    const char *protocol;                  /* e.g. "warifu/presign/v1" */
+    uint8_t cluster_id[WF_PROOF_ID_BYTES]; /* hash of the cluster configuration */
+    uint8_t key_id[WF_PROOF_ID_BYTES];
+    uint8_t session_id[WF_PROOF_ID_BYTES];
+    const uint32_t *signers;               /* ordered signing set (party indices) */
+    size_t n_signers;
+    uint32_t prover;
+    uint32_t verifier;                     /* or WF_PROOF_BROADCAST */
+} wf_proof_ctx;
+
+/* Starts the transcript of one proof: domain "warifu/proof/<name>/v1" and the
+ * whole context. The caller then appends the statement and first message. */
+wf_err wf_proof_transcript_init(wf_transcript *t, const char *proof_name, const wf_proof_ctx *ctx);
+/* Absorbs a ring-Pedersen triple (N̂, s, t) or a Paillier modulus N. */
+wf_err wf_proof_append_rped(wf_transcript *t, const char *label, const wf_rped *rp);
+wf_err wf_proof_append_paillier(wf_transcript *t, const char *label, const wf_paillier_pk *pk);
+
+/* 1 iff |x| <= 2^bits. */
+int wf_proof_in_range(const mpz_t x, unsigned bits);
+/* 1 iff |x| <= 2^bits · m. */
+int wf_proof_in_range_scaled(const mpz_t x, unsigned bits, const mpz_t m);
+/* WF_OK iff 0 < x < n (WF_ERR_RANGE) and gcd(x, n) = 1 (WF_ERR_NOT_UNIT). */
+wf_err wf_proof_check_unit(const mpz_t x, const mpz_t n);
+/* WF_OK iff p is a point of the curve other than infinity (WF_ERR_INFINITY,
+ * WF_ERR_NOT_ON_CURVE): for received points held in plain wf_point structs. */
+wf_err wf_proof_check_point(const wf_point *p);
+
+/* Uniform in [-2^bits·m, 2^bits·m]. */
+void wf_proof_random_pm_scaled(mpz_t rop, unsigned bits, const mpz_t m);
+
+/* Public (variable-time) r = b^e mod n for a signed e; WF_ERR_NOT_UNIT when
+ * e < 0 and b is not invertible. For verifiers only. */
+wf_err wf_proof_powm_public(mpz_t r, const mpz_t b, const mpz_t e, const mpz_t n);
+/* Public s^x · t^y mod N̂ for signed x, y (verifier side of a commitment). */
+wf_err wf_proof_rped_public(mpz_t r, const wf_rped *rp, const mpz_t x, const mpz_t y);
+/* Public Enc_N(m; ρ) = (1 + m·N) · ρ^N mod N² for any integer m (verifier side). */
+wf_err wf_proof_paillier_public(mpz_t c, const wf_paillier_pk *pk, const mpz_t m, const mpz_t rho);
+
+/* Bit length of a value bounded by 2^bits·m, for the secret-exponent helpers. */
+unsigned wf_proof_bound_bits(unsigned bits, const mpz_t m);
+
+#endif
