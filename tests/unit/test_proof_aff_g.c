@@ -1,0 +1,519 @@
+/* Πaff-g (crypto/proofs/aff_g.c, CGGMP21 Fig. 15) over 2048-bit fixture keys
+ * (tests/fixtures/, TEST ONLY): N0 (pair 0), the prover's N1 (pair 1), the
+ * verifier's ring-Pedersen parameters (pair 2) and an unrelated key (pair 3).
+ *
+ * Besides the honest case: every statement value, proof field and context
+ * item changed alone breaks the proof; malformed values are refused with the
+ * right error; z1/z2 just past their bounds are refused; an out-of-range
+ * witness is refused by the prover, and a proof forged for it (by the
+ * independent, unchecked prover below) does not verify; and the presign sign
+ * convention documented in aff_g.h works end to end. */
+#include <string.h>
+
+#include "tests/check.h"
+#include "tests/fixtures.h"
+
+#include "crypto/proofs/aff_g.h"
+#include "crypto/random.h"
+#include "crypto/ring_pedersen.h"
+#include "crypto/secmem.h"
+
+#define ELL       WF_PROOF_ELL
+#define ELL_PRIME WF_PROOF_ELL_PRIME
+#define EPS       WF_PROOF_EPS
+
+static const uint32_t SIGNERS[] = {1, 3, 4};
+static const uint32_t SIGNERS_REORDERED[] = {3, 1, 4};
+static const uint32_t SIGNERS_OTHER[] = {1, 3, 5};
+
+typedef struct fx {
+    wf_paillier_sk *sk0, *sk1, *skv, *sko;
+    wf_rped *rp, *rp_same_n, *rp_other_n;
+    wf_rped_secret *rps[3];
+    mpz_t C, D, Y, x, y, rho, rho_y;
+    wf_point X;
+    wf_proof_ctx ctx;
+    wf_proof_aff_g_stmt st;
+    wf_proof_aff_g_wit wit;
+} fx;
+
+/* D = C^x·Enc_{N0}(y; ρ), Y = Enc_{N1}(y; ρ_y), X = x·G for any integers x, y
+ * (public arithmetic, so out-of-range witnesses can be built too). */
+static void make_statement(fx *f, const mpz_t x, const mpz_t y)
+{
+    mpz_t cx;
+    mpz_init(cx);
+    mpz_set(f->x, x);
+    mpz_set(f->y, y);
+    REQUIRE(wf_proof_powm_public(cx, f->C, x, f->sk0->pk.n2) == WF_OK);
+    REQUIRE(wf_proof_paillier_public(f->D, &f->sk0->pk, y, f->rho) == WF_OK);
+    mpz_mul(f->D, f->D, cx);
+    mpz_mod(f->D, f->D, f->sk0->pk.n2);
+    REQUIRE(wf_proof_paillier_public(f->Y, &f->sk1->pk, y, f->rho_y) == WF_OK);
+    wf_scalar xs;
+    wf_scalar_from_mpz(&xs, x);
+    REQUIRE(wf_point_base_mul(&f->X, &xs) == WF_OK);
+    mpz_clear(cx);
+}
+
+static void fx_init(fx *f)
+{
+    memset(f, 0, sizeof *f);
+    f->sk0 = wf_test_paillier_sk(2048, 0);
+    f->sk1 = wf_test_paillier_sk(2048, 1);
+    f->skv = wf_test_paillier_sk(2048, 2);
+    f->sko = wf_test_paillier_sk(2048, 3);
+    REQUIRE(f->sk0 != NULL && f->sk1 != NULL && f->skv != NULL && f->sko != NULL);
+    REQUIRE(wf_rped_generate(&f->rp, &f->rps[0], f->skv) == WF_OK);
+    REQUIRE(wf_rped_generate(&f->rp_same_n, &f->rps[1], f->skv) == WF_OK);
+    REQUIRE(wf_rped_generate(&f->rp_other_n, &f->rps[2], f->sko) == WF_OK);
+    mpz_inits(f->C, f->D, f->Y, f->x, f->y, f->rho, f->rho_y, NULL);
+
+    mpz_t c, x, y;
+    mpz_inits(c, x, y, NULL);
+    wf_mpz_random_pm(c, ELL);
+    REQUIRE(wf_paillier_encrypt(f->C, &f->sk0->pk, c, NULL) == WF_OK);
+    REQUIRE(wf_mpz_random_unit(f->rho, f->sk0->pk.n) == WF_OK);
+    REQUIRE(wf_mpz_random_unit(f->rho_y, f->sk1->pk.n) == WF_OK);
+    wf_mpz_random_pm(x, ELL);
+    wf_mpz_random_pm(y, ELL_PRIME);
+    make_statement(f, x, y);
+    mpz_clears(c, x, y, NULL);
+
+    f->ctx = (wf_proof_ctx){.protocol = "warifu/test/v1",
+                            .cluster_id = {1},
+                            .key_id = {2},
+                            .session_id = {3},
+                            .signers = SIGNERS,
+                            .n_signers = 3,
+                            .prover = 3,
+                            .verifier = 1};
+    f->st = (wf_proof_aff_g_stmt){
+        .pk0 = &f->sk0->pk, .pk1 = &f->sk1->pk, .C = f->C, .D = f->D, .Y = f->Y, .X = &f->X, .rped = f->rp};
+    f->wit = (wf_proof_aff_g_wit){.x = f->x, .y = f->y, .rho = f->rho, .rho_y = f->rho_y, .sk1 = NULL};
+}
+
+static void fx_free(fx *f)
+{
+    mpz_clears(f->C, f->D, f->Y, f->x, f->y, f->rho, f->rho_y, NULL);
+    wf_rped_free(f->rp);
+    wf_rped_free(f->rp_same_n);
+    wf_rped_free(f->rp_other_n);
+    for (int i = 0; i < 3; i++)
+        wf_rped_secret_free(f->rps[i]);
+    wf_paillier_sk_free(f->sk0);
+    wf_paillier_sk_free(f->sk1);
+    wf_paillier_sk_free(f->skv);
+    wf_paillier_sk_free(f->sko);
+}
+
+static wf_err verify(const wf_proof_aff_g *p, const fx *f)
+{
+    return wf_proof_aff_g_verify(p, &f->ctx, &f->st);
+}
+
+/* The prover's math again, with public helpers and no range checks: the
+ * "cheating prover" for out-of-range witnesses, and a cross-check of prove. */
+static void forge(wf_proof_aff_g *p, const fx *f)
+{
+    const wf_paillier_pk *pk0 = f->st.pk0, *pk1 = f->st.pk1;
+    const wf_rped *rp = f->st.rped;
+    mpz_t alpha, beta, gamma, delta, m, mu, r, r_y, e, tmp;
+    mpz_inits(alpha, beta, gamma, delta, m, mu, r, r_y, e, tmp, NULL);
+    wf_mpz_random_pm(alpha, ELL + EPS);
+    wf_mpz_random_pm(beta, ELL_PRIME + EPS);
+    wf_proof_random_pm_scaled(gamma, ELL + EPS, rp->n);
+    wf_proof_random_pm_scaled(delta, ELL + EPS, rp->n);
+    wf_proof_random_pm_scaled(m, ELL, rp->n);
+    wf_proof_random_pm_scaled(mu, ELL, rp->n);
+    REQUIRE(wf_mpz_random_unit(r, pk0->n) == WF_OK && wf_mpz_random_unit(r_y, pk1->n) == WF_OK);
+
+    REQUIRE(wf_proof_powm_public(tmp, f->C, alpha, pk0->n2) == WF_OK);
+    REQUIRE(wf_proof_paillier_public(p->A, pk0, beta, r) == WF_OK);
+    mpz_mul(p->A, p->A, tmp);
+    mpz_mod(p->A, p->A, pk0->n2);
+    wf_scalar as;
+    wf_scalar_from_mpz(&as, alpha);
+    REQUIRE(wf_point_base_mul(&p->Bx, &as) == WF_OK);
+    REQUIRE(wf_proof_paillier_public(p->By, pk1, beta, r_y) == WF_OK);
+    REQUIRE(wf_proof_rped_public(p->E, rp, alpha, gamma) == WF_OK);
+    REQUIRE(wf_proof_rped_public(p->S, rp, f->x, m) == WF_OK);
+    REQUIRE(wf_proof_rped_public(p->F, rp, beta, delta) == WF_OK);
+    REQUIRE(wf_proof_rped_public(p->T, rp, f->y, mu) == WF_OK);
+
+    REQUIRE(wf_proof_aff_g_challenge(e, &f->ctx, &f->st, p) == WF_OK);
+    mpz_mul(p->z1, e, f->x);
+    mpz_add(p->z1, p->z1, alpha);
+    mpz_mul(p->z2, e, f->y);
+    mpz_add(p->z2, p->z2, beta);
+    mpz_mul(p->z3, e, m);
+    mpz_add(p->z3, p->z3, gamma);
+    mpz_mul(p->z4, e, mu);
+    mpz_add(p->z4, p->z4, delta);
+    REQUIRE(wf_proof_powm_public(p->w, f->rho, e, pk0->n) == WF_OK);
+    mpz_mul(p->w, p->w, r);
+    mpz_mod(p->w, p->w, pk0->n);
+    REQUIRE(wf_proof_powm_public(p->w_y, f->rho_y, e, pk1->n) == WF_OK);
+    mpz_mul(p->w_y, p->w_y, r_y);
+    mpz_mod(p->w_y, p->w_y, pk1->n);
+    mpz_clears(alpha, beta, gamma, delta, m, mu, r, r_y, e, tmp, NULL);
+}
+
+static void test_honest(fx *f, wf_proof_aff_g *p)
+{
+    CHECK_OK(wf_proof_aff_g_prove(p, &f->ctx, &f->st, &f->wit));
+    CHECK_OK(verify(p, f));
+    CHECK(wf_proof_in_range(p->z1, ELL + EPS) && wf_proof_in_range(p->z2, ELL_PRIME + EPS));
+
+    /* B_y by CRT with the prover's own key gives a proof that verifies too */
+    wf_proof_aff_g q;
+    wf_proof_aff_g_init(&q);
+    f->wit.sk1 = f->sk1;
+    CHECK_OK(wf_proof_aff_g_prove(&q, &f->ctx, &f->st, &f->wit));
+    CHECK_OK(verify(&q, f));
+    f->wit.sk1 = f->sko; /* not N1's key */
+    CHECK_ERR(wf_proof_aff_g_prove(&q, &f->ctx, &f->st, &f->wit), WF_ERR_ARG);
+    f->wit.sk1 = NULL;
+
+    /* the independent prover agrees with the verifier */
+    forge(&q, f);
+    CHECK_OK(verify(&q, f));
+    wf_proof_aff_g_clear(&q);
+    wf_proof_aff_g_clear(&q); /* twice is harmless */
+}
+
+/* Each statement value changed alone. */
+static void test_statement(fx *f, const wf_proof_aff_g *p)
+{
+    const wf_proof_aff_g_stmt saved = f->st;
+    mpz_t v;
+    mpz_init(v);
+
+    mpz_mul_2exp(v, f->C, 1); /* 2·C is still a unit */
+    mpz_mod(v, v, f->sk0->pk.n2);
+    f->st.C = v;
+    CHECK_ERR(verify(p, f), WF_ERR_VERIFY);
+    f->st = saved;
+
+    mpz_mul_2exp(v, f->D, 1);
+    mpz_mod(v, v, f->sk0->pk.n2);
+    f->st.D = v;
+    CHECK_ERR(verify(p, f), WF_ERR_VERIFY);
+    f->st = saved;
+
+    mpz_mul_2exp(v, f->Y, 1);
+    mpz_mod(v, v, f->sk1->pk.n2);
+    f->st.Y = v;
+    CHECK_ERR(verify(p, f), WF_ERR_VERIFY);
+    f->st = saved;
+
+    wf_point g, x2;
+    wf_point_generator(&g);
+    CHECK_OK(wf_point_add(&x2, &f->X, &g));
+    f->st.X = &x2;
+    CHECK_ERR(verify(p, f), WF_ERR_VERIFY);
+    f->st = saved;
+
+    f->st.pk0 = &f->sko->pk;
+    CHECK(verify(p, f) != WF_OK);
+    f->st = saved;
+    f->st.pk1 = &f->sko->pk;
+    CHECK(verify(p, f) != WF_OK);
+    f->st = saved;
+    f->st.rped = f->rp_same_n; /* same N̂, other s, t */
+    CHECK_ERR(verify(p, f), WF_ERR_VERIFY);
+    f->st.rped = f->rp_other_n;
+    CHECK(verify(p, f) != WF_OK);
+    f->st = saved;
+    mpz_clear(v);
+    CHECK_OK(verify(p, f));
+}
+
+/* Each context item changed alone. */
+static void test_context(fx *f, const wf_proof_aff_g *p)
+{
+    const wf_proof_ctx saved = f->ctx;
+    f->ctx.session_id[7] ^= 1;
+    CHECK_ERR(verify(p, f), WF_ERR_VERIFY);
+    f->ctx = saved;
+    f->ctx.cluster_id[31] ^= 0x80;
+    CHECK_ERR(verify(p, f), WF_ERR_VERIFY);
+    f->ctx = saved;
+    f->ctx.key_id[0] ^= 1;
+    CHECK_ERR(verify(p, f), WF_ERR_VERIFY);
+    f->ctx = saved;
+    f->ctx.protocol = "warifu/test/v2";
+    CHECK_ERR(verify(p, f), WF_ERR_VERIFY);
+    f->ctx = saved;
+    f->ctx.prover = 4;
+    CHECK_ERR(verify(p, f), WF_ERR_VERIFY);
+    f->ctx = saved;
+    f->ctx.verifier = 4;
+    CHECK_ERR(verify(p, f), WF_ERR_VERIFY);
+    f->ctx.verifier = WF_PROOF_BROADCAST;
+    CHECK_ERR(verify(p, f), WF_ERR_VERIFY);
+    f->ctx = saved;
+    f->ctx.signers = SIGNERS_REORDERED;
+    CHECK_ERR(verify(p, f), WF_ERR_VERIFY);
+    f->ctx.signers = SIGNERS_OTHER;
+    CHECK_ERR(verify(p, f), WF_ERR_VERIFY);
+    f->ctx.signers = SIGNERS;
+    f->ctx.n_signers = 2;
+    CHECK_ERR(verify(p, f), WF_ERR_VERIFY);
+    f->ctx = saved;
+    CHECK_OK(verify(p, f));
+}
+
+/* Each proof field changed alone (ring elements doubled: still units). */
+static void test_fields(fx *f, wf_proof_aff_g *p)
+{
+    const struct {
+        const char *name;
+        mpz_ptr v;
+        mpz_srcptr mod; /* NULL: an integer, changed by +1 */
+    } fields[] = {{"A", p->A, f->sk0->pk.n2}, {"By", p->By, f->sk1->pk.n2}, {"E", p->E, f->rp->n},
+                  {"F", p->F, f->rp->n},      {"S", p->S, f->rp->n},        {"T", p->T, f->rp->n},
+                  {"z1", p->z1, NULL},        {"z2", p->z2, NULL},          {"z3", p->z3, NULL},
+                  {"z4", p->z4, NULL},        {"w", p->w, f->sk0->pk.n},    {"w_y", p->w_y, f->sk1->pk.n}};
+    mpz_t saved;
+    mpz_init(saved);
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+        mpz_set(saved, fields[i].v);
+        if (fields[i].mod != NULL) {
+            mpz_mul_2exp(fields[i].v, fields[i].v, 1);
+            mpz_mod(fields[i].v, fields[i].v, fields[i].mod);
+        } else {
+            mpz_add_ui(fields[i].v, fields[i].v, 1);
+        }
+        wf_err err = verify(p, f);
+        if (err != WF_ERR_VERIFY)
+            fprintf(stderr, "field %s changed: %s\n", fields[i].name, wf_err_str(err));
+        CHECK(err == WF_ERR_VERIFY);
+        mpz_set(fields[i].v, saved);
+    }
+    mpz_clear(saved);
+
+    wf_point saved_bx = p->Bx, g;
+    wf_point_generator(&g);
+    CHECK_OK(wf_point_add(&p->Bx, &saved_bx, &g));
+    CHECK_ERR(verify(p, f), WF_ERR_VERIFY);
+    p->Bx = saved_bx;
+    CHECK_OK(verify(p, f));
+}
+
+/* Sets *v to bad, checks verify gives want, restores. */
+static void expect_bad(fx *f, wf_proof_aff_g *p, mpz_ptr v, const mpz_t bad, wf_err want)
+{
+    mpz_t saved;
+    mpz_init_set(saved, v);
+    mpz_set(v, bad);
+    CHECK_ERR(verify(p, f), want);
+    mpz_set(v, saved);
+    mpz_clear(saved);
+}
+
+/* Malformed values: outside their ring, or sharing a factor with the modulus. */
+static void test_malformed(fx *f, wf_proof_aff_g *p)
+{
+    mpz_t v;
+    mpz_init(v);
+    mpz_set_ui(v, 0);
+    expect_bad(f, p, p->A, v, WF_ERR_RANGE);
+    expect_bad(f, p, p->w, v, WF_ERR_RANGE);
+    expect_bad(f, p, p->E, v, WF_ERR_RANGE);
+    expect_bad(f, p, f->C, v, WF_ERR_RANGE);
+    mpz_neg(v, p->A);
+    expect_bad(f, p, p->A, v, WF_ERR_RANGE);
+    expect_bad(f, p, p->By, f->sk1->pk.n2, WF_ERR_RANGE);
+    expect_bad(f, p, p->T, f->rp->n, WF_ERR_RANGE);
+    expect_bad(f, p, p->w_y, f->sk1->pk.n, WF_ERR_RANGE);
+    expect_bad(f, p, f->Y, f->sk1->pk.n2, WF_ERR_RANGE);
+    expect_bad(f, p, p->A, f->sk0->pk.n, WF_ERR_NOT_UNIT); /* N0 | A */
+    expect_bad(f, p, p->By, f->sk1->p.v, WF_ERR_NOT_UNIT);
+    expect_bad(f, p, p->S, f->skv->q.v, WF_ERR_NOT_UNIT);
+    expect_bad(f, p, p->F, f->skv->p.v, WF_ERR_NOT_UNIT);
+    expect_bad(f, p, p->w, f->sk0->q.v, WF_ERR_NOT_UNIT);
+    expect_bad(f, p, f->D, f->sk0->p.v, WF_ERR_NOT_UNIT);
+    mpz_clear(v);
+
+    wf_point saved = p->Bx;
+    wf_point_set_infinity(&p->Bx);
+    CHECK_ERR(verify(p, f), WF_ERR_INFINITY);
+    p->Bx = saved;
+    p->Bx.y[31] ^= 1; /* off the curve */
+    CHECK_ERR(verify(p, f), WF_ERR_NOT_ON_CURVE);
+    p->Bx = saved;
+    saved = f->X;
+    wf_point_set_infinity(&f->X);
+    CHECK_ERR(verify(p, f), WF_ERR_INFINITY);
+    f->X = saved;
+    f->X.x[0] ^= 0x40;
+    CHECK(verify(p, f) != WF_OK);
+    f->X = saved;
+    CHECK_OK(verify(p, f));
+}
+
+/* z at ±(2^bits + 1) is refused; at 2^bits it passes the range check and fails an equation. */
+static void check_bound(fx *f, wf_proof_aff_g *p, mpz_ptr z, unsigned bits)
+{
+    mpz_t v;
+    mpz_init(v);
+    mpz_setbit(v, bits);
+    expect_bad(f, p, z, v, WF_ERR_VERIFY);
+    mpz_add_ui(v, v, 1);
+    expect_bad(f, p, z, v, WF_ERR_RANGE);
+    mpz_neg(v, v);
+    expect_bad(f, p, z, v, WF_ERR_RANGE);
+    mpz_clear(v);
+}
+
+static void test_bounds(fx *f, wf_proof_aff_g *p)
+{
+    check_bound(f, p, p->z1, ELL + EPS);
+    check_bound(f, p, p->z2, ELL_PRIME + EPS);
+    /* the sanity caps on z3, z4 */
+    mpz_t v;
+    mpz_init(v);
+    mpz_mul_2exp(v, f->rp->n, ELL + EPS + 1);
+    mpz_add_ui(v, v, 1);
+    expect_bad(f, p, p->z3, v, WF_ERR_RANGE);
+    mpz_neg(v, v);
+    expect_bad(f, p, p->z4, v, WF_ERR_RANGE);
+    mpz_clear(v);
+}
+
+/* Out-of-range witnesses: refused by the prover; a forged proof fails. */
+static void test_witness_range(fx *f)
+{
+    wf_proof_aff_g p;
+    wf_proof_aff_g_init(&p);
+    mpz_t x0, y0, v;
+    mpz_init_set(x0, f->x);
+    mpz_init_set(y0, f->y);
+    mpz_init(v);
+
+    /* bounds are inclusive: x = -2^ℓ, y = 2^ℓ' are honest */
+    mpz_setbit(v, ELL);
+    mpz_neg(v, v);
+    mpz_set_ui(y0, 0);
+    mpz_setbit(y0, ELL_PRIME);
+    make_statement(f, v, y0);
+    CHECK_OK(wf_proof_aff_g_prove(&p, &f->ctx, &f->st, &f->wit));
+    CHECK_OK(verify(&p, f));
+    mpz_sub_ui(v, v, 1); /* -(2^ℓ + 1) */
+    make_statement(f, v, y0);
+    CHECK_ERR(wf_proof_aff_g_prove(&p, &f->ctx, &f->st, &f->wit), WF_ERR_RANGE);
+
+    /* x = 2^{ℓ+ε+1} */
+    mpz_set_ui(v, 0);
+    mpz_setbit(v, ELL + EPS + 1);
+    make_statement(f, v, y0);
+    CHECK_ERR(wf_proof_aff_g_prove(&p, &f->ctx, &f->st, &f->wit), WF_ERR_RANGE);
+    forge(&p, f);
+    CHECK_ERR(verify(&p, f), WF_ERR_RANGE); /* z1 out of range */
+    mpz_fdiv_r_2exp(p.z1, p.z1, ELL + EPS); /* squeezed into range: the equations fail */
+    CHECK_ERR(verify(&p, f), WF_ERR_VERIFY);
+
+    /* y = 2^{ℓ'+ε+1} */
+    mpz_set_ui(y0, 0);
+    mpz_setbit(y0, ELL_PRIME + EPS + 1);
+    make_statement(f, x0, y0);
+    CHECK_ERR(wf_proof_aff_g_prove(&p, &f->ctx, &f->st, &f->wit), WF_ERR_RANGE);
+    forge(&p, f);
+    CHECK_ERR(verify(&p, f), WF_ERR_RANGE); /* z2 out of range */
+    mpz_fdiv_r_2exp(p.z2, p.z2, ELL_PRIME + EPS);
+    CHECK_ERR(verify(&p, f), WF_ERR_VERIFY);
+
+    /* ρ outside [1, N0) */
+    mpz_set_ui(y0, 0);
+    make_statement(f, x0, y0);
+    mpz_set(v, f->rho);
+    mpz_set_ui(f->rho, 0);
+    CHECK_ERR(wf_proof_aff_g_prove(&p, &f->ctx, &f->st, &f->wit), WF_ERR_RANGE);
+    mpz_set(f->rho, v);
+
+    mpz_clears(x0, y0, v, NULL);
+    wf_proof_aff_g_clear(&p);
+}
+
+/* The presign convention of aff_g.h: D = (γ ⊙ K) ⊕ enc_0(−β; s) and Fig. 7's
+ * F = enc_1(+β; r) are proved with y = −β, Y = F^{-1}, ρ_y = r^{-1}; with Y = F
+ * itself the proof fails. P_j's decryption plus β gives γ·k. */
+static void test_presign_convention(fx *f)
+{
+    const wf_paillier_pk *pk0 = &f->sk0->pk, *pk1 = &f->sk1->pk;
+    mpz_t k, K, gamma, beta, neg_beta, s, r, D, F, Finv, rinv, a;
+    mpz_inits(k, K, gamma, beta, neg_beta, s, r, D, F, Finv, rinv, a, NULL);
+    wf_mpz_random_pm(k, ELL);
+    wf_mpz_random_pm(gamma, ELL);
+    wf_mpz_random_pm(beta, ELL_PRIME);
+    mpz_neg(neg_beta, beta);
+    REQUIRE(wf_paillier_encrypt(K, pk0, k, NULL) == WF_OK);
+    REQUIRE(wf_mpz_random_unit(s, pk0->n) == WF_OK && wf_mpz_random_unit(r, pk1->n) == WF_OK);
+    REQUIRE(wf_paillier_mul_scalar(a, pk0, K, gamma) == WF_OK);
+    REQUIRE(wf_paillier_encrypt_with(D, pk0, neg_beta, s) == WF_OK);
+    REQUIRE(wf_paillier_add(D, pk0, D, a) == WF_OK);
+    REQUIRE(wf_paillier_encrypt_with(F, pk1, beta, r) == WF_OK);
+    REQUIRE(mpz_invert(Finv, F, pk1->n2) && mpz_invert(rinv, r, pk1->n));
+
+    wf_point X;
+    wf_scalar gs;
+    wf_scalar_from_mpz(&gs, gamma);
+    REQUIRE(wf_point_base_mul(&X, &gs) == WF_OK);
+    wf_proof_aff_g_stmt st = {.pk0 = pk0, .pk1 = pk1, .C = K, .D = D, .Y = Finv, .X = &X, .rped = f->rp};
+    wf_proof_aff_g_wit wit = {.x = gamma, .y = neg_beta, .rho = s, .rho_y = rinv, .sk1 = f->sk1};
+    wf_proof_aff_g p;
+    wf_proof_aff_g_init(&p);
+    CHECK_OK(wf_proof_aff_g_prove(&p, &f->ctx, &st, &wit));
+    CHECK_OK(wf_proof_aff_g_verify(&p, &f->ctx, &st));
+    st.Y = F;
+    wit.rho_y = r;
+    CHECK_OK(wf_proof_aff_g_prove(&p, &f->ctx, &st, &wit));
+    CHECK_ERR(wf_proof_aff_g_verify(&p, &f->ctx, &st), WF_ERR_VERIFY);
+
+    CHECK_OK(wf_paillier_decrypt_signed(a, f->sk0, D)); /* α_{j,i} = γ·k − β */
+    mpz_add(a, a, beta);
+    mpz_mul(k, k, gamma);
+    CHECK(mpz_cmp(a, k) == 0);
+    wf_proof_aff_g_clear(&p);
+    mpz_clears(k, K, gamma, beta, neg_beta, s, r, D, F, Finv, rinv, a, NULL);
+}
+
+static void test_args(fx *f, wf_proof_aff_g *p)
+{
+    wf_proof_aff_g zeroed;
+    memset(&zeroed, 0, sizeof zeroed);
+    wf_proof_aff_g_clear(&zeroed); /* a zeroed struct clears */
+    wf_proof_aff_g_clear(NULL);
+    CHECK_ERR(wf_proof_aff_g_verify(&zeroed, &f->ctx, &f->st), WF_ERR_ARG);
+    CHECK_ERR(wf_proof_aff_g_prove(&zeroed, &f->ctx, &f->st, &f->wit), WF_ERR_ARG);
+    CHECK_ERR(wf_proof_aff_g_verify(p, NULL, &f->st), WF_ERR_ARG);
+    CHECK_ERR(wf_proof_aff_g_verify(p, &f->ctx, NULL), WF_ERR_ARG);
+    CHECK_ERR(wf_proof_aff_g_prove(p, &f->ctx, &f->st, NULL), WF_ERR_ARG);
+    wf_proof_aff_g_stmt st = f->st;
+    st.rped = NULL;
+    CHECK_ERR(wf_proof_aff_g_verify(p, &f->ctx, &st), WF_ERR_ARG);
+}
+
+int main(void)
+{
+    REQUIRE(wf_crypto_init() == WF_OK);
+    fx f;
+    fx_init(&f);
+    wf_proof_aff_g p;
+    wf_proof_aff_g_init(&p);
+
+    test_honest(&f, &p);
+    test_statement(&f, &p);
+    test_context(&f, &p);
+    test_fields(&f, &p);
+    test_malformed(&f, &p);
+    test_bounds(&f, &p);
+    test_args(&f, &p);
+    test_witness_range(&f);
+    test_presign_convention(&f);
+
+    wf_proof_aff_g_clear(&p);
+    fx_free(&f);
+    return wf_check_summary("test_proof_aff_g");
+}
