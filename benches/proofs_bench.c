@@ -47,7 +47,8 @@ int main(int argc, char **argv)
         return 1;
 
     int ok = 1;
-    printf("{\n  \"bench\": \"proofs\",\n  \"paillier_bits\": 2048,\n  \"samples\": %d,\n  \"proofs\": {\n", reps);
+    printf("{\n  \"bench\": \"proofs\",\n  \"paillier_bits\": 2048,\n  \"samples\": %d,\n  \"proofs\": {\n",
+           reps);
     for (int k = 0; k < WF_PROOF_KIND_COUNT; k++) {
         wf_proof_kind kind = (wf_proof_kind)k;
         wf_any_proof p;
@@ -58,8 +59,8 @@ int main(int argc, char **argv)
         size_t len = 0;
         ok &= wf_proof_encode(kind, &p, &buf, &len) == WF_OK;
         free(buf);
-        printf("    \"%s\": {\"prove_ms\": %.2f, \"verify_ms\": %.2f, \"bytes\": %zu}%s\n", wf_proof_kind_name(kind),
-               prove, verify, len, k + 1 < WF_PROOF_KIND_COUNT ? "," : "");
+        printf("    \"%s\": {\"prove_ms\": %.2f, \"verify_ms\": %.2f, \"bytes\": %zu}%s\n",
+               wf_proof_kind_name(kind), prove, verify, len, k + 1 < WF_PROOF_KIND_COUNT ? "," : "");
         wf_any_proof_clear(kind, &p);
     }
     printf("  },\n  \"all_verified\": %s\n}\n", ok ? "true" : "false");

@@ -52,8 +52,7 @@ static wf_err encode_field(void *msg, const ProtobufCFieldDescriptor *f, const w
     const void *member = src + cf->offset;
     ProtobufCBinaryData *b = bytes_at(msg, f);
     switch (cf->kind) {
-    case WF_CODEC_MPZ:
-        return wf_codec_mpz_encode(b, *(const mpz_t *)member);
+    case WF_CODEC_MPZ: return wf_codec_mpz_encode(b, *(const mpz_t *)member);
     case WF_CODEC_POINT:
         if ((b->data = malloc(WF_POINT_BYTES)) == NULL)
             return WF_ERR_NOMEM;
@@ -151,12 +150,9 @@ static wf_err decode_field(const ProtobufCMessage *msg, const ProtobufCFieldDesc
     void *member = dst + cf->offset;
     const ProtobufCBinaryData *b = (const ProtobufCBinaryData *)((const char *)msg + f->offset);
     switch (cf->kind) {
-    case WF_CODEC_MPZ:
-        return wf_codec_mpz_decode(*(mpz_t *)member, b);
-    case WF_CODEC_POINT:
-        return wf_point_parse(member, b->data, b->len);
-    case WF_CODEC_SCALAR:
-        return b->data == NULL ? WF_ERR_ENCODING : wf_scalar_parse(member, b->data, b->len);
+    case WF_CODEC_MPZ: return wf_codec_mpz_decode(*(mpz_t *)member, b);
+    case WF_CODEC_POINT: return wf_point_parse(member, b->data, b->len);
+    case WF_CODEC_SCALAR: return b->data == NULL ? WF_ERR_ENCODING : wf_scalar_parse(member, b->data, b->len);
     case WF_CODEC_BITS:
         if (b->len != cf->count)
             return WF_ERR_ENCODING;

@@ -38,8 +38,8 @@ typedef enum {
 typedef struct wf_codec_field {
     const char *name; /* the protobuf field name */
     wf_codec_kind kind;
-    size_t offset;    /* offsetof the member in the C struct */
-    size_t count;     /* entries, for MPZ_ARRAY and BITS */
+    size_t offset; /* offsetof the member in the C struct */
+    size_t count;  /* entries, for MPZ_ARRAY and BITS */
 } wf_codec_field;
 
 typedef struct wf_codec_schema {

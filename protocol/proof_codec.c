@@ -15,11 +15,26 @@
 #include "protocol/codec.h"
 #include "protocol/proto/proofs.pb-c.h"
 
-#define MPZ(type, name, member) {name, WF_CODEC_MPZ, offsetof(type, member), 0}
-#define POINT(type, name, member) {name, WF_CODEC_POINT, offsetof(type, member), 0}
-#define SCALAR(type, name, member) {name, WF_CODEC_SCALAR, offsetof(type, member), 0}
-#define MPZ_ARRAY(type, name, member) {name, WF_CODEC_MPZ_ARRAY, offsetof(type, member), WF_PROOF_M}
-#define BITS(type, name, member) {name, WF_CODEC_BITS, offsetof(type, member), WF_PROOF_M}
+#define MPZ(type, name, member)                                                                              \
+    {                                                                                                        \
+        name, WF_CODEC_MPZ, offsetof(type, member), 0                                                        \
+    }
+#define POINT(type, name, member)                                                                            \
+    {                                                                                                        \
+        name, WF_CODEC_POINT, offsetof(type, member), 0                                                      \
+    }
+#define SCALAR(type, name, member)                                                                           \
+    {                                                                                                        \
+        name, WF_CODEC_SCALAR, offsetof(type, member), 0                                                     \
+    }
+#define MPZ_ARRAY(type, name, member)                                                                        \
+    {                                                                                                        \
+        name, WF_CODEC_MPZ_ARRAY, offsetof(type, member), WF_PROOF_M                                         \
+    }
+#define BITS(type, name, member)                                                                             \
+    {                                                                                                        \
+        name, WF_CODEC_BITS, offsetof(type, member), WF_PROOF_M                                              \
+    }
 #define N_OF(fields) (sizeof(fields) / sizeof(fields)[0])
 
 static const wf_codec_field SCH_FIELDS[] = {
@@ -39,10 +54,10 @@ static const wf_codec_field LOG_STAR_FIELDS[] = {
 };
 
 static const wf_codec_field AFF_G_FIELDS[] = {
-    MPZ(wf_proof_aff_g, "a", A),   POINT(wf_proof_aff_g, "bx", Bx), MPZ(wf_proof_aff_g, "by", By),
-    MPZ(wf_proof_aff_g, "e", E),   MPZ(wf_proof_aff_g, "f", F),     MPZ(wf_proof_aff_g, "s", S),
-    MPZ(wf_proof_aff_g, "t", T),   MPZ(wf_proof_aff_g, "z1", z1),   MPZ(wf_proof_aff_g, "z2", z2),
-    MPZ(wf_proof_aff_g, "z3", z3), MPZ(wf_proof_aff_g, "z4", z4),   MPZ(wf_proof_aff_g, "w", w),
+    MPZ(wf_proof_aff_g, "a", A),     POINT(wf_proof_aff_g, "bx", Bx), MPZ(wf_proof_aff_g, "by", By),
+    MPZ(wf_proof_aff_g, "e", E),     MPZ(wf_proof_aff_g, "f", F),     MPZ(wf_proof_aff_g, "s", S),
+    MPZ(wf_proof_aff_g, "t", T),     MPZ(wf_proof_aff_g, "z1", z1),   MPZ(wf_proof_aff_g, "z2", z2),
+    MPZ(wf_proof_aff_g, "z3", z3),   MPZ(wf_proof_aff_g, "z4", z4),   MPZ(wf_proof_aff_g, "w", w),
     MPZ(wf_proof_aff_g, "w_y", w_y),
 };
 
@@ -64,9 +79,10 @@ static const wf_codec_field FAC_FIELDS[] = {
 };
 
 static const wf_codec_field DEC_FIELDS[] = {
-    MPZ(wf_proof_dec, "s", S),   MPZ(wf_proof_dec, "t", T),   MPZ(wf_proof_dec, "a", A),
-    SCALAR(wf_proof_dec, "gamma", gamma),
-    MPZ(wf_proof_dec, "z1", z1), MPZ(wf_proof_dec, "z2", z2), MPZ(wf_proof_dec, "w", w),
+    MPZ(wf_proof_dec, "s", S),   MPZ(wf_proof_dec, "t", T),
+    MPZ(wf_proof_dec, "a", A),   SCALAR(wf_proof_dec, "gamma", gamma),
+    MPZ(wf_proof_dec, "z1", z1), MPZ(wf_proof_dec, "z2", z2),
+    MPZ(wf_proof_dec, "w", w),
 };
 
 static const wf_codec_field MUL_FIELDS[] = {
@@ -75,8 +91,8 @@ static const wf_codec_field MUL_FIELDS[] = {
 };
 
 static const wf_codec_field MUL_STAR_FIELDS[] = {
-    MPZ(wf_proof_mul_star, "a", A),   POINT(wf_proof_mul_star, "bx", Bx), MPZ(wf_proof_mul_star, "e", E),
-    MPZ(wf_proof_mul_star, "s", S),   MPZ(wf_proof_mul_star, "z1", z1),   MPZ(wf_proof_mul_star, "z2", z2),
+    MPZ(wf_proof_mul_star, "a", A), POINT(wf_proof_mul_star, "bx", Bx), MPZ(wf_proof_mul_star, "e", E),
+    MPZ(wf_proof_mul_star, "s", S), MPZ(wf_proof_mul_star, "z1", z1),   MPZ(wf_proof_mul_star, "z2", z2),
     MPZ(wf_proof_mul_star, "w", w),
 };
 
@@ -85,7 +101,13 @@ typedef struct proof_schema {
     wf_codec_schema schema;
 } proof_schema;
 
-#define SCHEMA(name, desc, fields) {name, {&desc, fields, N_OF(fields)}}
+#define SCHEMA(name, desc, fields)                                                                           \
+    {                                                                                                        \
+        name,                                                                                                \
+        {                                                                                                    \
+            &desc, fields, N_OF(fields)                                                                      \
+        }                                                                                                    \
+    }
 
 static const proof_schema SCHEMAS[WF_PROOF_KIND_COUNT] = {
     [WF_PROOF_SCH] = SCHEMA("sch", warifu__proofs__pi_sch__descriptor, SCH_FIELDS),

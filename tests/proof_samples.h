@@ -69,7 +69,8 @@ static inline int wf_sample_affine(mpz_t out, const wf_paillier_pk *pk, const mp
     mpz_t tmp;
     mpz_init(tmp);
     int ok = wf_paillier_mul_scalar(tmp, pk, base, k) == WF_OK &&
-             wf_paillier_encrypt_with(out, pk, add, rho) == WF_OK && wf_paillier_add(out, pk, out, tmp) == WF_OK;
+             wf_paillier_encrypt_with(out, pk, add, rho) == WF_OK &&
+             wf_paillier_add(out, pk, out, tmp) == WF_OK;
     mpz_clear(tmp);
     return ok;
 }
@@ -158,16 +159,42 @@ static inline void wf_any_proof_clear(wf_proof_kind kind, wf_any_proof *p)
 
 /* The statement of each kind over the samples' values. */
 #define WF_SAMPLE_PK0 wf_paillier_sk_public(s->sk0)
-#define WF_SAMPLE_ENC_STMT {WF_SAMPLE_PK0, s->K, s->rp_verifier}
-#define WF_SAMPLE_LOG_STMT {WF_SAMPLE_PK0, s->K, &s->X, &s->G, s->rp_verifier}
-#define WF_SAMPLE_AFF_STMT                                                                                 \
-    {WF_SAMPLE_PK0, wf_paillier_sk_public(s->sk1), s->C0, s->D_aff, s->Y1, &s->X, s->rp_verifier}
-#define WF_SAMPLE_MOD_STMT {WF_SAMPLE_PK0->n, WF_SAMPLE_PK0->bits}
-#define WF_SAMPLE_PRM_STMT {s->rp_prover, s->rp_prover->bits}
-#define WF_SAMPLE_FAC_STMT {WF_SAMPLE_PK0->n, WF_SAMPLE_PK0->bits, s->rp_verifier}
-#define WF_SAMPLE_DEC_STMT {WF_SAMPLE_PK0, s->K, &s->x_scalar, WF_PROOF_ELL, s->rp_verifier}
-#define WF_SAMPLE_MUL_STMT {WF_SAMPLE_PK0, s->Xm, s->C0, s->C_mul}
-#define WF_SAMPLE_MUL_STAR_STMT {WF_SAMPLE_PK0, s->C0, s->D_mul, &s->X, s->rp_verifier}
+#define WF_SAMPLE_ENC_STMT                                                                                   \
+    {                                                                                                        \
+        WF_SAMPLE_PK0, s->K, s->rp_verifier                                                                  \
+    }
+#define WF_SAMPLE_LOG_STMT                                                                                   \
+    {                                                                                                        \
+        WF_SAMPLE_PK0, s->K, &s->X, &s->G, s->rp_verifier                                                    \
+    }
+#define WF_SAMPLE_AFF_STMT                                                                                   \
+    {                                                                                                        \
+        WF_SAMPLE_PK0, wf_paillier_sk_public(s->sk1), s->C0, s->D_aff, s->Y1, &s->X, s->rp_verifier          \
+    }
+#define WF_SAMPLE_MOD_STMT                                                                                   \
+    {                                                                                                        \
+        WF_SAMPLE_PK0->n, WF_SAMPLE_PK0->bits                                                                \
+    }
+#define WF_SAMPLE_PRM_STMT                                                                                   \
+    {                                                                                                        \
+        s->rp_prover, s->rp_prover->bits                                                                     \
+    }
+#define WF_SAMPLE_FAC_STMT                                                                                   \
+    {                                                                                                        \
+        WF_SAMPLE_PK0->n, WF_SAMPLE_PK0->bits, s->rp_verifier                                                \
+    }
+#define WF_SAMPLE_DEC_STMT                                                                                   \
+    {                                                                                                        \
+        WF_SAMPLE_PK0, s->K, &s->x_scalar, WF_PROOF_ELL, s->rp_verifier                                      \
+    }
+#define WF_SAMPLE_MUL_STMT                                                                                   \
+    {                                                                                                        \
+        WF_SAMPLE_PK0, s->Xm, s->C0, s->C_mul                                                                \
+    }
+#define WF_SAMPLE_MUL_STAR_STMT                                                                              \
+    {                                                                                                        \
+        WF_SAMPLE_PK0, s->C0, s->D_mul, &s->X, s->rp_verifier                                                \
+    }
 
 /* Proves the sample statement of kind into p (initialised). */
 static inline wf_err wf_sample_prove(const wf_proof_samples *s, wf_proof_kind kind, wf_any_proof *p)

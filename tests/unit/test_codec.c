@@ -40,10 +40,10 @@ static void test_refusals(void)
 {
     mpz_t v;
     mpz_init(v);
-    CHECK_ERR(decode_bytes(v, NULL, 0), WF_ERR_ENCODING);                        /* missing */
-    CHECK_ERR(decode_bytes(v, (const uint8_t[]){2, 5}, 2), WF_ERR_ENCODING);      /* bad sign byte */
-    CHECK_ERR(decode_bytes(v, (const uint8_t[]){0, 0, 5}, 3), WF_ERR_ENCODING);   /* leading zero */
-    CHECK_ERR(decode_bytes(v, (const uint8_t[]){1}, 1), WF_ERR_ENCODING);         /* negative zero */
+    CHECK_ERR(decode_bytes(v, NULL, 0), WF_ERR_ENCODING);                       /* missing */
+    CHECK_ERR(decode_bytes(v, (const uint8_t[]){2, 5}, 2), WF_ERR_ENCODING);    /* bad sign byte */
+    CHECK_ERR(decode_bytes(v, (const uint8_t[]){0, 0, 5}, 3), WF_ERR_ENCODING); /* leading zero */
+    CHECK_ERR(decode_bytes(v, (const uint8_t[]){1}, 1), WF_ERR_ENCODING);       /* negative zero */
     CHECK_OK(decode_bytes(v, (const uint8_t[]){0}, 1));
     CHECK(mpz_sgn(v) == 0);
     CHECK_OK(decode_bytes(v, (const uint8_t[]){1, 7}, 2));

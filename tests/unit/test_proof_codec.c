@@ -84,8 +84,9 @@ static void check_kind(wf_proof_kind kind, const wf_any_proof *honest)
         buf[pos] ^= (uint8_t)(1u << (r >> 29));
     }
     CHECK(flips_refused);
-    printf("  %-5s %6zu bytes: round trip, %zu truncations, unknown field, other kinds, %zu bit flips refused\n",
-           name, len, (len + step - 1) / step, flips);
+    printf(
+        "  %-5s %6zu bytes: round trip, %zu truncations, unknown field, other kinds, %zu bit flips refused\n",
+        name, len, (len + step - 1) / step, flips);
     free(buf);
 }
 
