@@ -4,6 +4,7 @@
 
 #include <sodium.h>
 
+#include "modexp.h"
 #include "secmem.h"
 
 void wf_random_bytes(void *buf, size_t len)
@@ -58,12 +59,23 @@ wf_err wf_mpz_random_unit(mpz_t rop, const mpz_t n)
 {
     if (mpz_cmp_ui(n, 1) <= 0)
         return WF_ERR_ARG;
-    mpz_t g;
-    mpz_init(g);
+    /* Random units are secret nonces (Paillier ρ, proof randomness r): for an
+     * odd modulus the unit test is mpn_sec_invert's, whose time does not
+     * depend on the candidate; an even modulus only occurs for public values. */
+    int odd = mpz_odd_p(n);
+    mpz_t scratch;
+    mpz_init(scratch);
+    int unit;
     do {
         wf_mpz_random_below(rop, n);
-        mpz_gcd(g, rop, n);
-    } while (mpz_sgn(rop) == 0 || mpz_cmp_ui(g, 1) != 0);
-    mpz_clear(g);
+        if (odd)
+            unit = mpz_sgn(rop) != 0 && wf_invert_sec(scratch, rop, n) == WF_OK;
+        else {
+            mpz_gcd(scratch, rop, n);
+            unit = mpz_sgn(rop) != 0 && mpz_cmp_ui(scratch, 1) == 0;
+        }
+    } while (!unit);
+    wf_mpz_wipe(scratch);
+    mpz_clear(scratch);
     return WF_OK;
 }

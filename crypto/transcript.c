@@ -165,8 +165,10 @@ wf_err wf_transcript_challenge_xof(wf_transcript *t, const char *label, wf_xof *
     return err;
 }
 
-void wf_xof_sample_below(wf_xof *x, const mpz_t n, mpz_t out)
+wf_err wf_xof_sample_below(wf_xof *x, const mpz_t n, mpz_t out)
 {
+    if (x == NULL || mpz_sgn(n) <= 0)
+        return WF_ERR_ARG;
     size_t bits = mpz_sizeinbase(n, 2);
     size_t len = (bits + 7) / 8;
     uint8_t *buf = malloc(len);
@@ -179,6 +181,7 @@ void wf_xof_sample_below(wf_xof *x, const mpz_t n, mpz_t out)
         mpz_import(out, len, 1, 1, 1, 0, buf);
     } while (mpz_cmp(out, n) >= 0);
     free(buf);
+    return WF_OK;
 }
 
 wf_err wf_transcript_challenge_below(wf_transcript *t, const char *label, const mpz_t n, mpz_t out)
@@ -188,7 +191,7 @@ wf_err wf_transcript_challenge_below(wf_transcript *t, const char *label, const 
     wf_xof x;
     wf_err err = wf_transcript_challenge_xof(t, label, &x);
     if (err == WF_OK)
-        wf_xof_sample_below(&x, n, out);
+        err = wf_xof_sample_below(&x, n, out);
     wf_xof_wipe(&x);
     return err;
 }

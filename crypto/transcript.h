@@ -61,7 +61,8 @@ wf_err wf_transcript_challenge_below(wf_transcript *t, const char *label, const 
 /* m independent challenge bits, one per byte (0 or 1). */
 wf_err wf_transcript_challenge_bits(wf_transcript *t, const char *label, uint8_t *bits, size_t m);
 
-/* Rejection sampling from an XOF stream (exposed for proofs that draw many values). */
-void wf_xof_sample_below(wf_xof *x, const mpz_t n, mpz_t out);
+/* Rejection sampling from an XOF stream (exposed for proofs that draw many
+ * values): out uniform in [0, n). WF_ERR_ARG when n <= 0 (no such value). */
+wf_err wf_xof_sample_below(wf_xof *x, const mpz_t n, mpz_t out);
 
 #endif

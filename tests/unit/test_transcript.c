@@ -145,6 +145,12 @@ static void test_ranges(void)
     CHECK(seen[0] > 50 && seen[1] > 50 && seen[2] > 50);
     mpz_set_ui(n, 0);
     CHECK_ERR(wf_transcript_challenge_below(&t, "b", n, v), WF_ERR_ARG);
+    /* regression: sampling below 0 from a raw XOF looped forever */
+    wf_xof x;
+    CHECK_OK(wf_transcript_challenge_xof(&t, "x", &x));
+    CHECK_ERR(wf_xof_sample_below(&x, n, v), WF_ERR_ARG);
+    mpz_set_si(n, -5);
+    CHECK_ERR(wf_xof_sample_below(&x, n, v), WF_ERR_ARG);
 
     uint8_t bits[128];
     CHECK_OK(wf_transcript_challenge_bits(&t, "bits", bits, sizeof bits));
