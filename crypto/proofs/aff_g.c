@@ -19,11 +19,6 @@ typedef struct aff_g_nonce {
     mpz_t alpha, beta, gamma, delta, m, mu, r, r_y;
 } aff_g_nonce;
 
-typedef struct named_mpz {
-    const char *label;
-    mpz_srcptr v;
-} named_mpz;
-
 /* A ring element and the modulus it must be a unit of. */
 typedef struct unit_item {
     mpz_srcptr v;
@@ -57,38 +52,27 @@ static int stmt_present(const wf_proof_aff_g_stmt *st)
            st->Y != NULL && st->X != NULL && st->rped != NULL;
 }
 
-static wf_err append_all(wf_transcript *t, const named_mpz *items, size_t n)
-{
-    wf_err err = WF_OK;
-    for (size_t i = 0; err == WF_OK && i < n; i++)
-        err = wf_transcript_append_mpz(t, items[i].label, items[i].v);
-    return err;
-}
-
 /* Transcript: context, N̂, s, t, N0, N1, C, D, Y, X, then A, B_x, B_y, E, S, F, T. */
 wf_err wf_proof_aff_g_challenge(mpz_t e, const wf_proof_ctx *ctx, const wf_proof_aff_g_stmt *st,
                                 const wf_proof_aff_g *proof)
 {
     if (e == NULL || !stmt_present(st) || proof == NULL || !proof->ready)
         return WF_ERR_ARG;
-    const named_mpz stmt[] = {{"C", st->C}, {"D", st->D}, {"Y", st->Y}};
-    const named_mpz rest[] = {
-        {"By", proof->By}, {"E", proof->E}, {"S", proof->S}, {"F", proof->F}, {"T", proof->T}};
-    wf_transcript t;
-    wf_err err = wf_proof_transcript_init(&t, "aff_g", ctx);
-    if (err != WF_OK)
-        return err;
-    if ((err = wf_proof_append_rped(&t, "verifier", st->rped)) == WF_OK &&
-        (err = wf_proof_append_paillier(&t, "N0", st->pk0)) == WF_OK &&
-        (err = wf_proof_append_paillier(&t, "N1", st->pk1)) == WF_OK &&
-        (err = append_all(&t, stmt, sizeof stmt / sizeof stmt[0])) == WF_OK &&
-        (err = wf_transcript_append_point(&t, "X", st->X)) == WF_OK &&
-        (err = wf_transcript_append_mpz(&t, "A", proof->A)) == WF_OK &&
-        (err = wf_transcript_append_point(&t, "Bx", &proof->Bx)) == WF_OK &&
-        (err = append_all(&t, rest, sizeof rest / sizeof rest[0])) == WF_OK)
-        err = wf_transcript_challenge_pm_q(&t, "e", e);
-    wf_transcript_free(&t);
-    return err;
+    const wf_proof_item items[] = {WF_PROOF_ITEM_RPED("verifier", st->rped),
+                                   WF_PROOF_ITEM_PAILLIER("N0", st->pk0),
+                                   WF_PROOF_ITEM_PAILLIER("N1", st->pk1),
+                                   WF_PROOF_ITEM_MPZ("C", st->C),
+                                   WF_PROOF_ITEM_MPZ("D", st->D),
+                                   WF_PROOF_ITEM_MPZ("Y", st->Y),
+                                   WF_PROOF_ITEM_POINT("X", st->X),
+                                   WF_PROOF_ITEM_MPZ("A", proof->A),
+                                   WF_PROOF_ITEM_POINT("Bx", &proof->Bx),
+                                   WF_PROOF_ITEM_MPZ("By", proof->By),
+                                   WF_PROOF_ITEM_MPZ("E", proof->E),
+                                   WF_PROOF_ITEM_MPZ("S", proof->S),
+                                   WF_PROOF_ITEM_MPZ("F", proof->F),
+                                   WF_PROOF_ITEM_MPZ("T", proof->T)};
+    return wf_proof_challenge_pm_q(e, "aff_g", ctx, items, WF_PROOF_COUNT(items));
 }
 
 /* ---- prover ---- */

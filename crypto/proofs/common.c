@@ -56,6 +56,36 @@ wf_err wf_proof_append_paillier(wf_transcript *t, const char *label, const wf_pa
     return err;
 }
 
+static wf_err append_item(wf_transcript *t, const wf_proof_item *it)
+{
+    switch (it->kind) {
+    case WF_PROOF_ITEM_KIND_MPZ: return wf_transcript_append_mpz(t, it->label, it->v.mpz);
+    case WF_PROOF_ITEM_KIND_POINT: return wf_transcript_append_point(t, it->label, it->v.point);
+    case WF_PROOF_ITEM_KIND_SCALAR: return wf_transcript_append_scalar(t, it->label, it->v.scalar);
+    case WF_PROOF_ITEM_KIND_U64: return wf_transcript_append_u64(t, it->label, it->v.u64);
+    case WF_PROOF_ITEM_KIND_RPED: return wf_proof_append_rped(t, it->label, it->v.rped);
+    case WF_PROOF_ITEM_KIND_PAILLIER: return wf_proof_append_paillier(t, it->label, it->v.paillier);
+    default: return WF_ERR_ARG;
+    }
+}
+
+wf_err wf_proof_challenge_pm_q(mpz_t e, const char *proof_name, const wf_proof_ctx *ctx,
+                               const wf_proof_item *items, size_t n)
+{
+    if (e == NULL || (items == NULL && n > 0))
+        return WF_ERR_ARG;
+    wf_transcript t;
+    wf_err err = wf_proof_transcript_init(&t, proof_name, ctx);
+    if (err != WF_OK)
+        return err;
+    for (size_t i = 0; err == WF_OK && i < n; i++)
+        err = append_item(&t, &items[i]);
+    if (err == WF_OK)
+        err = wf_transcript_challenge_pm_q(&t, "e", e);
+    wf_transcript_free(&t);
+    return err;
+}
+
 int wf_proof_in_range(const mpz_t x, unsigned bits)
 {
     /* |x| <= 2^bits: either fewer than bits+1 bits, or exactly 2^bits */

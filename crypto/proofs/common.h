@@ -20,10 +20,10 @@
 #include "crypto/ring_pedersen.h"
 #include "crypto/transcript.h"
 
-#define WF_PROOF_ELL 256u                     /* ℓ */
+#define WF_PROOF_ELL       256u                /* ℓ */
 #define WF_PROOF_ELL_PRIME (5u * WF_PROOF_ELL) /* ℓ' */
-#define WF_PROOF_EPS (2u * WF_PROOF_ELL)      /* ε */
-#define WF_PROOF_M 128u                       /* repetitions of Πmod and Πprm */
+#define WF_PROOF_EPS       (2u * WF_PROOF_ELL) /* ε */
+#define WF_PROOF_M         128u                /* repetitions of Πmod and Πprm */
 
 #define WF_PROOF_ID_BYTES 32
 /* verifier index of a proof addressed to every party */
@@ -34,10 +34,10 @@ typedef struct wf_proof_ctx {
     uint8_t cluster_id[WF_PROOF_ID_BYTES]; /* hash of the cluster configuration */
     uint8_t key_id[WF_PROOF_ID_BYTES];
     uint8_t session_id[WF_PROOF_ID_BYTES];
-    const uint32_t *signers;               /* ordered signing set (party indices) */
+    const uint32_t *signers; /* ordered signing set (party indices) */
     size_t n_signers;
     uint32_t prover;
-    uint32_t verifier;                     /* or WF_PROOF_BROADCAST */
+    uint32_t verifier; /* or WF_PROOF_BROADCAST */
 } wf_proof_ctx;
 
 /* Starts the transcript of one proof: domain "warifu/proof/<name>/v1" and the
@@ -46,6 +46,45 @@ wf_err wf_proof_transcript_init(wf_transcript *t, const char *proof_name, const 
 /* Absorbs a ring-Pedersen triple (N̂, s, t) or a Paillier modulus N. */
 wf_err wf_proof_append_rped(wf_transcript *t, const char *label, const wf_rped *rp);
 wf_err wf_proof_append_paillier(wf_transcript *t, const char *label, const wf_paillier_pk *pk);
+
+/* One value a challenge absorbs, with its label: build them with the
+ * WF_PROOF_ITEM_* macros, in the order the proof's transcript lists them. */
+typedef enum wf_proof_item_kind {
+    WF_PROOF_ITEM_KIND_MPZ,
+    WF_PROOF_ITEM_KIND_POINT,
+    WF_PROOF_ITEM_KIND_SCALAR,
+    WF_PROOF_ITEM_KIND_U64,
+    WF_PROOF_ITEM_KIND_RPED,    /* wf_proof_append_rped */
+    WF_PROOF_ITEM_KIND_PAILLIER /* wf_proof_append_paillier */
+} wf_proof_item_kind;
+
+typedef struct wf_proof_item {
+    const char *label;
+    wf_proof_item_kind kind;
+    union {
+        mpz_srcptr mpz;
+        const wf_point *point;
+        const wf_scalar *scalar;
+        uint64_t u64;
+        const wf_rped *rped;
+        const wf_paillier_pk *paillier;
+    } v;
+} wf_proof_item;
+
+#define WF_PROOF_ITEM_OF(l, k, f, x)                                                                         \
+    ((wf_proof_item){.label = (l), .kind = WF_PROOF_ITEM_KIND_##k, .v.f = (x)})
+#define WF_PROOF_ITEM_MPZ(l, x)      WF_PROOF_ITEM_OF(l, MPZ, mpz, x)
+#define WF_PROOF_ITEM_POINT(l, x)    WF_PROOF_ITEM_OF(l, POINT, point, x)
+#define WF_PROOF_ITEM_SCALAR(l, x)   WF_PROOF_ITEM_OF(l, SCALAR, scalar, x)
+#define WF_PROOF_ITEM_U64(l, x)      WF_PROOF_ITEM_OF(l, U64, u64, x)
+#define WF_PROOF_ITEM_RPED(l, x)     WF_PROOF_ITEM_OF(l, RPED, rped, x)
+#define WF_PROOF_ITEM_PAILLIER(l, x) WF_PROOF_ITEM_OF(l, PAILLIER, paillier, x)
+#define WF_PROOF_COUNT(a)            (sizeof(a) / sizeof((a)[0]))
+
+/* e ∈ [-q, q] from the transcript of proof_name: the context, then items[0..n)
+ * in order. */
+wf_err wf_proof_challenge_pm_q(mpz_t e, const char *proof_name, const wf_proof_ctx *ctx,
+                               const wf_proof_item *items, size_t n);
 
 /* 1 iff |x| <= 2^bits. */
 int wf_proof_in_range(const mpz_t x, unsigned bits);

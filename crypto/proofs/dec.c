@@ -33,22 +33,16 @@ wf_err wf_proof_dec_challenge(mpz_t e, const wf_proof_ctx *ctx, const wf_proof_d
 {
     if (e == NULL || !stmt_ok(st) || proof == NULL || !proof->ready)
         return WF_ERR_ARG;
-    wf_transcript t;
-    wf_err err = wf_proof_transcript_init(&t, "dec", ctx);
-    if (err != WF_OK)
-        return err;
-    if ((err = wf_proof_append_rped(&t, "verifier", st->rped)) == WF_OK &&
-        (err = wf_proof_append_paillier(&t, "prover", st->pk0)) == WF_OK &&
-        (err = wf_transcript_append_mpz(&t, "C", st->C)) == WF_OK &&
-        (err = wf_transcript_append_scalar(&t, "x", st->x)) == WF_OK &&
-        (err = wf_transcript_append_u64(&t, "y_bits", st->y_bits)) == WF_OK &&
-        (err = wf_transcript_append_mpz(&t, "S", proof->S)) == WF_OK &&
-        (err = wf_transcript_append_mpz(&t, "T", proof->T)) == WF_OK &&
-        (err = wf_transcript_append_mpz(&t, "A", proof->A)) == WF_OK &&
-        (err = wf_transcript_append_scalar(&t, "gamma", &proof->gamma)) == WF_OK)
-        err = wf_transcript_challenge_pm_q(&t, "e", e);
-    wf_transcript_free(&t);
-    return err;
+    const wf_proof_item items[] = {WF_PROOF_ITEM_RPED("verifier", st->rped),
+                                   WF_PROOF_ITEM_PAILLIER("prover", st->pk0),
+                                   WF_PROOF_ITEM_MPZ("C", st->C),
+                                   WF_PROOF_ITEM_SCALAR("x", st->x),
+                                   WF_PROOF_ITEM_U64("y_bits", st->y_bits),
+                                   WF_PROOF_ITEM_MPZ("S", proof->S),
+                                   WF_PROOF_ITEM_MPZ("T", proof->T),
+                                   WF_PROOF_ITEM_MPZ("A", proof->A),
+                                   WF_PROOF_ITEM_SCALAR("gamma", &proof->gamma)};
+    return wf_proof_challenge_pm_q(e, "dec", ctx, items, WF_PROOF_COUNT(items));
 }
 
 wf_err wf_proof_dec_prove(wf_proof_dec *proof, const wf_proof_ctx *ctx, const wf_proof_dec_stmt *st,

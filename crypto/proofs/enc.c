@@ -26,19 +26,13 @@ wf_err wf_proof_enc_challenge(mpz_t e, const wf_proof_ctx *ctx, const wf_proof_e
 {
     if (e == NULL || !stmt_ok(st) || proof == NULL || !proof->ready)
         return WF_ERR_ARG;
-    wf_transcript t;
-    wf_err err = wf_proof_transcript_init(&t, "enc", ctx);
-    if (err != WF_OK)
-        return err;
-    if ((err = wf_proof_append_rped(&t, "verifier", st->rped)) == WF_OK &&
-        (err = wf_proof_append_paillier(&t, "prover", st->pk0)) == WF_OK &&
-        (err = wf_transcript_append_mpz(&t, "K", st->K)) == WF_OK &&
-        (err = wf_transcript_append_mpz(&t, "S", proof->S)) == WF_OK &&
-        (err = wf_transcript_append_mpz(&t, "A", proof->A)) == WF_OK &&
-        (err = wf_transcript_append_mpz(&t, "C", proof->C)) == WF_OK)
-        err = wf_transcript_challenge_pm_q(&t, "e", e);
-    wf_transcript_free(&t);
-    return err;
+    const wf_proof_item items[] = {WF_PROOF_ITEM_RPED("verifier", st->rped),
+                                   WF_PROOF_ITEM_PAILLIER("prover", st->pk0),
+                                   WF_PROOF_ITEM_MPZ("K", st->K),
+                                   WF_PROOF_ITEM_MPZ("S", proof->S),
+                                   WF_PROOF_ITEM_MPZ("A", proof->A),
+                                   WF_PROOF_ITEM_MPZ("C", proof->C)};
+    return wf_proof_challenge_pm_q(e, "enc", ctx, items, WF_PROOF_COUNT(items));
 }
 
 wf_err wf_proof_enc_prove(wf_proof_enc *proof, const wf_proof_ctx *ctx, const wf_proof_enc_stmt *st,

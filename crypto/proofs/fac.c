@@ -5,7 +5,6 @@
 
 #include "crypto/modexp.h"
 #include "crypto/secmem.h"
-#include "crypto/transcript.h"
 
 #define FAC_PROOF_NAME "fac"
 #define FAC_LE         (WF_PROOF_ELL + WF_PROOF_EPS) /* ℓ + ε */
@@ -52,21 +51,12 @@ static void fac_scales_clear(fac_scales *sc)
 static wf_err fac_challenge(mpz_t e, const wf_proof_fac *proof, const wf_proof_ctx *ctx,
                             const wf_proof_fac_stmt *stmt)
 {
-    wf_transcript t;
-    wf_err err = wf_proof_transcript_init(&t, FAC_PROOF_NAME, ctx);
-    if (err != WF_OK)
-        return err;
-    const char *labels[] = {"P", "Q", "A", "B", "T", "sigma"};
-    mpz_srcptr values[] = {proof->P, proof->Q, proof->A, proof->B, proof->T, proof->sigma};
-    err = wf_transcript_append_mpz(&t, "N0", stmt->n0);
-    if (err == WF_OK)
-        err = wf_proof_append_rped(&t, "verifier", stmt->rped);
-    for (size_t i = 0; err == WF_OK && i < sizeof values / sizeof values[0]; i++)
-        err = wf_transcript_append_mpz(&t, labels[i], values[i]);
-    if (err == WF_OK)
-        err = wf_transcript_challenge_pm_q(&t, "e", e);
-    wf_transcript_free(&t);
-    return err;
+    const wf_proof_item items[] = {
+        WF_PROOF_ITEM_MPZ("N0", stmt->n0), WF_PROOF_ITEM_RPED("verifier", stmt->rped),
+        WF_PROOF_ITEM_MPZ("P", proof->P),  WF_PROOF_ITEM_MPZ("Q", proof->Q),
+        WF_PROOF_ITEM_MPZ("A", proof->A),  WF_PROOF_ITEM_MPZ("B", proof->B),
+        WF_PROOF_ITEM_MPZ("T", proof->T),  WF_PROOF_ITEM_MPZ("sigma", proof->sigma)};
+    return wf_proof_challenge_pm_q(e, FAC_PROOF_NAME, ctx, items, WF_PROOF_COUNT(items));
 }
 
 /* N0 of the expected size, odd and > 1; the verifier's own parameters well formed. */

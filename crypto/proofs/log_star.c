@@ -30,22 +30,16 @@ wf_err wf_proof_log_star_challenge(mpz_t e, const wf_proof_ctx *ctx, const wf_pr
 {
     if (e == NULL || !stmt_ok(st) || proof == NULL || !proof->ready)
         return WF_ERR_ARG;
-    wf_transcript t;
-    wf_err err = wf_proof_transcript_init(&t, "log_star", ctx);
-    if (err != WF_OK)
-        return err;
-    if ((err = wf_proof_append_rped(&t, "verifier", st->rped)) == WF_OK &&
-        (err = wf_proof_append_paillier(&t, "prover", st->pk0)) == WF_OK &&
-        (err = wf_transcript_append_mpz(&t, "C", st->C)) == WF_OK &&
-        (err = wf_transcript_append_point(&t, "X", st->X)) == WF_OK &&
-        (err = wf_transcript_append_point(&t, "g", st->g)) == WF_OK &&
-        (err = wf_transcript_append_mpz(&t, "S", proof->S)) == WF_OK &&
-        (err = wf_transcript_append_mpz(&t, "A", proof->A)) == WF_OK &&
-        (err = wf_transcript_append_point(&t, "Y", &proof->Y)) == WF_OK &&
-        (err = wf_transcript_append_mpz(&t, "D", proof->D)) == WF_OK)
-        err = wf_transcript_challenge_pm_q(&t, "e", e);
-    wf_transcript_free(&t);
-    return err;
+    const wf_proof_item items[] = {WF_PROOF_ITEM_RPED("verifier", st->rped),
+                                   WF_PROOF_ITEM_PAILLIER("prover", st->pk0),
+                                   WF_PROOF_ITEM_MPZ("C", st->C),
+                                   WF_PROOF_ITEM_POINT("X", st->X),
+                                   WF_PROOF_ITEM_POINT("g", st->g),
+                                   WF_PROOF_ITEM_MPZ("S", proof->S),
+                                   WF_PROOF_ITEM_MPZ("A", proof->A),
+                                   WF_PROOF_ITEM_POINT("Y", &proof->Y),
+                                   WF_PROOF_ITEM_MPZ("D", proof->D)};
+    return wf_proof_challenge_pm_q(e, "log_star", ctx, items, WF_PROOF_COUNT(items));
 }
 
 /* Y = (α mod q)·g with the scalar in locked memory. */

@@ -49,19 +49,10 @@ wf_err wf_proof_mul_challenge(mpz_t e, const wf_proof_ctx *ctx, const wf_proof_m
 {
     if (e == NULL || !stmt_present(st) || proof == NULL || !proof->ready)
         return WF_ERR_ARG;
-    const char *labels[] = {"X", "Y", "C", "A", "B"};
-    mpz_srcptr values[] = {st->X, st->Y, st->C, proof->A, proof->B};
-    wf_transcript t;
-    wf_err err = wf_proof_transcript_init(&t, "mul", ctx);
-    if (err != WF_OK)
-        return err;
-    err = wf_proof_append_paillier(&t, "N", st->pk);
-    for (size_t i = 0; err == WF_OK && i < sizeof values / sizeof values[0]; i++)
-        err = wf_transcript_append_mpz(&t, labels[i], values[i]);
-    if (err == WF_OK)
-        err = wf_transcript_challenge_pm_q(&t, "e", e);
-    wf_transcript_free(&t);
-    return err;
+    const wf_proof_item items[] = {WF_PROOF_ITEM_PAILLIER("N", st->pk), WF_PROOF_ITEM_MPZ("X", st->X),
+                                   WF_PROOF_ITEM_MPZ("Y", st->Y),       WF_PROOF_ITEM_MPZ("C", st->C),
+                                   WF_PROOF_ITEM_MPZ("A", proof->A),    WF_PROOF_ITEM_MPZ("B", proof->B)};
+    return wf_proof_challenge_pm_q(e, "mul", ctx, items, WF_PROOF_COUNT(items));
 }
 
 /* ---- prover ---- */

@@ -53,22 +53,16 @@ wf_err wf_proof_mul_star_challenge(mpz_t e, const wf_proof_ctx *ctx, const wf_pr
 {
     if (e == NULL || !stmt_present(st) || proof == NULL || !proof->ready)
         return WF_ERR_ARG;
-    wf_transcript t;
-    wf_err err = wf_proof_transcript_init(&t, "mul_star", ctx);
-    if (err != WF_OK)
-        return err;
-    if ((err = wf_proof_append_rped(&t, "verifier", st->rped)) == WF_OK &&
-        (err = wf_proof_append_paillier(&t, "N0", st->pk0)) == WF_OK &&
-        (err = wf_transcript_append_mpz(&t, "C", st->C)) == WF_OK &&
-        (err = wf_transcript_append_mpz(&t, "D", st->D)) == WF_OK &&
-        (err = wf_transcript_append_point(&t, "X", st->X)) == WF_OK &&
-        (err = wf_transcript_append_mpz(&t, "A", proof->A)) == WF_OK &&
-        (err = wf_transcript_append_point(&t, "Bx", &proof->Bx)) == WF_OK &&
-        (err = wf_transcript_append_mpz(&t, "E", proof->E)) == WF_OK &&
-        (err = wf_transcript_append_mpz(&t, "S", proof->S)) == WF_OK)
-        err = wf_transcript_challenge_pm_q(&t, "e", e);
-    wf_transcript_free(&t);
-    return err;
+    const wf_proof_item items[] = {WF_PROOF_ITEM_RPED("verifier", st->rped),
+                                   WF_PROOF_ITEM_PAILLIER("N0", st->pk0),
+                                   WF_PROOF_ITEM_MPZ("C", st->C),
+                                   WF_PROOF_ITEM_MPZ("D", st->D),
+                                   WF_PROOF_ITEM_POINT("X", st->X),
+                                   WF_PROOF_ITEM_MPZ("A", proof->A),
+                                   WF_PROOF_ITEM_POINT("Bx", &proof->Bx),
+                                   WF_PROOF_ITEM_MPZ("E", proof->E),
+                                   WF_PROOF_ITEM_MPZ("S", proof->S)};
+    return wf_proof_challenge_pm_q(e, "mul_star", ctx, items, WF_PROOF_COUNT(items));
 }
 
 /* ---- prover ---- */
