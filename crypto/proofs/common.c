@@ -3,7 +3,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "crypto/modexp.h"
 #include "crypto/random.h"
+#include "crypto/scalar.h"
+#include "crypto/secmem.h"
 
 wf_err wf_proof_transcript_init(wf_transcript *t, const char *proof_name, const wf_proof_ctx *ctx)
 {
@@ -197,4 +200,137 @@ wf_err wf_proof_paillier_public(mpz_t c, const wf_paillier_pk *pk, const mpz_t m
 unsigned wf_proof_bound_bits(unsigned bits, const mpz_t m)
 {
     return bits + (unsigned)mpz_sizeinbase(m, 2);
+}
+
+/* ---- prover side ---- */
+
+wf_err wf_proof_base_mul_secret(wf_point *out, const mpz_t k)
+{
+    wf_scalar *ks = wf_secure_alloc(sizeof *ks);
+    if (ks == NULL)
+        return WF_ERR_NOMEM;
+    wf_scalar_from_mpz(ks, k);
+    wf_err err = wf_point_base_mul(out, ks);
+    wf_secure_free(ks);
+    if (err == WF_OK && wf_point_is_infinity(out))
+        err = WF_ERR_INTERNAL;
+    return err;
+}
+
+wf_err wf_proof_affine_secret(mpz_t a, const wf_paillier_pk *pk, const mpz_t c, const mpz_t alpha,
+                              unsigned alpha_bits, const mpz_t beta, const mpz_t r)
+{
+    mpz_t ca;
+    mpz_init(ca);
+    wf_err err = wf_powm_sec_signed(ca, c, alpha, alpha_bits, pk->n2);
+    if (err == WF_OK)
+        err = wf_paillier_encrypt_with(a, pk, beta, r);
+    if (err == WF_OK) {
+        mpz_mul(a, a, ca);
+        mpz_mod(a, a, pk->n2);
+    }
+    wf_mpz_wipe(ca);
+    mpz_clear(ca);
+    return err;
+}
+
+wf_err wf_proof_mask_secret(mpz_t w, const mpz_t r, const mpz_t rho, const mpz_t e, const mpz_t n)
+{
+    wf_err err = wf_powm_sec_signed(w, rho, e, WF_PROOF_CHALLENGE_BITS, n);
+    if (err == WF_OK) {
+        mpz_mul(w, w, r);
+        mpz_mod(w, w, n);
+    }
+    return err;
+}
+
+void wf_proof_lin(mpz_t z, const mpz_t a, const mpz_t e, const mpz_t x)
+{
+    mpz_mul(z, e, x);
+    mpz_add(z, z, a);
+}
+
+void wf_proof_wipe_clear(mpz_ptr const *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        wf_mpz_wipe(v[i]);
+        mpz_clear(v[i]);
+    }
+}
+
+/* ---- verifier side ---- */
+
+wf_err wf_proof_check_units(const wf_proof_unit *items, size_t n)
+{
+    wf_err err = WF_OK;
+    for (size_t i = 0; err == WF_OK && i < n; i++)
+        err = wf_proof_check_unit(items[i].v, items[i].n);
+    return err;
+}
+
+wf_err wf_proof_check_eq(const mpz_t lhs, const mpz_t a, const mpz_t b, const mpz_t e, const mpz_t n)
+{
+    mpz_t rhs;
+    mpz_init(rhs);
+    wf_err err = wf_proof_powm_public(rhs, b, e, n);
+    if (err == WF_OK) {
+        mpz_mul(rhs, rhs, a);
+        mpz_mod(rhs, rhs, n);
+        err = mpz_cmp(lhs, rhs) == 0 ? WF_OK : WF_ERR_VERIFY;
+    }
+    mpz_clear(rhs);
+    return err;
+}
+
+wf_err wf_proof_check_eq2(const mpz_t b1, const mpz_t x1, const mpz_t b2, const mpz_t x2, const mpz_t a,
+                          const mpz_t b, const mpz_t e, const mpz_t n)
+{
+    mpz_t lhs, tmp;
+    mpz_inits(lhs, tmp, NULL);
+    wf_err err = wf_proof_powm_public(lhs, b1, x1, n);
+    if (err == WF_OK)
+        err = wf_proof_powm_public(tmp, b2, x2, n);
+    if (err == WF_OK) {
+        mpz_mul(lhs, lhs, tmp);
+        mpz_mod(lhs, lhs, n);
+        err = wf_proof_check_eq(lhs, a, b, e, n);
+    }
+    mpz_clears(lhs, tmp, NULL);
+    return err;
+}
+
+wf_err wf_proof_check_rped_eq(const wf_rped *rp, const mpz_t x, const mpz_t y, const mpz_t a, const mpz_t b,
+                              const mpz_t e)
+{
+    return wf_proof_check_eq2(rp->s, x, rp->t, y, a, b, e, rp->n);
+}
+
+wf_err wf_proof_check_paillier_eq(const wf_paillier_pk *pk, mpz_srcptr base, mpz_srcptr z, const mpz_t m,
+                                  const mpz_t w, const mpz_t a, const mpz_t d, const mpz_t e)
+{
+    mpz_t lhs, tmp;
+    mpz_inits(lhs, tmp, NULL);
+    wf_err err = wf_proof_paillier_public(lhs, pk, m, w);
+    if (err == WF_OK && base != NULL && (err = wf_proof_powm_public(tmp, base, z, pk->n2)) == WF_OK) {
+        mpz_mul(lhs, lhs, tmp);
+        mpz_mod(lhs, lhs, pk->n2);
+    }
+    if (err == WF_OK)
+        err = wf_proof_check_eq(lhs, a, d, e, pk->n2);
+    mpz_clears(lhs, tmp, NULL);
+    return err;
+}
+
+wf_err wf_proof_check_group_eq(const wf_point *b, const wf_point *x, const mpz_t z, const mpz_t e)
+{
+    wf_scalar zs, es, nes;
+    wf_point lhs;
+    wf_scalar_from_mpz(&zs, z);
+    wf_scalar_from_mpz(&es, e);
+    wf_err err = wf_scalar_neg(&nes, &es);
+    if (err == WF_OK)
+        err = wf_point_base_mul_add(&lhs, &zs, &nes, x);
+    if (err == WF_OK && !wf_point_eq(&lhs, b))
+        err = WF_ERR_VERIFY;
+    return err;
 }

@@ -25,6 +25,8 @@
 #define WF_PROOF_EPS       (2u * WF_PROOF_ELL) /* ε */
 #define WF_PROOF_M         128u                /* repetitions of Πmod and Πprm */
 
+#define WF_PROOF_CHALLENGE_BITS 256u /* |e| <= q < 2^256 */
+
 #define WF_PROOF_ID_BYTES 32
 /* verifier index of a proof addressed to every party */
 #define WF_PROOF_BROADCAST UINT32_MAX
@@ -109,5 +111,47 @@ wf_err wf_proof_paillier_public(mpz_t c, const wf_paillier_pk *pk, const mpz_t m
 
 /* Bit length of a value bounded by 2^bits·m, for the secret-exponent helpers. */
 unsigned wf_proof_bound_bits(unsigned bits, const mpz_t m);
+
+/* ---- prover side: secret operands, constant-time paths ---- */
+
+/* out = k·G for a secret integer k (reduced mod q in locked memory);
+ * WF_ERR_INTERNAL when k ≡ 0 mod q (probability < 2^-250): infinity has no
+ * wire form. */
+wf_err wf_proof_base_mul_secret(wf_point *out, const mpz_t k);
+/* a = c^α · Enc_N(β; r) mod N² for a secret α with |α| <= 2^alpha_bits. */
+wf_err wf_proof_affine_secret(mpz_t a, const wf_paillier_pk *pk, const mpz_t c, const mpz_t alpha,
+                              unsigned alpha_bits, const mpz_t beta, const mpz_t r);
+/* w = r·ρ^e mod n for a secret ρ and a challenge |e| <= 2^WF_PROOF_CHALLENGE_BITS. */
+wf_err wf_proof_mask_secret(mpz_t w, const mpz_t r, const mpz_t rho, const mpz_t e, const mpz_t n);
+/* z = a + e·x over the integers. */
+void wf_proof_lin(mpz_t z, const mpz_t a, const mpz_t e, const mpz_t x);
+/* Wipes and frees v[0..n). */
+void wf_proof_wipe_clear(mpz_ptr const *v, size_t n);
+
+/* ---- verifier side: every operand public ---- */
+
+/* A ring element and the modulus it must be a unit of. */
+typedef struct wf_proof_unit {
+    mpz_srcptr v;
+    mpz_srcptr n;
+} wf_proof_unit;
+
+/* wf_proof_check_unit on each item in order; the first error. */
+wf_err wf_proof_check_units(const wf_proof_unit *items, size_t n);
+/* WF_OK iff lhs ≡ a·b^e (mod n), else WF_ERR_VERIFY; WF_ERR_NOT_UNIT when
+ * e < 0 and b is not invertible. */
+wf_err wf_proof_check_eq(const mpz_t lhs, const mpz_t a, const mpz_t b, const mpz_t e, const mpz_t n);
+/* WF_OK iff b1^x1 · b2^x2 ≡ a·b^e (mod n) for signed exponents (errors as above). */
+wf_err wf_proof_check_eq2(const mpz_t b1, const mpz_t x1, const mpz_t b2, const mpz_t x2, const mpz_t a,
+                          const mpz_t b, const mpz_t e, const mpz_t n);
+/* s^x · t^y ≡ a·b^e (mod N̂). */
+wf_err wf_proof_check_rped_eq(const wf_rped *rp, const mpz_t x, const mpz_t y, const mpz_t a, const mpz_t b,
+                              const mpz_t e);
+/* [base^z]·(1+N)^m·w^N ≡ a·d^e (mod N²); without the first factor when base is
+ * NULL (z is then unused). */
+wf_err wf_proof_check_paillier_eq(const wf_paillier_pk *pk, mpz_srcptr base, mpz_srcptr z, const mpz_t m,
+                                  const mpz_t w, const mpz_t a, const mpz_t d, const mpz_t e);
+/* z·G == B + e·X, checked as z·G + (−e)·X == B (z, e reduced mod q). */
+wf_err wf_proof_check_group_eq(const wf_point *b, const wf_point *x, const mpz_t z, const mpz_t e);
 
 #endif

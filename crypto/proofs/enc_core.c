@@ -89,33 +89,14 @@ wf_err wf_proof_enc_core_check(const wf_proof_enc_core_pub *v, unsigned z1_bits)
     return WF_OK;
 }
 
-/* 1 iff a·b^e ≡ lhs (mod n), for a unit b. */
-static int eq_times_power(const mpz_t lhs, const mpz_t a, const mpz_t b, const mpz_t e, const mpz_t n)
-{
-    mpz_t r;
-    mpz_init(r);
-    int ok = wf_proof_powm_public(r, b, e, n) == WF_OK;
-    if (ok) {
-        mpz_mul(r, r, a);
-        mpz_mod(r, r, n);
-        ok = mpz_cmp(r, lhs) == 0;
-    }
-    mpz_clear(r);
-    return ok;
-}
-
 wf_err wf_proof_enc_core_equations(const wf_proof_enc_core_pub *v, const mpz_t e)
 {
     if (v == NULL || e == NULL)
         return WF_ERR_ARG;
-    mpz_t lhs;
-    mpz_init(lhs);
     /* (1+N0)^{z1}·z2^{N0} = A·K^e mod N0² */
-    int ok = wf_proof_paillier_public(lhs, v->pk0, v->z1, v->z2) == WF_OK &&
-             eq_times_power(lhs, v->A, v->K, e, v->pk0->n2);
+    int ok = wf_proof_check_paillier_eq(v->pk0, NULL, NULL, v->z1, v->z2, v->A, v->K, e) == WF_OK;
     /* s^{z1}·t^{z3} = C·S^e mod N̂ */
-    ok = ok && wf_proof_rped_public(lhs, v->rped, v->z1, v->z3) == WF_OK &&
-         eq_times_power(lhs, v->C, v->S, e, v->rped->n);
-    mpz_clear(lhs);
+    ok = ok && wf_proof_check_rped_eq(v->rped, v->z1, v->z3, v->C, v->S, e) == WF_OK;
+    /* any failure, a non-invertible base included, is a failed equation */
     return ok ? WF_OK : WF_ERR_VERIFY;
 }

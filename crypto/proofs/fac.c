@@ -98,10 +98,7 @@ static void fac_nonces_clear(fac_nonces *k)
 {
     mpz_ptr v[FAC_NONCES];
     fac_nonces_list(k, v);
-    for (int i = 0; i < FAC_NONCES; i++) {
-        wf_mpz_wipe(v[i]);
-        mpz_clear(v[i]);
-    }
+    wf_proof_wipe_clear(v, FAC_NONCES);
 }
 
 static void fac_sample(fac_nonces *k, mpz_t sigma, const fac_scales *sc, const mpz_t nhat)
@@ -148,13 +145,6 @@ static wf_err fac_commit(wf_proof_fac *proof, const fac_nonces *k, const fac_sca
     return err;
 }
 
-/* out = a + e·b (secret a, b; public e). */
-static void fac_respond(mpz_t out, const mpz_t a, const mpz_t e, const mpz_t b)
-{
-    mpz_mul(out, e, b);
-    mpz_add(out, out, a);
-}
-
 static wf_err fac_prove_check(const wf_proof_fac *proof, const wf_proof_ctx *ctx,
                               const wf_proof_fac_stmt *stmt, const wf_proof_fac_wit *wit)
 {
@@ -194,11 +184,11 @@ wf_err wf_proof_fac_prove(wf_proof_fac *proof, const wf_proof_ctx *ctx, const wf
         /* σ̂ = σ - ν·p, so that R = s^N0 t^σ = Q^p t^σ̂. */
         mpz_mul(sigma_hat, k.nu, p);
         mpz_sub(sigma_hat, proof->sigma, sigma_hat);
-        fac_respond(proof->z1, k.alpha, e, p);
-        fac_respond(proof->z2, k.beta, e, q);
-        fac_respond(proof->w1, k.x, e, k.mu);
-        fac_respond(proof->w2, k.y, e, k.nu);
-        fac_respond(proof->v, k.r, e, sigma_hat);
+        wf_proof_lin(proof->z1, k.alpha, e, p);
+        wf_proof_lin(proof->z2, k.beta, e, q);
+        wf_proof_lin(proof->w1, k.x, e, k.mu);
+        wf_proof_lin(proof->w2, k.y, e, k.nu);
+        wf_proof_lin(proof->v, k.r, e, sigma_hat);
     }
 
     wf_mpz_wipe(sigma_hat);
@@ -213,12 +203,11 @@ wf_err wf_proof_fac_prove(wf_proof_fac *proof, const wf_proof_ctx *ctx, const wf
 /* Every received value, before any use: units mod N̂, then ranges. */
 static wf_err fac_check_values(const wf_proof_fac *proof, const fac_scales *sc, const mpz_t nhat)
 {
-    mpz_srcptr units[] = {proof->P, proof->Q, proof->A, proof->B, proof->T};
-    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
-        wf_err err = wf_proof_check_unit(units[i], nhat);
-        if (err != WF_OK)
-            return err;
-    }
+    const wf_proof_unit units[] = {
+        {proof->P, nhat}, {proof->Q, nhat}, {proof->A, nhat}, {proof->B, nhat}, {proof->T, nhat}};
+    wf_err err = wf_proof_check_units(units, WF_PROOF_COUNT(units));
+    if (err != WF_OK)
+        return err;
     /* Bounds an honest prover always meets (see fac.h); the z bound is the paper's. */
     if (!wf_proof_in_range_scaled(proof->sigma, WF_PROOF_ELL, sc->n0_nhat) ||
         !wf_proof_in_range_scaled(proof->w1, FAC_LE + 1, nhat) ||
@@ -228,30 +217,6 @@ static wf_err fac_check_values(const wf_proof_fac *proof, const fac_scales *sc, 
         !wf_proof_in_range_scaled(proof->z2, FAC_LE, sc->sqrt_n0))
         return WF_ERR_RANGE;
     return WF_OK;
-}
-
-/* WF_OK iff b1^x1 · b2^x2 = c · d^e (mod n) for public signed exponents. */
-static wf_err fac_equation(const mpz_t b1, const mpz_t x1, const mpz_t b2, const mpz_t x2, const mpz_t c,
-                           const mpz_t d, const mpz_t e, const mpz_t n)
-{
-    mpz_t lhs, rhs, tmp;
-    mpz_inits(lhs, rhs, tmp, NULL);
-    wf_err err = wf_proof_powm_public(lhs, b1, x1, n);
-    if (err == WF_OK)
-        err = wf_proof_powm_public(tmp, b2, x2, n);
-    if (err == WF_OK) {
-        mpz_mul(lhs, lhs, tmp);
-        mpz_mod(lhs, lhs, n);
-        err = wf_proof_powm_public(rhs, d, e, n);
-    }
-    if (err == WF_OK) {
-        mpz_mul(rhs, rhs, c);
-        mpz_mod(rhs, rhs, n);
-        if (mpz_cmp(lhs, rhs) != 0)
-            err = WF_ERR_VERIFY;
-    }
-    mpz_clears(lhs, rhs, tmp, NULL);
-    return err;
 }
 
 wf_err wf_proof_fac_verify(const wf_proof_fac *proof, const wf_proof_ctx *ctx, const wf_proof_fac_stmt *stmt)
@@ -273,15 +238,15 @@ wf_err wf_proof_fac_verify(const wf_proof_fac *proof, const wf_proof_ctx *ctx, c
         err = fac_challenge(e, proof, ctx, stmt);
     /* s^z1 t^w1 = A·P^e */
     if (err == WF_OK)
-        err = fac_equation(rp->s, proof->z1, rp->t, proof->w1, proof->A, proof->P, e, rp->n);
+        err = wf_proof_check_rped_eq(rp, proof->z1, proof->w1, proof->A, proof->P, e);
     /* s^z2 t^w2 = B·Q^e */
     if (err == WF_OK)
-        err = fac_equation(rp->s, proof->z2, rp->t, proof->w2, proof->B, proof->Q, e, rp->n);
+        err = wf_proof_check_rped_eq(rp, proof->z2, proof->w2, proof->B, proof->Q, e);
     /* R = s^N0 t^σ;  Q^z1 t^v = T·R^e */
     if (err == WF_OK)
         err = wf_proof_rped_public(R, rp, stmt->n0, proof->sigma);
     if (err == WF_OK)
-        err = fac_equation(proof->Q, proof->z1, rp->t, proof->v, proof->T, R, e, rp->n);
+        err = wf_proof_check_eq2(proof->Q, proof->z1, rp->t, proof->v, proof->T, R, e, rp->n);
 
     mpz_clears(e, R, NULL);
     fac_scales_clear(&sc);

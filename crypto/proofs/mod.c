@@ -99,10 +99,7 @@ static void mod_key_init(mod_key *k)
 static void mod_key_clear(mod_key *k)
 {
     mpz_ptr all[] = {k->e4p, k->e4q, k->dp, k->dq, k->halfp, k->halfq, k->np, k->nq};
-    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
-        wf_mpz_wipe(all[i]);
-        mpz_clear(all[i]);
-    }
+    wf_proof_wipe_clear(all, WF_PROOF_COUNT(all));
 }
 
 /* e = ((r+1)/4)² mod (r-1). */

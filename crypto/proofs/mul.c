@@ -4,23 +4,14 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "crypto/modexp.h"
 #include "crypto/random.h"
-#include "crypto/secmem.h"
 
-#define CHALLENGE_BITS 256u                /* |e| <= q < 2^256 */
-#define Z_BOUND_BITS   (WF_PROOF_ELL + 1u) /* |z| <= 2^{ℓ+1}·N */
+#define Z_BOUND_BITS (WF_PROOF_ELL + 1u) /* |z| <= 2^{ℓ+1}·N */
 
 /* The prover's per-proof secrets (Fig. 29 step 1). */
 typedef struct mul_nonce {
     mpz_t alpha, r, s;
 } mul_nonce;
-
-/* A ring element and the modulus it must be a unit of. */
-typedef struct unit_item {
-    mpz_srcptr v;
-    mpz_srcptr n;
-} unit_item;
 
 void wf_proof_mul_init(wf_proof_mul *proof)
 {
@@ -60,10 +51,7 @@ wf_err wf_proof_mul_challenge(mpz_t e, const wf_proof_ctx *ctx, const wf_proof_m
 static void nonce_clear(mul_nonce *n)
 {
     mpz_ptr v[] = {n->alpha, n->r, n->s};
-    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
-        wf_mpz_wipe(v[i]);
-        mpz_clear(v[i]);
-    }
+    wf_proof_wipe_clear(v, WF_PROOF_COUNT(v));
 }
 
 static wf_err wit_check(const wf_proof_mul_stmt *st, const wf_proof_mul_wit *wit)
@@ -79,35 +67,18 @@ static wf_err wit_check(const wf_proof_mul_stmt *st, const wf_proof_mul_wit *wit
 static wf_err mul_commit(wf_proof_mul *p, const wf_proof_mul_stmt *st, mul_nonce *n)
 {
     const wf_paillier_pk *pk = st->pk;
-    mpz_t ya, zero;
-    mpz_inits(ya, zero, NULL);
+    mpz_t zero;
+    mpz_init(zero);
     wf_err err = wf_mpz_random_below(n->alpha, pk->n);
     if (err == WF_OK)
         err = wf_mpz_random_unit(n->r, pk->n);
     if (err == WF_OK)
         err = wf_mpz_random_unit(n->s, pk->n);
     if (err == WF_OK)
-        err = wf_powm_sec_signed(ya, st->Y, n->alpha, pk->bits, pk->n2);
+        err = wf_proof_affine_secret(p->A, pk, st->Y, n->alpha, pk->bits, zero, n->r);
     if (err == WF_OK)
-        err = wf_paillier_encrypt_with(p->A, pk, zero, n->r); /* r^N */
-    if (err == WF_OK) {
-        mpz_mul(p->A, p->A, ya);
-        mpz_mod(p->A, p->A, pk->n2);
         err = wf_paillier_encrypt_with(p->B, pk, n->alpha, n->s);
-    }
-    wf_mpz_wipe(ya);
-    mpz_clears(ya, zero, NULL);
-    return err;
-}
-
-/* w = r·ρ^e mod n, ρ secret, e public and signed. */
-static wf_err mask_rand(mpz_t w, const mpz_t r, mpz_srcptr rho, const mpz_t e, mpz_srcptr n)
-{
-    wf_err err = wf_powm_sec_signed(w, rho, e, CHALLENGE_BITS, n);
-    if (err == WF_OK) {
-        mpz_mul(w, w, r);
-        mpz_mod(w, w, n);
-    }
+    mpz_clear(zero);
     return err;
 }
 
@@ -115,11 +86,10 @@ static wf_err mask_rand(mpz_t w, const mpz_t r, mpz_srcptr rho, const mpz_t e, m
 static wf_err mul_respond(wf_proof_mul *p, const wf_proof_mul_stmt *st, const wf_proof_mul_wit *wit,
                           const mul_nonce *n, const mpz_t e)
 {
-    mpz_mul(p->z, e, wit->x);
-    mpz_add(p->z, p->z, n->alpha);
-    wf_err err = mask_rand(p->u, n->r, wit->rho, e, st->pk->n);
+    wf_proof_lin(p->z, n->alpha, e, wit->x);
+    wf_err err = wf_proof_mask_secret(p->u, n->r, wit->rho, e, st->pk->n);
     if (err == WF_OK)
-        err = mask_rand(p->v, n->s, wit->rho_x, e, st->pk->n);
+        err = wf_proof_mask_secret(p->v, n->s, wit->rho_x, e, st->pk->n);
     return err;
 }
 
@@ -150,33 +120,11 @@ wf_err wf_proof_mul_prove(wf_proof_mul *proof, const wf_proof_ctx *ctx, const wf
 static wf_err inputs_check(const wf_proof_mul *p, const wf_proof_mul_stmt *st)
 {
     mpz_srcptr n = st->pk->n, n2 = st->pk->n2;
-    const unit_item units[] = {{st->X, n2}, {st->Y, n2}, {st->C, n2}, {p->A, n2},
-                               {p->B, n2},  {p->u, n},   {p->v, n}};
-    wf_err err = WF_OK;
-    for (size_t i = 0; err == WF_OK && i < sizeof units / sizeof units[0]; i++)
-        err = wf_proof_check_unit(units[i].v, units[i].n);
+    const wf_proof_unit units[] = {{st->X, n2}, {st->Y, n2}, {st->C, n2}, {p->A, n2},
+                                   {p->B, n2},  {p->u, n},   {p->v, n}};
+    wf_err err = wf_proof_check_units(units, WF_PROOF_COUNT(units));
     if (err == WF_OK && !wf_proof_in_range_scaled(p->z, Z_BOUND_BITS, n))
         err = WF_ERR_RANGE;
-    return err;
-}
-
-/* [base^z]·(1+N)^m·w^N == A·D^e mod N² (without the first factor when base is NULL). */
-static wf_err paillier_eq(const wf_paillier_pk *pk, mpz_srcptr base, mpz_srcptr z, mpz_srcptr m, mpz_srcptr w,
-                          mpz_srcptr a, mpz_srcptr d, const mpz_t e)
-{
-    mpz_t lhs, rhs, tmp;
-    mpz_inits(lhs, rhs, tmp, NULL);
-    wf_err err = wf_proof_paillier_public(lhs, pk, m, w);
-    if (err == WF_OK && base != NULL && (err = wf_proof_powm_public(tmp, base, z, pk->n2)) == WF_OK) {
-        mpz_mul(lhs, lhs, tmp);
-        mpz_mod(lhs, lhs, pk->n2);
-    }
-    if (err == WF_OK && (err = wf_proof_powm_public(rhs, d, e, pk->n2)) == WF_OK) {
-        mpz_mul(rhs, rhs, a);
-        mpz_mod(rhs, rhs, pk->n2);
-        err = mpz_cmp(lhs, rhs) == 0 ? WF_OK : WF_ERR_VERIFY;
-    }
-    mpz_clears(lhs, rhs, tmp, NULL);
     return err;
 }
 
@@ -192,10 +140,10 @@ wf_err wf_proof_mul_verify(const wf_proof_mul *proof, const wf_proof_ctx *ctx, c
     err = wf_proof_mul_challenge(e, ctx, st, proof);
     /* Y^z·u^N = A·C^e mod N² */
     if (err == WF_OK)
-        err = paillier_eq(st->pk, st->Y, proof->z, zero, proof->u, proof->A, st->C, e);
+        err = wf_proof_check_paillier_eq(st->pk, st->Y, proof->z, zero, proof->u, proof->A, st->C, e);
     /* (1+N)^z·v^N = B·X^e mod N² */
     if (err == WF_OK)
-        err = paillier_eq(st->pk, NULL, NULL, proof->z, proof->v, proof->B, st->X, e);
+        err = wf_proof_check_paillier_eq(st->pk, NULL, NULL, proof->z, proof->v, proof->B, st->X, e);
     mpz_clears(e, zero, NULL);
     return err;
 }
