@@ -51,23 +51,17 @@ wf_err wf_proof_dec_prove(wf_proof_dec *proof, const wf_proof_ctx *ctx, const wf
     if (proof == NULL || !proof->ready || ctx == NULL || !stmt_ok(st) || wit == NULL || wit->y == NULL ||
         wit->rho == NULL || !y_bits_ok(st))
         return WF_ERR_ARG;
-    wf_proof_enc_core_secret sec;
-    mpz_t e;
-    mpz_init(e);
-    wf_proof_enc_core_secret_init(&sec);
+    wf_proof_enc_core_prover pr;
     /* the core's C and its randomness γ are the figure's T and ν */
     wf_err err =
-        wf_proof_enc_core_commit(proof->S, proof->A, proof->T, &sec, st->pk0, st->rped, wit->y, st->y_bits);
+        wf_proof_enc_core_begin(&pr, proof->S, proof->A, proof->T, st->pk0, st->rped, wit->y, st->y_bits);
     if (err == WF_OK) {
         /* γ = α mod q is public: α has at least ℓ+ε bits, so γ is near uniform */
-        wf_scalar_from_mpz(&proof->gamma, sec.alpha);
-        err = wf_proof_dec_challenge(e, ctx, st, proof);
+        wf_scalar_from_mpz(&proof->gamma, pr.sec.alpha);
+        err = wf_proof_dec_challenge(pr.e, ctx, st, proof);
     }
-    if (err == WF_OK)
-        err = wf_proof_enc_core_respond(proof->z1, proof->w, proof->z2, &sec, st->pk0, wit->y, wit->rho, e);
-    wf_proof_enc_core_secret_clear(&sec);
-    mpz_clear(e);
-    return err;
+    /* the core's z2 and z3 are the figure's w and z2 */
+    return wf_proof_enc_core_end(&pr, err, proof->z1, proof->w, proof->z2, st->pk0, wit->y, wit->rho);
 }
 
 /* z1 ≡ γ + e·x (mod q). */

@@ -41,19 +41,12 @@ wf_err wf_proof_enc_prove(wf_proof_enc *proof, const wf_proof_ctx *ctx, const wf
     if (proof == NULL || !proof->ready || ctx == NULL || !stmt_ok(st) || wit == NULL || wit->k == NULL ||
         wit->rho == NULL)
         return WF_ERR_ARG;
-    wf_proof_enc_core_secret sec;
-    mpz_t e;
-    mpz_init(e);
-    wf_proof_enc_core_secret_init(&sec);
+    wf_proof_enc_core_prover pr;
     wf_err err =
-        wf_proof_enc_core_commit(proof->S, proof->A, proof->C, &sec, st->pk0, st->rped, wit->k, WF_PROOF_ELL);
+        wf_proof_enc_core_begin(&pr, proof->S, proof->A, proof->C, st->pk0, st->rped, wit->k, WF_PROOF_ELL);
     if (err == WF_OK)
-        err = wf_proof_enc_challenge(e, ctx, st, proof);
-    if (err == WF_OK)
-        err = wf_proof_enc_core_respond(proof->z1, proof->z2, proof->z3, &sec, st->pk0, wit->k, wit->rho, e);
-    wf_proof_enc_core_secret_clear(&sec);
-    mpz_clear(e);
-    return err;
+        err = wf_proof_enc_challenge(pr.e, ctx, st, proof);
+    return wf_proof_enc_core_end(&pr, err, proof->z1, proof->z2, proof->z3, st->pk0, wit->k, wit->rho);
 }
 
 wf_err wf_proof_enc_verify(const wf_proof_enc *proof, const wf_proof_ctx *ctx, const wf_proof_enc_stmt *st)

@@ -71,6 +71,24 @@ wf_err wf_proof_enc_core_respond(mpz_t z1, mpz_t z2, mpz_t z3, const wf_proof_en
     return err;
 }
 
+wf_err wf_proof_enc_core_begin(wf_proof_enc_core_prover *pr, mpz_t S, mpz_t A, mpz_t C,
+                               const wf_paillier_pk *pk0, const wf_rped *rped, const mpz_t k, unsigned k_bits)
+{
+    mpz_init(pr->e);
+    wf_proof_enc_core_secret_init(&pr->sec);
+    return wf_proof_enc_core_commit(S, A, C, &pr->sec, pk0, rped, k, k_bits);
+}
+
+wf_err wf_proof_enc_core_end(wf_proof_enc_core_prover *pr, wf_err err, mpz_t z1, mpz_t z2, mpz_t z3,
+                             const wf_paillier_pk *pk0, const mpz_t k, const mpz_t rho)
+{
+    if (err == WF_OK)
+        err = wf_proof_enc_core_respond(z1, z2, z3, &pr->sec, pk0, k, rho, pr->e);
+    wf_proof_enc_core_secret_clear(&pr->sec);
+    mpz_clear(pr->e);
+    return err;
+}
+
 wf_err wf_proof_enc_core_check(const wf_proof_enc_core_pub *v, unsigned z1_bits)
 {
     if (v == NULL || v->pk0 == NULL || v->rped == NULL || v->K == NULL || v->S == NULL || v->A == NULL ||

@@ -52,6 +52,30 @@ wf_err wf_proof_enc_core_commit(mpz_t S, mpz_t A, mpz_t C, wf_proof_enc_core_sec
 wf_err wf_proof_enc_core_respond(mpz_t z1, mpz_t z2, mpz_t z3, const wf_proof_enc_core_secret *sec,
                                  const wf_paillier_pk *pk0, const mpz_t k, const mpz_t rho, const mpz_t e);
 
+/* A prover's run, for the proofs built on the core: _begin initialises pr and
+ * commits; the caller adds its own first-message values and draws pr->e from
+ * its transcript; _end responds (when err is still WF_OK) and wipes pr:
+ *
+ *     wf_err err = wf_proof_enc_core_begin(&pr, S, A, C, pk0, rped, k, k_bits);
+ *     if (err == WF_OK)
+ *         err = <the proof's challenge>(pr.e, …);
+ *     return wf_proof_enc_core_end(&pr, err, z1, z2, z3, pk0, k, rho);
+ */
+typedef struct wf_proof_enc_core_prover {
+    wf_proof_enc_core_secret sec;
+    mpz_t e; /* the challenge */
+} wf_proof_enc_core_prover;
+
+/* Initialises pr, then wf_proof_enc_core_commit. pr must be ended with
+ * wf_proof_enc_core_end whatever this returns. */
+wf_err wf_proof_enc_core_begin(wf_proof_enc_core_prover *pr, mpz_t S, mpz_t A, mpz_t C,
+                               const wf_paillier_pk *pk0, const wf_rped *rped, const mpz_t k,
+                               unsigned k_bits);
+/* wf_proof_enc_core_respond to pr->e when err is WF_OK; then wipes and frees
+ * pr. Returns err, else the response's error. */
+wf_err wf_proof_enc_core_end(wf_proof_enc_core_prover *pr, wf_err err, mpz_t z1, mpz_t z2, mpz_t z3,
+                             const wf_paillier_pk *pk0, const mpz_t k, const mpz_t rho);
+
 /* What the verifier holds: the statement part (N0, N̂/s/t, K) and the proof
  * part, by reference. */
 typedef struct wf_proof_enc_core_pub {

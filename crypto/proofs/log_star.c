@@ -64,21 +64,13 @@ wf_err wf_proof_log_star_prove(wf_proof_log_star *proof, const wf_proof_ctx *ctx
     wf_err err = wf_proof_check_point(st->g);
     if (err != WF_OK)
         return err;
-    wf_proof_enc_core_secret sec;
-    mpz_t e;
-    mpz_init(e);
-    wf_proof_enc_core_secret_init(&sec);
-    err =
-        wf_proof_enc_core_commit(proof->S, proof->A, proof->D, &sec, st->pk0, st->rped, wit->x, WF_PROOF_ELL);
+    wf_proof_enc_core_prover pr;
+    err = wf_proof_enc_core_begin(&pr, proof->S, proof->A, proof->D, st->pk0, st->rped, wit->x, WF_PROOF_ELL);
     if (err == WF_OK)
-        err = commit_point(&proof->Y, st->g, sec.alpha);
+        err = commit_point(&proof->Y, st->g, pr.sec.alpha);
     if (err == WF_OK)
-        err = wf_proof_log_star_challenge(e, ctx, st, proof);
-    if (err == WF_OK)
-        err = wf_proof_enc_core_respond(proof->z1, proof->z2, proof->z3, &sec, st->pk0, wit->x, wit->rho, e);
-    wf_proof_enc_core_secret_clear(&sec);
-    mpz_clear(e);
-    return err;
+        err = wf_proof_log_star_challenge(pr.e, ctx, st, proof);
+    return wf_proof_enc_core_end(&pr, err, proof->z1, proof->z2, proof->z3, st->pk0, wit->x, wit->rho);
 }
 
 /* z1·g = Y + e·X, all public. */
