@@ -181,7 +181,12 @@ static wf_err inputs_check(const wf_proof_aff_g *p, const wf_proof_aff_g_stmt *s
                                    {p->A, st->pk0->n2},  {p->By, st->pk1->n2}, {p->E, nh},
                                    {p->S, nh},           {p->F, nh},           {p->T, nh},
                                    {p->w, n0},           {p->w_y, n1}};
-    wf_err err = wf_proof_check_point(st->X);
+    /* N̂ and N0 are both the verifier's; the prover's own key is N1 */
+    wf_err err = wf_proof_check_setting(n1, st->rped);
+    if (err == WF_OK)
+        err = wf_proof_check_modulus(n0);
+    if (err == WF_OK)
+        err = wf_proof_check_point(st->X);
     if (err == WF_OK)
         err = wf_proof_check_point(&p->Bx);
     if (err == WF_OK)

@@ -334,3 +334,20 @@ wf_err wf_proof_check_group_eq(const wf_point *b, const wf_point *x, const mpz_t
         err = WF_ERR_VERIFY;
     return err;
 }
+
+wf_err wf_proof_check_modulus(const mpz_t n)
+{
+    return mpz_sgn(n) > 0 && mpz_sizeinbase(n, 2) >= WF_PROOF_MIN_MODULUS_BITS ? WF_OK : WF_ERR_RANGE;
+}
+
+wf_err wf_proof_check_setting(const mpz_t prover_n, const wf_rped *rped)
+{
+    if (rped == NULL)
+        return WF_ERR_ARG;
+    wf_err err = wf_proof_check_modulus(prover_n);
+    if (err == WF_OK)
+        err = wf_proof_check_modulus(rped->n);
+    if (err == WF_OK && mpz_cmp(prover_n, rped->n) == 0)
+        err = WF_ERR_ARG;
+    return err;
+}

@@ -27,6 +27,10 @@
 
 #define WF_PROOF_CHALLENGE_BITS 256u /* |e| <= q < 2^256 */
 
+/* Smallest Paillier or ring-Pedersen modulus a verifier accepts: the range
+ * checks (up to 2^{ℓ'+ε} = 2^1792) only mean something below the modulus. */
+#define WF_PROOF_MIN_MODULUS_BITS 2048u
+
 #define WF_PROOF_ID_BYTES 32
 /* verifier index of a proof addressed to every party */
 #define WF_PROOF_BROADCAST UINT32_MAX
@@ -97,6 +101,12 @@ wf_err wf_proof_check_unit(const mpz_t x, const mpz_t n);
 /* WF_OK iff p is a point of the curve other than infinity (WF_ERR_INFINITY,
  * WF_ERR_NOT_ON_CURVE): for received points held in plain wf_point structs. */
 wf_err wf_proof_check_point(const wf_point *p);
+/* WF_ERR_RANGE unless n has at least WF_PROOF_MIN_MODULUS_BITS bits. */
+wf_err wf_proof_check_modulus(const mpz_t n);
+/* The setting of a range proof: the prover's modulus and the verifier's
+ * ring-Pedersen modulus are both large enough (WF_ERR_RANGE) and differ
+ * (WF_ERR_ARG): a prover who knows φ(N̂) can forge every range proof. */
+wf_err wf_proof_check_setting(const mpz_t prover_n, const wf_rped *rped);
 
 /* Uniform in [-2^bits·m, 2^bits·m]. */
 void wf_proof_random_pm_scaled(mpz_t rop, unsigned bits, const mpz_t m);

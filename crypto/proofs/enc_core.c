@@ -95,7 +95,8 @@ wf_err wf_proof_enc_core_check(const wf_proof_enc_core_pub *v, unsigned z1_bits)
         v->C == NULL || v->z1 == NULL || v->z2 == NULL || v->z3 == NULL)
         return WF_ERR_ARG;
     wf_err err;
-    if ((err = wf_proof_check_unit(v->K, v->pk0->n2)) != WF_OK ||
+    if ((err = wf_proof_check_setting(v->pk0->n, v->rped)) != WF_OK ||
+        (err = wf_proof_check_unit(v->K, v->pk0->n2)) != WF_OK ||
         (err = wf_proof_check_unit(v->A, v->pk0->n2)) != WF_OK ||
         (err = wf_proof_check_unit(v->S, v->rped->n)) != WF_OK ||
         (err = wf_proof_check_unit(v->C, v->rped->n)) != WF_OK ||

@@ -68,7 +68,8 @@ static wf_err fac_check_stmt(const wf_proof_fac_stmt *stmt)
         return WF_ERR_ENCODING;
     if (mpz_even_p(stmt->n0) || mpz_cmp_ui(stmt->n0, 1) <= 0)
         return WF_ERR_RANGE;
-    return wf_rped_params_check(stmt->rped, stmt->rped->bits);
+    wf_err err = wf_proof_check_setting(stmt->n0, stmt->rped);
+    return err != WF_OK ? err : wf_rped_params_check(stmt->rped, stmt->rped->bits);
 }
 
 /* ---- prover ---- */

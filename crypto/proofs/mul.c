@@ -122,7 +122,9 @@ static wf_err inputs_check(const wf_proof_mul *p, const wf_proof_mul_stmt *st)
     mpz_srcptr n = st->pk->n, n2 = st->pk->n2;
     const wf_proof_unit units[] = {{st->X, n2}, {st->Y, n2}, {st->C, n2}, {p->A, n2},
                                    {p->B, n2},  {p->u, n},   {p->v, n}};
-    wf_err err = wf_proof_check_units(units, WF_PROOF_COUNT(units));
+    wf_err err = wf_proof_check_modulus(n);
+    if (err == WF_OK)
+        err = wf_proof_check_units(units, WF_PROOF_COUNT(units));
     if (err == WF_OK && !wf_proof_in_range_scaled(p->z, Z_BOUND_BITS, n))
         err = WF_ERR_RANGE;
     return err;

@@ -133,7 +133,9 @@ static wf_err inputs_check(const wf_proof_mul_star *p, const wf_proof_mul_star_s
     mpz_srcptr n0 = st->pk0->n, n02 = st->pk0->n2, nh = st->rped->n;
     const wf_proof_unit units[] = {{st->C, n02}, {st->D, n02}, {p->A, n02},
                                    {p->E, nh},   {p->S, nh},   {p->w, n0}};
-    wf_err err = wf_proof_check_point(st->X);
+    wf_err err = wf_proof_check_setting(n0, st->rped);
+    if (err == WF_OK)
+        err = wf_proof_check_point(st->X);
     if (err == WF_OK)
         err = wf_proof_check_point(&p->Bx);
     if (err == WF_OK)
