@@ -109,18 +109,27 @@ static void broadcast_round(uint32_t r, int equivocator)
         }
 }
 
-/* Round 2 sends and readiness: mismatching echoes raise complaints. */
-static void second_round(void)
+/* Round 2 sends and readiness: mismatching echoes raise complaints. A
+ * false_complainer >= 0 corrupts its own echo after sending, so it complains
+ * about correct echoes. */
+static void second_round_with(int false_complainer)
 {
     wf_outbox out[N] = {{0}}, replies[N] = {{0}};
     for (int i = 0; i < N; i++)
         if (sess[i].status == WF_SESSION_RUNNING)
             CHECK_OK(wf_session_send(&sess[i], &out[i], 2, WF_TO_BROADCAST, (const uint8_t *)"two", 3));
+    if (false_complainer >= 0)
+        memset(sess[false_complainer].box[1].echo, 0xCD, WF_ECHO_BYTES);
     for (int i = 0; i < N; i++)
         deliver(i, &out[i], replies);
     for (int i = 0; i < N; i++)
         wf_session_round_ready(&sess[i], &replies[i], 2, 1, 0);
     settle(replies);
+}
+
+static void second_round(void)
+{
+    second_round_with(-1);
 }
 
 static void test_honest(void)
@@ -164,6 +173,19 @@ static void test_false_echo_named(void)
         if (i == 2)
             continue;
         CHECK(sess[i].status == WF_SESSION_ABORTED && sess[i].culprit == 12);
+    }
+    teardown();
+}
+
+static void test_false_complaint_named(void)
+{
+    setup();
+    broadcast_round(1, -1);
+    second_round_with(0);
+    for (int i = 1; i < N; i++) {
+        CHECK(sess[i].status == WF_SESSION_ABORTED && sess[i].culprit == 10);
+        if (sess[i].culprit != 10)
+            fprintf(stderr, "party %d: culprit %u (%s)\n", i, (unsigned)sess[i].culprit, sess[i].reason);
     }
     teardown();
 }
@@ -218,6 +240,7 @@ int main(void)
     test_honest();
     test_equivocation_named_by_echo();
     test_false_echo_named();
+    test_false_complaint_named();
     test_refusals();
     return wf_check_summary("test_session");
 }
