@@ -181,16 +181,13 @@ static wf_err inputs_check(const wf_proof_aff_g *p, const wf_proof_aff_g_stmt *s
                                    {p->A, st->pk0->n2},  {p->By, st->pk1->n2}, {p->E, nh},
                                    {p->S, nh},           {p->F, nh},           {p->T, nh},
                                    {p->w, n0},           {p->w_y, n1}};
+    const wf_point *const points[] = {st->X, &p->Bx};
     /* N̂ and N0 are both the verifier's; the prover's own key is N1 */
     wf_err err = wf_proof_check_setting(n1, st->rped);
     if (err == WF_OK)
         err = wf_proof_check_modulus(n0);
     if (err == WF_OK)
-        err = wf_proof_check_point(st->X);
-    if (err == WF_OK)
-        err = wf_proof_check_point(&p->Bx);
-    if (err == WF_OK)
-        err = wf_proof_check_units(units, WF_PROOF_COUNT(units));
+        err = wf_proof_check_received(points, WF_PROOF_COUNT(points), units, WF_PROOF_COUNT(units));
     if (err == WF_OK && (!wf_proof_in_range(p->z1, ELL + EPS) || !wf_proof_in_range(p->z2, ELL_PRIME + EPS) ||
                          !wf_proof_in_range_scaled(p->z3, ELL + EPS + 1, nh) ||
                          !wf_proof_in_range_scaled(p->z4, ELL + EPS + 1, nh)))

@@ -268,6 +268,17 @@ wf_err wf_proof_check_units(const wf_proof_unit *items, size_t n)
     return err;
 }
 
+wf_err wf_proof_check_received(const wf_point *const *points, size_t n_points, const wf_proof_unit *units,
+                               size_t n_units)
+{
+    wf_err err = WF_OK;
+    for (size_t i = 0; err == WF_OK && i < n_points; i++)
+        err = wf_proof_check_point(points[i]);
+    if (err == WF_OK)
+        err = wf_proof_check_units(units, n_units);
+    return err;
+}
+
 wf_err wf_proof_check_eq(const mpz_t lhs, const mpz_t a, const mpz_t b, const mpz_t e, const mpz_t n)
 {
     mpz_t rhs;

@@ -148,6 +148,10 @@ typedef struct wf_proof_unit {
 
 /* wf_proof_check_unit on each item in order; the first error. */
 wf_err wf_proof_check_units(const wf_proof_unit *items, size_t n);
+/* wf_proof_check_point on each point, then wf_proof_check_units; the first
+ * error. */
+wf_err wf_proof_check_received(const wf_point *const *points, size_t n_points, const wf_proof_unit *units,
+                               size_t n_units);
 /* WF_OK iff lhs ≡ a·b^e (mod n), else WF_ERR_VERIFY; WF_ERR_NOT_UNIT when
  * e < 0 and b is not invertible. */
 wf_err wf_proof_check_eq(const mpz_t lhs, const mpz_t a, const mpz_t b, const mpz_t e, const mpz_t n);

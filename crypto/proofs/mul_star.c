@@ -133,13 +133,10 @@ static wf_err inputs_check(const wf_proof_mul_star *p, const wf_proof_mul_star_s
     mpz_srcptr n0 = st->pk0->n, n02 = st->pk0->n2, nh = st->rped->n;
     const wf_proof_unit units[] = {{st->C, n02}, {st->D, n02}, {p->A, n02},
                                    {p->E, nh},   {p->S, nh},   {p->w, n0}};
+    const wf_point *const points[] = {st->X, &p->Bx};
     wf_err err = wf_proof_check_setting(n0, st->rped);
     if (err == WF_OK)
-        err = wf_proof_check_point(st->X);
-    if (err == WF_OK)
-        err = wf_proof_check_point(&p->Bx);
-    if (err == WF_OK)
-        err = wf_proof_check_units(units, WF_PROOF_COUNT(units));
+        err = wf_proof_check_received(points, WF_PROOF_COUNT(points), units, WF_PROOF_COUNT(units));
     if (err == WF_OK &&
         (!wf_proof_in_range(p->z1, ELL + EPS) || !wf_proof_in_range_scaled(p->z2, ELL + EPS + 1, nh)))
         err = WF_ERR_RANGE;
