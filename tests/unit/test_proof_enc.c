@@ -68,26 +68,10 @@ static wf_err verify(const void *proof, const void *env)
  * "cheating prover" for out-of-range witnesses, and a cross-check of prove. */
 static void forge(wf_proof_enc *p, const fx *f)
 {
-    const wf_paillier_pk *pk0 = f->st.pk0;
-    const wf_rped *rp = f->st.rped;
-    mpz_t alpha, mu, r, gamma, e, tmp;
-    mpz_inits(alpha, mu, r, gamma, e, tmp, NULL);
-    wf_mpz_random_pm(alpha, ELL + EPS);
-    wf_proof_random_pm_scaled(mu, ELL, rp->n);
-    wf_proof_random_pm_scaled(gamma, ELL + EPS, rp->n);
-    REQUIRE(wf_mpz_random_unit(r, pk0->n) == WF_OK);
-    REQUIRE(wf_proof_rped_public(p->S, rp, f->k, mu) == WF_OK);
-    REQUIRE(wf_proof_paillier_public(p->A, pk0, alpha, r) == WF_OK);
-    REQUIRE(wf_proof_rped_public(p->C, rp, alpha, gamma) == WF_OK);
-    REQUIRE(wf_proof_enc_challenge(e, &f->ctx, &f->st, p) == WF_OK);
-    mpz_mul(tmp, e, f->k);
-    mpz_add(p->z1, alpha, tmp);
-    REQUIRE(wf_proof_powm_public(tmp, f->rho, e, pk0->n) == WF_OK);
-    mpz_mul(tmp, tmp, r);
-    mpz_mod(p->z2, tmp, pk0->n);
-    mpz_mul(tmp, e, mu);
-    mpz_add(p->z3, gamma, tmp);
-    mpz_clears(alpha, mu, r, gamma, e, tmp, NULL);
+    wf_test_enc_forge n;
+    wf_test_enc_forge_commit(&n, p->S, p->A, p->C, f->st.pk0, f->st.rped, f->k, ELL + EPS);
+    REQUIRE(wf_proof_enc_challenge(n.e, &f->ctx, &f->st, p) == WF_OK);
+    wf_test_enc_forge_respond(&n, p->z1, p->z2, p->z3, f->st.pk0, f->k, f->rho);
 }
 
 static void test_honest(fx *f)
@@ -110,56 +94,22 @@ static void test_honest(fx *f)
 
 static void test_statement(fx *f, const wf_proof_enc *p)
 {
-    const wf_proof_enc_stmt saved = f->st;
-    mpz_t K2;
-    mpz_init(K2);
     /* K: +1, and another encryption of the same k */
-    mpz_add_ui(K2, f->K, 1);
-    f->st.K = K2;
-    CHECK_ERR(verify(p, f), WF_ERR_VERIFY);
-    REQUIRE(wf_paillier_encrypt(K2, &f->keys.prover->pk, f->k, NULL) == WF_OK);
-    CHECK_ERR(verify(p, f), WF_ERR_VERIFY);
-    f->st = saved;
+    wf_test_check_ciphertext(&f->st.K, &f->keys.prover->pk, f->k, verify, p, f);
     /* N0 */
-    f->st.pk0 = &f->keys.other->pk;
-    CHECK(verify(p, f) != WF_OK);
-    f->st = saved;
+    wf_test_check_pk_replaced(&f->st.pk0, &f->keys.other->pk, verify, p, f);
     /* the verifier's parameters: all of them, then N̂, s, t alone */
-    f->st.rped = f->keys.rp_other;
-    CHECK(verify(p, f) != WF_OK);
-    f->st.rped = f->keys.rp2;
-    CHECK_ERR(verify(p, f), WF_ERR_VERIFY);
-    for (int which = 0; which < 3; which++) {
-        wf_rped rv;
-        wf_test_rped_variant(&rv, &f->keys, which);
-        f->st.rped = &rv;
-        CHECK(verify(p, f) != WF_OK);
-        wf_test_rped_clear(&rv);
-    }
-    f->st = saved;
+    wf_test_check_rped_variants(&f->st.rped, &f->keys, verify, p, f);
     CHECK_OK(verify(p, f));
-    mpz_clear(K2);
 }
 
 static void test_fields_and_context(fx *f, wf_proof_enc *p)
 {
-    mpz_ptr fields[] = {p->S, p->A, p->C, p->z1, p->z2, p->z3};
-    const char *names[] = {"S", "A", "C", "z1", "z2", "z3"};
-    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
-        wf_err err = wf_test_verify_plus(fields[i], 1, verify, p, f);
-        CHECK(err == WF_ERR_VERIFY);
-        if (err != WF_ERR_VERIFY)
-            fprintf(stderr, "  %s + 1 gave '%s'\n", names[i], wf_err_str(err));
-    }
-    const wf_proof_ctx base = f->ctx;
-    const char *what;
-    for (int i = 0; wf_test_ctx_variant(&f->ctx, &what, &base, i); i++) {
-        wf_err err = verify(p, f);
-        CHECK(err == WF_ERR_VERIFY);
-        if (err != WF_ERR_VERIFY)
-            fprintf(stderr, "  context change not caught: %s\n", what);
-    }
-    f->ctx = base;
+    /* each one plus one */
+    const wf_test_field fields[] = {{"S", p->S, NULL},   {"A", p->A, NULL},   {"C", p->C, NULL},
+                                    {"z1", p->z1, NULL}, {"z2", p->z2, NULL}, {"z3", p->z3, NULL}};
+    wf_test_check_fields(fields, sizeof fields / sizeof fields[0], verify, p, f);
+    wf_test_check_ctx_variants(&f->ctx, verify, p, f);
     CHECK_OK(verify(p, f));
 }
 
@@ -169,19 +119,8 @@ static void test_bounds_and_units(fx *f, wf_proof_enc *p)
     mpz_t v;
     mpz_init(v);
     /* z1 just past ±2^{ℓ+ε}; exactly 2^{ℓ+ε} passes the range check */
-    wf_test_just_past(v, ELL + EPS, 1);
-    CHECK_ERR(wf_test_verify_with(p->z1, v, verify, p, f), WF_ERR_RANGE);
-    wf_test_just_past(v, ELL + EPS, -1);
-    CHECK_ERR(wf_test_verify_with(p->z1, v, verify, p, f), WF_ERR_RANGE);
-    mpz_set_ui(v, 0);
-    mpz_setbit(v, ELL + EPS);
-    CHECK_ERR(wf_test_verify_with(p->z1, v, verify, p, f), WF_ERR_VERIFY);
-    /* z3 past its cap 2^{ℓ+ε+1}·N̂ */
-    mpz_set_ui(v, 0);
-    mpz_setbit(v, ELL + EPS + 1);
-    mpz_mul(v, v, f->keys.rp->n);
-    mpz_add_ui(v, v, 1);
-    CHECK_ERR(wf_test_verify_with(p->z3, v, verify, p, f), WF_ERR_RANGE);
+    /* and z3 past its cap 2^{ℓ+ε+1}·N̂ */
+    wf_test_check_enc_core_bounds(p->z1, ELL + EPS, p->z3, f->keys.rp, 1, verify, p, f);
     /* ring elements: a factor of the modulus, zero, the modulus itself */
     CHECK_ERR(wf_test_verify_with(p->A, sk0->p.v, verify, p, f), WF_ERR_NOT_UNIT);
     CHECK_ERR(wf_test_verify_with(p->S, skv->q.v, verify, p, f), WF_ERR_NOT_UNIT);

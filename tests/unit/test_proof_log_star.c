@@ -83,27 +83,11 @@ static wf_err verify(const void *proof, const void *env)
  * "cheating prover" for out-of-range witnesses, and a cross-check of prove. */
 static void forge(wf_proof_log_star *p, const fx *f)
 {
-    const wf_paillier_pk *pk0 = f->st.pk0;
-    const wf_rped *rp = f->st.rped;
-    mpz_t alpha, mu, r, gamma, e, tmp;
-    mpz_inits(alpha, mu, r, gamma, e, tmp, NULL);
-    wf_mpz_random_pm(alpha, ELL + EPS);
-    wf_proof_random_pm_scaled(mu, ELL, rp->n);
-    wf_proof_random_pm_scaled(gamma, ELL + EPS, rp->n);
-    REQUIRE(wf_mpz_random_unit(r, pk0->n) == WF_OK);
-    REQUIRE(wf_proof_rped_public(p->S, rp, f->x, mu) == WF_OK);
-    REQUIRE(wf_proof_paillier_public(p->A, pk0, alpha, r) == WF_OK);
-    mul_mpz(&p->Y, f->st.g, alpha);
-    REQUIRE(wf_proof_rped_public(p->D, rp, alpha, gamma) == WF_OK);
-    REQUIRE(wf_proof_log_star_challenge(e, &f->ctx, &f->st, p) == WF_OK);
-    mpz_mul(tmp, e, f->x);
-    mpz_add(p->z1, alpha, tmp);
-    REQUIRE(wf_proof_powm_public(tmp, f->rho, e, pk0->n) == WF_OK);
-    mpz_mul(tmp, tmp, r);
-    mpz_mod(p->z2, tmp, pk0->n);
-    mpz_mul(tmp, e, mu);
-    mpz_add(p->z3, gamma, tmp);
-    mpz_clears(alpha, mu, r, gamma, e, tmp, NULL);
+    wf_test_enc_forge n;
+    wf_test_enc_forge_commit(&n, p->S, p->A, p->D, f->st.pk0, f->st.rped, f->x, ELL + EPS);
+    mul_mpz(&p->Y, f->st.g, n.alpha);
+    REQUIRE(wf_proof_log_star_challenge(n.e, &f->ctx, &f->st, p) == WF_OK);
+    wf_test_enc_forge_respond(&n, p->z1, p->z2, p->z3, f->st.pk0, f->x, f->rho);
 }
 
 static void test_honest(fx *f)
@@ -131,22 +115,12 @@ static void test_honest(fx *f)
 static void test_statement(fx *f, const wf_proof_log_star *p)
 {
     const wf_proof_log_star_stmt saved = f->st;
-    mpz_t C2;
-    mpz_init(C2);
     wf_point G, P2;
     wf_point_generator(&G);
     /* C: +1, and another encryption of the same x */
-    mpz_add_ui(C2, f->C, 1);
-    f->st.C = C2;
-    CHECK_ERR(verify(p, f), WF_ERR_VERIFY);
-    REQUIRE(wf_paillier_encrypt(C2, &f->keys.prover->pk, f->x, NULL) == WF_OK);
-    CHECK_ERR(verify(p, f), WF_ERR_VERIFY);
-    f->st = saved;
+    wf_test_check_ciphertext(&f->st.C, &f->keys.prover->pk, f->x, verify, p, f);
     /* X and g */
-    CHECK_OK(wf_point_add(&P2, &f->X, &G));
-    f->st.X = &P2;
-    CHECK_ERR(verify(p, f), WF_ERR_VERIFY);
-    f->st = saved;
+    wf_test_check_point_moved(&f->X, verify, p, f);
     f->st.g = &G;
     CHECK_ERR(verify(p, f), WF_ERR_VERIFY);
     CHECK_OK(wf_point_add(&P2, &f->g, &f->g));
@@ -154,51 +128,20 @@ static void test_statement(fx *f, const wf_proof_log_star *p)
     CHECK_ERR(verify(p, f), WF_ERR_VERIFY);
     f->st = saved;
     /* N0 */
-    f->st.pk0 = &f->keys.other->pk;
-    CHECK(verify(p, f) != WF_OK);
-    f->st = saved;
+    wf_test_check_pk_replaced(&f->st.pk0, &f->keys.other->pk, verify, p, f);
     /* the verifier's parameters: all of them, then N̂, s, t alone */
-    f->st.rped = f->keys.rp_other;
-    CHECK(verify(p, f) != WF_OK);
-    f->st.rped = f->keys.rp2;
-    CHECK_ERR(verify(p, f), WF_ERR_VERIFY);
-    for (int which = 0; which < 3; which++) {
-        wf_rped rv;
-        wf_test_rped_variant(&rv, &f->keys, which);
-        f->st.rped = &rv;
-        CHECK(verify(p, f) != WF_OK);
-        wf_test_rped_clear(&rv);
-    }
-    f->st = saved;
+    wf_test_check_rped_variants(&f->st.rped, &f->keys, verify, p, f);
     CHECK_OK(verify(p, f));
-    mpz_clear(C2);
 }
 
 static void test_fields_and_context(fx *f, wf_proof_log_star *p)
 {
-    mpz_ptr fields[] = {p->S, p->A, p->D, p->z1, p->z2, p->z3};
-    const char *names[] = {"S", "A", "D", "z1", "z2", "z3"};
-    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
-        wf_err err = wf_test_verify_plus(fields[i], 1, verify, p, f);
-        CHECK(err == WF_ERR_VERIFY);
-        if (err != WF_ERR_VERIFY)
-            fprintf(stderr, "  %s + 1 gave '%s'\n", names[i], wf_err_str(err));
-    }
-    const wf_point Y = p->Y;
-    wf_point G;
-    wf_point_generator(&G);
-    CHECK_OK(wf_point_add(&p->Y, &Y, &G));
-    CHECK_ERR(verify(p, f), WF_ERR_VERIFY);
-    p->Y = Y;
-    const wf_proof_ctx base = f->ctx;
-    const char *what;
-    for (int i = 0; wf_test_ctx_variant(&f->ctx, &what, &base, i); i++) {
-        wf_err err = verify(p, f);
-        CHECK(err == WF_ERR_VERIFY);
-        if (err != WF_ERR_VERIFY)
-            fprintf(stderr, "  context change not caught: %s\n", what);
-    }
-    f->ctx = base;
+    /* each one plus one, Y plus G */
+    const wf_test_field fields[] = {{"S", p->S, NULL},   {"A", p->A, NULL},   {"D", p->D, NULL},
+                                    {"z1", p->z1, NULL}, {"z2", p->z2, NULL}, {"z3", p->z3, NULL}};
+    wf_test_check_fields(fields, sizeof fields / sizeof fields[0], verify, p, f);
+    wf_test_check_point_moved(&p->Y, verify, p, f);
+    wf_test_check_ctx_variants(&f->ctx, verify, p, f);
     CHECK_OK(verify(p, f));
 }
 
@@ -211,20 +154,14 @@ static void test_points(fx *f, wf_proof_log_star *p)
     f->st.g = &inf;
     CHECK_ERR(verify(p, f), WF_ERR_INFINITY);
     CHECK_ERR(wf_proof_log_star_prove(p, &f->ctx, &f->st, &f->wit), WF_ERR_INFINITY);
-    f->st = saved;
-    f->st.X = &inf;
-    CHECK_ERR(verify(p, f), WF_ERR_INFINITY);
     off = f->X;
     off.y[31] ^= 1;
-    f->st.X = &off;
-    CHECK_ERR(verify(p, f), WF_ERR_NOT_ON_CURVE);
     f->st.g = &off;
-    f->st.X = saved.X;
     CHECK_ERR(verify(p, f), WF_ERR_NOT_ON_CURVE);
     f->st = saved;
-    p->Y = inf;
-    CHECK_ERR(verify(p, f), WF_ERR_INFINITY);
-    p->Y = Y;
+    /* X and Y at infinity, and off the curve by their y and by Y's x */
+    wf_test_check_point_refused(&f->X, verify, p, f);
+    wf_test_check_point_refused(&p->Y, verify, p, f);
     p->Y.x[3] ^= 0x10;
     CHECK_ERR(verify(p, f), WF_ERR_NOT_ON_CURVE);
     p->Y = Y;
@@ -236,18 +173,7 @@ static void test_bounds_and_units(fx *f, wf_proof_log_star *p)
     const wf_paillier_sk *sk0 = f->keys.prover, *skv = f->keys.verifier;
     mpz_t v;
     mpz_init(v);
-    wf_test_just_past(v, ELL + EPS, 1);
-    CHECK_ERR(wf_test_verify_with(p->z1, v, verify, p, f), WF_ERR_RANGE);
-    wf_test_just_past(v, ELL + EPS, -1);
-    CHECK_ERR(wf_test_verify_with(p->z1, v, verify, p, f), WF_ERR_RANGE);
-    mpz_set_ui(v, 0);
-    mpz_setbit(v, ELL + EPS);
-    CHECK_ERR(wf_test_verify_with(p->z1, v, verify, p, f), WF_ERR_VERIFY);
-    mpz_set_ui(v, 0);
-    mpz_setbit(v, ELL + EPS + 1);
-    mpz_mul(v, v, f->keys.rp->n);
-    mpz_add_ui(v, v, 1);
-    CHECK_ERR(wf_test_verify_with(p->z3, v, verify, p, f), WF_ERR_RANGE);
+    wf_test_check_enc_core_bounds(p->z1, ELL + EPS, p->z3, f->keys.rp, 1, verify, p, f);
     CHECK_ERR(wf_test_verify_with(p->A, sk0->q.v, verify, p, f), WF_ERR_NOT_UNIT);
     CHECK_ERR(wf_test_verify_with(p->S, skv->p.v, verify, p, f), WF_ERR_NOT_UNIT);
     CHECK_ERR(wf_test_verify_with(p->D, skv->q.v, verify, p, f), WF_ERR_NOT_UNIT);
