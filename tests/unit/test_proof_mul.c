@@ -9,15 +9,11 @@
 #include <string.h>
 
 #include "tests/check.h"
-#include "tests/fixtures.h"
+#include "tests/proof_fixture.h"
 
 #include "crypto/proofs/mul.h"
 #include "crypto/random.h"
 #include "crypto/secmem.h"
-
-static const uint32_t SIGNERS[] = {2, 5};
-static const uint32_t SIGNERS_REORDERED[] = {5, 2};
-static const uint32_t SIGNERS_OTHER[] = {2, 6};
 
 typedef struct fx {
     wf_paillier_sk *sk, *sko;
@@ -59,14 +55,8 @@ static void fx_init(fx *f)
     make_statement(f, x, x);
     mpz_clears(y, x, NULL);
 
-    f->ctx = (wf_proof_ctx){.protocol = "warifu/test/v1",
-                            .cluster_id = {1},
-                            .key_id = {2},
-                            .session_id = {3},
-                            .signers = SIGNERS,
-                            .n_signers = 2,
-                            .prover = 5,
-                            .verifier = WF_PROOF_BROADCAST};
+    f->ctx = wf_test_ctx();
+    f->ctx.verifier = WF_PROOF_BROADCAST; /* a proof for every party */
     f->st = (wf_proof_mul_stmt){.pk = &f->sk->pk, .X = f->X, .Y = f->Y, .C = f->C};
     f->wit = (wf_proof_mul_wit){.x = f->x, .rho = f->rho, .rho_x = f->rho_x};
 }
@@ -78,9 +68,10 @@ static void fx_free(fx *f)
     wf_paillier_sk_free(f->sko);
 }
 
-static wf_err verify(const wf_proof_mul *p, const fx *f)
+static wf_err verify(const void *proof, const void *env)
 {
-    return wf_proof_mul_verify(p, &f->ctx, &f->st);
+    const fx *f = env;
+    return wf_proof_mul_verify(proof, &f->ctx, &f->st);
 }
 
 /* The prover's math again with public helpers and no checks: a cross-check of
@@ -121,97 +112,32 @@ static void test_honest(fx *f, wf_proof_mul *p)
     wf_proof_mul_clear(&q);
 }
 
+/* Each statement value changed alone (doubled: still a unit). */
 static void test_statement(fx *f, const wf_proof_mul *p)
 {
-    const wf_proof_mul_stmt saved = f->st;
-    mpz_srcptr *slots[] = {&f->st.X, &f->st.Y, &f->st.C};
-    mpz_t v;
-    mpz_init(v);
-    for (size_t i = 0; i < sizeof slots / sizeof slots[0]; i++) {
-        mpz_mul_2exp(v, *slots[i], 1); /* doubled: still a unit */
-        mpz_mod(v, v, f->sk->pk.n2);
-        *slots[i] = v;
-        CHECK_ERR(verify(p, f), WF_ERR_VERIFY);
-        f->st = saved;
-    }
-    mpz_clear(v);
-    f->st.pk = &f->sko->pk;
-    CHECK(verify(p, f) != WF_OK);
-    f->st = saved;
+    wf_test_check_doubled(&f->st.X, f->sk->pk.n2, verify, p, f);
+    wf_test_check_doubled(&f->st.Y, f->sk->pk.n2, verify, p, f);
+    wf_test_check_doubled(&f->st.C, f->sk->pk.n2, verify, p, f);
+    wf_test_check_pk_replaced(&f->st.pk, &f->sko->pk, verify, p, f);
     CHECK_OK(verify(p, f));
 }
 
 static void test_context(fx *f, const wf_proof_mul *p)
 {
-    const wf_proof_ctx saved = f->ctx;
-    f->ctx.session_id[0] ^= 1;
-    CHECK_ERR(verify(p, f), WF_ERR_VERIFY);
-    f->ctx = saved;
-    f->ctx.cluster_id[16] ^= 4;
-    CHECK_ERR(verify(p, f), WF_ERR_VERIFY);
-    f->ctx = saved;
-    f->ctx.key_id[31] ^= 1;
-    CHECK_ERR(verify(p, f), WF_ERR_VERIFY);
-    f->ctx = saved;
-    f->ctx.protocol = "warifu/other/v1";
-    CHECK_ERR(verify(p, f), WF_ERR_VERIFY);
-    f->ctx = saved;
-    f->ctx.prover = 2;
-    CHECK_ERR(verify(p, f), WF_ERR_VERIFY);
-    f->ctx = saved;
-    f->ctx.verifier = 2;
-    CHECK_ERR(verify(p, f), WF_ERR_VERIFY);
-    f->ctx = saved;
-    f->ctx.signers = SIGNERS_REORDERED;
-    CHECK_ERR(verify(p, f), WF_ERR_VERIFY);
-    f->ctx.signers = SIGNERS_OTHER;
-    CHECK_ERR(verify(p, f), WF_ERR_VERIFY);
-    f->ctx.signers = SIGNERS;
-    f->ctx.n_signers = 1;
-    CHECK_ERR(verify(p, f), WF_ERR_VERIFY);
-    f->ctx = saved;
+    wf_test_check_ctx_variants(&f->ctx, verify, p, f);
     CHECK_OK(verify(p, f));
 }
 
+/* Each proof field changed alone (ring elements doubled: still units). */
 static void test_fields(fx *f, wf_proof_mul *p)
 {
-    const struct {
-        const char *name;
-        mpz_ptr v;
-        mpz_srcptr mod; /* NULL: an integer, changed by +1 */
-    } fields[] = {{"A", p->A, f->sk->pk.n2},
-                  {"B", p->B, f->sk->pk.n2},
-                  {"z", p->z, NULL},
-                  {"u", p->u, f->sk->pk.n},
-                  {"v", p->v, f->sk->pk.n}};
-    mpz_t saved;
-    mpz_init(saved);
-    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
-        mpz_set(saved, fields[i].v);
-        if (fields[i].mod != NULL) {
-            mpz_mul_2exp(fields[i].v, fields[i].v, 1);
-            mpz_mod(fields[i].v, fields[i].v, fields[i].mod);
-        } else {
-            mpz_add_ui(fields[i].v, fields[i].v, 1);
-        }
-        wf_err err = verify(p, f);
-        if (err != WF_ERR_VERIFY)
-            fprintf(stderr, "field %s changed: %s\n", fields[i].name, wf_err_str(err));
-        CHECK(err == WF_ERR_VERIFY);
-        mpz_set(fields[i].v, saved);
-    }
-    mpz_clear(saved);
+    const wf_test_field fields[] = {{"A", p->A, f->sk->pk.n2},
+                                    {"B", p->B, f->sk->pk.n2},
+                                    {"z", p->z, NULL},
+                                    {"u", p->u, f->sk->pk.n},
+                                    {"v", p->v, f->sk->pk.n}};
+    wf_test_check_fields(fields, sizeof fields / sizeof fields[0], verify, p, f);
     CHECK_OK(verify(p, f));
-}
-
-static void expect_bad(fx *f, wf_proof_mul *p, mpz_ptr v, const mpz_t bad, wf_err want)
-{
-    mpz_t saved;
-    mpz_init_set(saved, v);
-    mpz_set(v, bad);
-    CHECK_ERR(verify(p, f), want);
-    mpz_set(v, saved);
-    mpz_clear(saved);
 }
 
 static void test_malformed(fx *f, wf_proof_mul *p)
@@ -219,26 +145,21 @@ static void test_malformed(fx *f, wf_proof_mul *p)
     const wf_paillier_sk *sk = f->sk;
     mpz_t v;
     mpz_init_set_ui(v, 0);
-    expect_bad(f, p, p->A, v, WF_ERR_RANGE);
-    expect_bad(f, p, p->u, v, WF_ERR_RANGE);
-    expect_bad(f, p, f->X, v, WF_ERR_RANGE);
+    CHECK_ERR(wf_test_verify_with(p->A, v, verify, p, f), WF_ERR_RANGE);
+    CHECK_ERR(wf_test_verify_with(p->u, v, verify, p, f), WF_ERR_RANGE);
+    CHECK_ERR(wf_test_verify_with(f->X, v, verify, p, f), WF_ERR_RANGE);
     mpz_neg(v, p->B);
-    expect_bad(f, p, p->B, v, WF_ERR_RANGE);
-    expect_bad(f, p, p->A, sk->pk.n2, WF_ERR_RANGE);
-    expect_bad(f, p, p->v, sk->pk.n, WF_ERR_RANGE);
-    expect_bad(f, p, f->C, sk->pk.n2, WF_ERR_RANGE);
-    expect_bad(f, p, p->B, sk->pk.n, WF_ERR_NOT_UNIT);
-    expect_bad(f, p, p->u, sk->p.v, WF_ERR_NOT_UNIT);
-    expect_bad(f, p, p->v, sk->q.v, WF_ERR_NOT_UNIT);
-    expect_bad(f, p, f->Y, sk->q.v, WF_ERR_NOT_UNIT);
+    CHECK_ERR(wf_test_verify_with(p->B, v, verify, p, f), WF_ERR_RANGE);
+    CHECK_ERR(wf_test_verify_with(p->A, sk->pk.n2, verify, p, f), WF_ERR_RANGE);
+    CHECK_ERR(wf_test_verify_with(p->v, sk->pk.n, verify, p, f), WF_ERR_RANGE);
+    CHECK_ERR(wf_test_verify_with(f->C, sk->pk.n2, verify, p, f), WF_ERR_RANGE);
+    CHECK_ERR(wf_test_verify_with(p->B, sk->pk.n, verify, p, f), WF_ERR_NOT_UNIT);
+    CHECK_ERR(wf_test_verify_with(p->u, sk->p.v, verify, p, f), WF_ERR_NOT_UNIT);
+    CHECK_ERR(wf_test_verify_with(p->v, sk->q.v, verify, p, f), WF_ERR_NOT_UNIT);
+    CHECK_ERR(wf_test_verify_with(f->Y, sk->q.v, verify, p, f), WF_ERR_NOT_UNIT);
 
     /* |z| <= 2^{ℓ+1}·N: the bound itself passes the range check */
-    mpz_mul_2exp(v, sk->pk.n, WF_PROOF_ELL + 1);
-    expect_bad(f, p, p->z, v, WF_ERR_VERIFY);
-    mpz_add_ui(v, v, 1);
-    expect_bad(f, p, p->z, v, WF_ERR_RANGE);
-    mpz_neg(v, v);
-    expect_bad(f, p, p->z, v, WF_ERR_RANGE);
+    wf_test_check_bound(p->z, WF_PROOF_ELL + 1, sk->pk.n, verify, p, f);
     mpz_clear(v);
     CHECK_OK(verify(p, f));
 }

@@ -1,6 +1,6 @@
 /* Πmul* (crypto/proofs/mul_star.c, CGGMP21 Fig. 31) over 2048-bit fixture keys
- * (tests/fixtures/, TEST ONLY): N0 (pair 0), the verifier's ring-Pedersen
- * parameters (pair 2) and an unrelated key (pair 3).
+ * (tests/proof_fixture.h, TEST ONLY): N0 (pair 0), the verifier's
+ * ring-Pedersen parameters (pair 1) and an unrelated key (pair 2).
  *
  * Besides the honest case: every statement value, proof field and context
  * item changed alone breaks the proof; malformed values are refused with the
@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "tests/check.h"
-#include "tests/fixtures.h"
+#include "tests/proof_fixture.h"
 
 #include "crypto/proofs/mul_star.h"
 #include "crypto/random.h"
@@ -20,14 +20,9 @@
 #define ELL WF_PROOF_ELL
 #define EPS WF_PROOF_EPS
 
-static const uint32_t SIGNERS[] = {1, 2, 7, 9};
-static const uint32_t SIGNERS_REORDERED[] = {1, 2, 9, 7};
-static const uint32_t SIGNERS_OTHER[] = {1, 2, 7, 8};
-
 typedef struct fx {
-    wf_paillier_sk *sk0, *skv, *sko;
-    wf_rped *rp, *rp_same_n, *rp_other_n;
-    wf_rped_secret *rps[3];
+    wf_test_keys keys;
+    const wf_paillier_sk *sk0; /* N0: keys.prover */
     mpz_t C, D, x, rho;
     wf_point X;
     wf_proof_ctx ctx;
@@ -55,13 +50,8 @@ static void make_statement(fx *f, const mpz_t x)
 static void fx_init(fx *f)
 {
     memset(f, 0, sizeof *f);
-    f->sk0 = wf_test_paillier_sk(2048, 0);
-    f->skv = wf_test_paillier_sk(2048, 2);
-    f->sko = wf_test_paillier_sk(2048, 3);
-    REQUIRE(f->sk0 != NULL && f->skv != NULL && f->sko != NULL);
-    REQUIRE(wf_rped_generate(&f->rp, &f->rps[0], f->skv) == WF_OK);
-    REQUIRE(wf_rped_generate(&f->rp_same_n, &f->rps[1], f->skv) == WF_OK);
-    REQUIRE(wf_rped_generate(&f->rp_other_n, &f->rps[2], f->sko) == WF_OK);
+    wf_test_keys_init(&f->keys);
+    f->sk0 = f->keys.prover;
     mpz_inits(f->C, f->D, f->x, f->rho, NULL);
     mpz_t c, x;
     mpz_inits(c, x, NULL);
@@ -72,34 +62,22 @@ static void fx_init(fx *f)
     make_statement(f, x);
     mpz_clears(c, x, NULL);
 
-    f->ctx = (wf_proof_ctx){.protocol = "warifu/test/v1",
-                            .cluster_id = {1},
-                            .key_id = {2},
-                            .session_id = {3},
-                            .signers = SIGNERS,
-                            .n_signers = 4,
-                            .prover = 7,
-                            .verifier = 9};
-    f->st = (wf_proof_mul_star_stmt){.pk0 = &f->sk0->pk, .C = f->C, .D = f->D, .X = &f->X, .rped = f->rp};
+    f->ctx = wf_test_ctx();
+    f->st =
+        (wf_proof_mul_star_stmt){.pk0 = &f->sk0->pk, .C = f->C, .D = f->D, .X = &f->X, .rped = f->keys.rp};
     f->wit = (wf_proof_mul_star_wit){.x = f->x, .rho = f->rho};
 }
 
 static void fx_free(fx *f)
 {
     mpz_clears(f->C, f->D, f->x, f->rho, NULL);
-    wf_rped_free(f->rp);
-    wf_rped_free(f->rp_same_n);
-    wf_rped_free(f->rp_other_n);
-    for (int i = 0; i < 3; i++)
-        wf_rped_secret_free(f->rps[i]);
-    wf_paillier_sk_free(f->sk0);
-    wf_paillier_sk_free(f->skv);
-    wf_paillier_sk_free(f->sko);
+    wf_test_keys_free(&f->keys);
 }
 
-static wf_err verify(const wf_proof_mul_star *p, const fx *f)
+static wf_err verify(const void *proof, const void *env)
 {
-    return wf_proof_mul_star_verify(p, &f->ctx, &f->st);
+    const fx *f = env;
+    return wf_proof_mul_star_verify(proof, &f->ctx, &f->st);
 }
 
 /* The prover's math again, with public helpers and no range checks. */
@@ -146,158 +124,63 @@ static void test_honest(fx *f, wf_proof_mul_star *p)
     wf_proof_mul_star_clear(&q);
 }
 
+/* Each statement value changed alone (ring elements doubled: still units). */
 static void test_statement(fx *f, const wf_proof_mul_star *p)
 {
-    const wf_proof_mul_star_stmt saved = f->st;
-    mpz_t v;
-    mpz_init(v);
-    mpz_mul_2exp(v, f->C, 1);
-    mpz_mod(v, v, f->sk0->pk.n2);
-    f->st.C = v;
-    CHECK_ERR(verify(p, f), WF_ERR_VERIFY);
-    f->st = saved;
-    mpz_mul_2exp(v, f->D, 1);
-    mpz_mod(v, v, f->sk0->pk.n2);
-    f->st.D = v;
-    CHECK_ERR(verify(p, f), WF_ERR_VERIFY);
-    f->st = saved;
-    mpz_clear(v);
-
-    wf_point g, x2;
-    wf_point_generator(&g);
-    CHECK_OK(wf_point_add(&x2, &f->X, &g));
-    f->st.X = &x2;
-    CHECK_ERR(verify(p, f), WF_ERR_VERIFY);
-    f->st = saved;
-    f->st.pk0 = &f->sko->pk;
-    CHECK(verify(p, f) != WF_OK);
-    f->st = saved;
-    f->st.rped = f->rp_same_n;
-    CHECK_ERR(verify(p, f), WF_ERR_VERIFY);
-    f->st.rped = f->rp_other_n;
-    CHECK(verify(p, f) != WF_OK);
-    f->st = saved;
+    wf_test_check_doubled(&f->st.C, f->sk0->pk.n2, verify, p, f);
+    wf_test_check_doubled(&f->st.D, f->sk0->pk.n2, verify, p, f);
+    wf_test_check_point_moved(&f->X, verify, p, f);
+    wf_test_check_pk_replaced(&f->st.pk0, &f->keys.other->pk, verify, p, f);
+    /* the verifier's parameters: all of them, then N̂, s, t alone */
+    wf_test_check_rped_variants(&f->st.rped, &f->keys, verify, p, f);
     CHECK_OK(verify(p, f));
 }
 
 static void test_context(fx *f, const wf_proof_mul_star *p)
 {
-    const wf_proof_ctx saved = f->ctx;
-    f->ctx.session_id[31] ^= 1;
-    CHECK_ERR(verify(p, f), WF_ERR_VERIFY);
-    f->ctx = saved;
-    f->ctx.cluster_id[0] ^= 1;
-    CHECK_ERR(verify(p, f), WF_ERR_VERIFY);
-    f->ctx = saved;
-    f->ctx.key_id[9] ^= 2;
-    CHECK_ERR(verify(p, f), WF_ERR_VERIFY);
-    f->ctx = saved;
-    f->ctx.protocol = "warifu/test/v1 ";
-    CHECK_ERR(verify(p, f), WF_ERR_VERIFY);
-    f->ctx = saved;
-    f->ctx.prover = 9;
-    CHECK_ERR(verify(p, f), WF_ERR_VERIFY);
-    f->ctx = saved;
-    f->ctx.verifier = 7;
-    CHECK_ERR(verify(p, f), WF_ERR_VERIFY);
-    f->ctx = saved;
-    f->ctx.signers = SIGNERS_REORDERED;
-    CHECK_ERR(verify(p, f), WF_ERR_VERIFY);
-    f->ctx.signers = SIGNERS_OTHER;
-    CHECK_ERR(verify(p, f), WF_ERR_VERIFY);
-    f->ctx.signers = SIGNERS;
-    f->ctx.n_signers = 3;
-    CHECK_ERR(verify(p, f), WF_ERR_VERIFY);
-    f->ctx = saved;
+    wf_test_check_ctx_variants(&f->ctx, verify, p, f);
     CHECK_OK(verify(p, f));
 }
 
+/* Each proof field changed alone (ring elements doubled: still units). */
 static void test_fields(fx *f, wf_proof_mul_star *p)
 {
-    const struct {
-        const char *name;
-        mpz_ptr v;
-        mpz_srcptr mod; /* NULL: an integer, changed by +1 */
-    } fields[] = {{"A", p->A, f->sk0->pk.n2}, {"E", p->E, f->rp->n}, {"S", p->S, f->rp->n},
-                  {"z1", p->z1, NULL},        {"z2", p->z2, NULL},   {"w", p->w, f->sk0->pk.n}};
-    mpz_t saved;
-    mpz_init(saved);
-    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
-        mpz_set(saved, fields[i].v);
-        if (fields[i].mod != NULL) {
-            mpz_mul_2exp(fields[i].v, fields[i].v, 1);
-            mpz_mod(fields[i].v, fields[i].v, fields[i].mod);
-        } else {
-            mpz_add_ui(fields[i].v, fields[i].v, 1);
-        }
-        wf_err err = verify(p, f);
-        if (err != WF_ERR_VERIFY)
-            fprintf(stderr, "field %s changed: %s\n", fields[i].name, wf_err_str(err));
-        CHECK(err == WF_ERR_VERIFY);
-        mpz_set(fields[i].v, saved);
-    }
-    mpz_clear(saved);
-    wf_point saved_bx = p->Bx, g;
-    wf_point_generator(&g);
-    CHECK_OK(wf_point_add(&p->Bx, &saved_bx, &g));
-    CHECK_ERR(verify(p, f), WF_ERR_VERIFY);
-    p->Bx = saved_bx;
+    const wf_test_field fields[] = {{"A", p->A, f->sk0->pk.n2}, {"E", p->E, f->keys.rp->n},
+                                    {"S", p->S, f->keys.rp->n}, {"z1", p->z1, NULL},
+                                    {"z2", p->z2, NULL},        {"w", p->w, f->sk0->pk.n}};
+    wf_test_check_fields(fields, sizeof fields / sizeof fields[0], verify, p, f);
+    wf_test_check_point_moved(&p->Bx, verify, p, f);
     CHECK_OK(verify(p, f));
-}
-
-static void expect_bad(fx *f, wf_proof_mul_star *p, mpz_ptr v, const mpz_t bad, wf_err want)
-{
-    mpz_t saved;
-    mpz_init_set(saved, v);
-    mpz_set(v, bad);
-    CHECK_ERR(verify(p, f), want);
-    mpz_set(v, saved);
-    mpz_clear(saved);
 }
 
 static void test_malformed(fx *f, wf_proof_mul_star *p)
 {
     mpz_t v;
     mpz_init_set_ui(v, 0);
-    expect_bad(f, p, p->A, v, WF_ERR_RANGE);
-    expect_bad(f, p, p->w, v, WF_ERR_RANGE);
-    expect_bad(f, p, f->D, v, WF_ERR_RANGE);
+    CHECK_ERR(wf_test_verify_with(p->A, v, verify, p, f), WF_ERR_RANGE);
+    CHECK_ERR(wf_test_verify_with(p->w, v, verify, p, f), WF_ERR_RANGE);
+    CHECK_ERR(wf_test_verify_with(f->D, v, verify, p, f), WF_ERR_RANGE);
     mpz_neg(v, p->S);
-    expect_bad(f, p, p->S, v, WF_ERR_RANGE);
-    expect_bad(f, p, p->A, f->sk0->pk.n2, WF_ERR_RANGE);
-    expect_bad(f, p, p->E, f->rp->n, WF_ERR_RANGE);
-    expect_bad(f, p, p->w, f->sk0->pk.n, WF_ERR_RANGE);
-    expect_bad(f, p, f->C, f->sk0->pk.n2, WF_ERR_RANGE);
-    expect_bad(f, p, p->A, f->sk0->p.v, WF_ERR_NOT_UNIT);
-    expect_bad(f, p, p->E, f->skv->q.v, WF_ERR_NOT_UNIT);
-    expect_bad(f, p, p->S, f->skv->p.v, WF_ERR_NOT_UNIT);
-    expect_bad(f, p, p->w, f->sk0->q.v, WF_ERR_NOT_UNIT);
-    expect_bad(f, p, f->C, f->sk0->pk.n, WF_ERR_NOT_UNIT);
+    CHECK_ERR(wf_test_verify_with(p->S, v, verify, p, f), WF_ERR_RANGE);
+    CHECK_ERR(wf_test_verify_with(p->A, f->sk0->pk.n2, verify, p, f), WF_ERR_RANGE);
+    CHECK_ERR(wf_test_verify_with(p->E, f->keys.rp->n, verify, p, f), WF_ERR_RANGE);
+    CHECK_ERR(wf_test_verify_with(p->w, f->sk0->pk.n, verify, p, f), WF_ERR_RANGE);
+    CHECK_ERR(wf_test_verify_with(f->C, f->sk0->pk.n2, verify, p, f), WF_ERR_RANGE);
+    CHECK_ERR(wf_test_verify_with(p->A, f->sk0->p.v, verify, p, f), WF_ERR_NOT_UNIT);
+    CHECK_ERR(wf_test_verify_with(p->E, f->keys.verifier->q.v, verify, p, f), WF_ERR_NOT_UNIT);
+    CHECK_ERR(wf_test_verify_with(p->S, f->keys.verifier->p.v, verify, p, f), WF_ERR_NOT_UNIT);
+    CHECK_ERR(wf_test_verify_with(p->w, f->sk0->q.v, verify, p, f), WF_ERR_NOT_UNIT);
+    CHECK_ERR(wf_test_verify_with(f->C, f->sk0->pk.n, verify, p, f), WF_ERR_NOT_UNIT);
 
     /* z1 at ±(2^{ℓ+ε} + 1) refused, at 2^{ℓ+ε} in range but wrong; z2 capped */
-    mpz_set_ui(v, 0);
-    mpz_setbit(v, ELL + EPS);
-    expect_bad(f, p, p->z1, v, WF_ERR_VERIFY);
-    mpz_add_ui(v, v, 1);
-    expect_bad(f, p, p->z1, v, WF_ERR_RANGE);
-    mpz_neg(v, v);
-    expect_bad(f, p, p->z1, v, WF_ERR_RANGE);
-    mpz_mul_2exp(v, f->rp->n, ELL + EPS + 1);
-    mpz_add_ui(v, v, 1);
-    expect_bad(f, p, p->z2, v, WF_ERR_RANGE);
+    wf_test_check_bound(p->z1, ELL + EPS, NULL, verify, p, f);
+    wf_test_just_past_scaled(v, ELL + EPS + 1, f->keys.rp->n, 1);
+    CHECK_ERR(wf_test_verify_with(p->z2, v, verify, p, f), WF_ERR_RANGE);
     mpz_clear(v);
 
-    wf_point saved = p->Bx;
-    wf_point_set_infinity(&p->Bx);
-    CHECK_ERR(verify(p, f), WF_ERR_INFINITY);
-    p->Bx = saved;
-    p->Bx.y[0] ^= 0x10;
-    CHECK_ERR(verify(p, f), WF_ERR_NOT_ON_CURVE);
-    p->Bx = saved;
-    saved = f->X;
-    wf_point_set_infinity(&f->X);
-    CHECK_ERR(verify(p, f), WF_ERR_INFINITY);
-    f->X = saved;
+    /* B_x and X at infinity or off the curve */
+    wf_test_check_point_refused(&p->Bx, verify, p, f);
+    wf_test_check_point_refused(&f->X, verify, p, f);
     CHECK_OK(verify(p, f));
 }
 
