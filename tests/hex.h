@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "tests/check.h"
+
 /* Decodes a hex string into out (capacity cap); returns the byte count or
  * (size_t)-1 on a bad digit, odd length or overflow. */
 static inline size_t wf_test_unhex(uint8_t *out, size_t cap, const char *hex)
@@ -39,6 +41,13 @@ static inline int wf_test_eq_hex(const uint8_t *bytes, size_t len, const char *h
     uint8_t buf[512];
     size_t n = wf_test_unhex(buf, sizeof buf, hex);
     return n == len && memcmp(buf, bytes, len) == 0;
+}
+
+/* Decodes a hex string of exactly 2·n digits into out[0..n); anything else
+ * stops the test program (REQUIRE): a malformed vector is a bug in the test. */
+static inline void wf_test_unhex_exact(uint8_t *out, size_t n, const char *hex)
+{
+    REQUIRE(wf_test_unhex(out, n, hex) == n);
 }
 
 #endif

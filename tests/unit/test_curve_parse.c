@@ -11,18 +11,9 @@
 #include "crypto/scalar.h"
 #include "crypto/secmem.h"
 #include "tests/check.h"
+#include "tests/hex.h"
 
 static secp256k1_context *ctx;
-
-static void unhex(uint8_t *out, size_t n, const char *hex)
-{
-    REQUIRE(strlen(hex) == 2 * n);
-    for (size_t i = 0; i < n; i++) {
-        unsigned v;
-        REQUIRE(sscanf(hex + 2 * i, "%2x", &v) == 1);
-        out[i] = (uint8_t)v;
-    }
-}
 
 static const char *const Q_HEX = "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141";
 static const char *const P_HEX = "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEFFFFFC2F";
@@ -33,7 +24,7 @@ static void check_scalar_refused(const char *hex, wf_err want)
 {
     uint8_t b[32];
     wf_scalar s;
-    unhex(b, 32, hex);
+    wf_test_unhex_exact(b, 32, hex);
     CHECK_ERR(wf_scalar_parse(&s, b, 32), want);
     CHECK_ERR(wf_scalar_parse_nonzero(&s, b, 32), want);
     CHECK(secp256k1_ec_seckey_verify(ctx, b) == 0); /* libsecp256k1 agrees */
@@ -51,7 +42,7 @@ static void test_scalar_parse(void)
     check_scalar_refused(P_HEX, WF_ERR_RANGE); /* p > q */
 
     /* q - 1 is the largest scalar */
-    unhex(b, 32, "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364140");
+    wf_test_unhex_exact(b, 32, "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364140");
     CHECK_OK(wf_scalar_parse(&s, b, 32));
     CHECK_OK(wf_scalar_parse_nonzero(&s, b, 32));
     CHECK(secp256k1_ec_seckey_verify(ctx, b) == 1);
@@ -80,21 +71,21 @@ static void test_scalar_reduce_and_half(void)
 {
     uint8_t b[64];
     wf_scalar s, want;
-    unhex(b, 32, Q_HEX);
+    wf_test_unhex_exact(b, 32, Q_HEX);
     CHECK_OK(wf_scalar_reduce_bytes(&s, b, 32)); /* q mod q = 0 */
     CHECK(wf_scalar_is_zero(&s));
     memset(b, 0xFF, 32);
     CHECK_OK(wf_scalar_reduce_bytes(&s, b, 32)); /* 2^256 - 1 - q */
-    unhex(want.b, 32, "000000000000000000000000000000014551231950B75FC4402DA1732FC9BEBE");
+    wf_test_unhex_exact(want.b, 32, "000000000000000000000000000000014551231950B75FC4402DA1732FC9BEBE");
     CHECK(wf_scalar_eq(&s, &want));
     memset(b, 0xFF, 64);
     CHECK_OK(wf_scalar_reduce_bytes(&s, b, 64)); /* 2^512 - 1 mod q */
     CHECK(!wf_scalar_is_zero(&s));
 
     /* (q-1)/2 is the largest low s, (q+1)/2 the smallest high one */
-    unhex(s.b, 32, "7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0");
+    wf_test_unhex_exact(s.b, 32, "7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0");
     CHECK(!wf_scalar_is_high(&s));
-    unhex(s.b, 32, "7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A1");
+    wf_test_unhex_exact(s.b, 32, "7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A1");
     CHECK(wf_scalar_is_high(&s));
     wf_scalar_set_u64(&s, 0);
     CHECK(!wf_scalar_is_high(&s));
@@ -181,7 +172,7 @@ static void test_point_parse_off_curve(void)
     for (size_t i = 0; i < sizeof big_x / sizeof big_x[0]; i++) {
         for (uint8_t pre = 2; pre <= 3; pre++) {
             e[0] = pre;
-            unhex(e + 1, 32, big_x[i]);
+            wf_test_unhex_exact(e + 1, 32, big_x[i]);
             CHECK(wf_point_parse(&p, e, 33) != WF_OK);
             check_point_vs_oracle(e, 33);
         }
@@ -231,7 +222,7 @@ static void test_point_parse_uncompressed(void)
     wf_point p1;
     REQUIRE(wf_point_parse(&p1, one, 33) == WF_OK);
     e[0] = 0x04;
-    unhex(e + 1, 32, "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEFFFFFC30");
+    wf_test_unhex_exact(e + 1, 32, "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEFFFFFC30");
     memcpy(e + 33, p1.y, 32);
     CHECK(wf_point_parse_uncompressed(&p, e, 65) != WF_OK);
     check_point_vs_oracle(e, 65);
@@ -258,7 +249,7 @@ static void test_points_vs_oracle(void)
     /* x just below p */
     for (unsigned d = 1; d < 0x30; d++) {
         e[0] = (uint8_t)(2 + (d & 1));
-        unhex(e + 1, 32, P_HEX);
+        wf_test_unhex_exact(e + 1, 32, P_HEX);
         e[32] = (uint8_t)(e[32] - d); /* p ends in 2F: no borrow */
         check_point_vs_oracle(e, 33);
     }

@@ -11,20 +11,11 @@
 #include "crypto/random.h"
 #include "crypto/secmem.h"
 #include "tests/check.h"
+#include "tests/hex.h"
 
 #define ROUNDS 200
 
 static secp256k1_context *ctx;
-
-static void unhex(uint8_t *out, size_t n, const char *hex)
-{
-    REQUIRE(strlen(hex) == 2 * n);
-    for (size_t i = 0; i < n; i++) {
-        unsigned v;
-        REQUIRE(sscanf(hex + 2 * i, "%2x", &v) == 1);
-        out[i] = (uint8_t)v;
-    }
-}
 
 static void to_secp_pub(secp256k1_pubkey *out, const wf_point *p)
 {
@@ -59,9 +50,9 @@ static void test_eip155_known_answer(void)
 {
     uint8_t key[32], digest[32], r[32], s[32];
     memset(key, 0x46, sizeof key);
-    unhex(digest, 32, "daf5a779ae972f972197303d7b574746c7ef83eadac0f2791ad23db92e4c8e53");
-    unhex(r, 32, "28ef61340bd939bc2195fe537567866003e1a15d3c71ff63e1590620aa636276");
-    unhex(s, 32, "67cbe9d8997f761aecb703304b3800ccf555c9f3dc64214b297fb1966a3b6d83");
+    wf_test_unhex_exact(digest, 32, "daf5a779ae972f972197303d7b574746c7ef83eadac0f2791ad23db92e4c8e53");
+    wf_test_unhex_exact(r, 32, "28ef61340bd939bc2195fe537567866003e1a15d3c71ff63e1590620aa636276");
+    wf_test_unhex_exact(s, 32, "67cbe9d8997f761aecb703304b3800ccf555c9f3dc64214b297fb1966a3b6d83");
     const unsigned eip155_v = 37, chain_id = 1;
 
     wf_scalar x;
@@ -140,7 +131,7 @@ static void test_ours_verified_by_libsecp(void)
         uint8_t digest[32], seckey[32];
         random_keypair(&x, &pub);
         if (i < 4)
-            unhex(digest, 32, special[i]);
+            wf_test_unhex_exact(digest, 32, special[i]);
         else
             wf_random_bytes(digest, 32);
         wf_scalar_random(&k);
@@ -274,10 +265,10 @@ static void test_low_s_vs_libsecp(void)
     /* the boundary: (q-1)/2 stays, (q+1)/2 becomes (q-1)/2 with v flipped */
     wf_ecdsa_sig b = {.v = 2};
     wf_scalar_set_u64(&b.r, 1);
-    unhex(b.s.b, 32, "7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0");
+    wf_test_unhex_exact(b.s.b, 32, "7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0");
     CHECK_OK(wf_ecdsa_normalize_low_s(&b));
     CHECK(b.v == 2);
-    unhex(b.s.b, 32, "7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A1");
+    wf_test_unhex_exact(b.s.b, 32, "7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A1");
     CHECK_OK(wf_ecdsa_normalize_low_s(&b));
     CHECK(b.v == 3 && b.s.b[31] == 0xA0);
     CHECK_ERR(wf_ecdsa_normalize_low_s(NULL), WF_ERR_ARG);
@@ -364,7 +355,8 @@ static void test_der_round_trip(void)
         if (i < 4) {
             /* extremes: 1 and q - 1 (the 72-byte maximum) */
             wf_scalar_set_u64(&sig.r, 1);
-            unhex(sig.s.b, 32, "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364140");
+            wf_test_unhex_exact(sig.s.b, 32,
+                                "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364140");
             if (i & 1)
                 sig.r = sig.s;
             if (i & 2)
@@ -515,10 +507,10 @@ static void test_compact(void)
     for (size_t i = 0; i < sizeof bad_scalar / sizeof bad_scalar[0]; i++) {
         uint8_t t[65];
         memcpy(t, c, 65);
-        unhex(t, 32, bad_scalar[i]);
+        wf_test_unhex_exact(t, 32, bad_scalar[i]);
         CHECK_ERR(wf_ecdsa_sig_from_compact(&back, t, 65), WF_ERR_RANGE);
         memcpy(t, c, 65);
-        unhex(t + 32, 32, bad_scalar[i]);
+        wf_test_unhex_exact(t + 32, 32, bad_scalar[i]);
         CHECK_ERR(wf_ecdsa_sig_from_compact(&back, t, 65), WF_ERR_RANGE);
     }
     sig.v = 4;
@@ -535,7 +527,8 @@ static void test_recovery_high_x(void)
     for (unsigned rv = 1; rv < 40; rv++) {
         for (uint8_t parity = 0; parity <= 1; parity++) {
             uint8_t enc[33], digest[32], compact[65];
-            unhex(enc + 1, 32, "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141");
+            wf_test_unhex_exact(enc + 1, 32,
+                                "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141");
             enc[0] = (uint8_t)(0x02 | parity);
             enc[32] = (uint8_t)(enc[32] + rv); /* x = q + r, no carry for r < 0xBF */
             wf_point R, Q;
@@ -575,7 +568,7 @@ static void test_recovery_refusals(void)
     wf_scalar_random(&sig.s);
 
     /* r + q >= p: no such x */
-    unhex(sig.r.b, 32, "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364140");
+    wf_test_unhex_exact(sig.r.b, 32, "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364140");
     sig.v = 2;
     CHECK_ERR(wf_ecdsa_recover(&Q, digest, &sig), WF_ERR_RANGE);
     sig.v = 3;
@@ -653,7 +646,7 @@ static void test_sign_and_verify_refusals(void)
     CHECK_ERR(wf_ecdsa_verify(&pub, digest, &z), WF_ERR_VERIFY);
     /* r + q written into a hand-made struct is not r */
     z = sig;
-    unhex(z.r.b, 32, "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141");
+    wf_test_unhex_exact(z.r.b, 32, "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141");
     CHECK_ERR(wf_ecdsa_verify(&pub, digest, &z), WF_ERR_VERIFY);
     /* v is not part of verification */
     z = sig;
