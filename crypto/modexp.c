@@ -83,3 +83,17 @@ out:
     mpz_clears(k, e, b, inv, x, NULL);
     return err;
 }
+
+void wf_crt_combine(mpz_t out, const mpz_t xp, const mpz_t xq, const mpz_t m1, const mpz_t m2,
+                    const mpz_t m2inv_m1)
+{
+    mpz_t h;
+    mpz_init(h);
+    mpz_sub(h, xp, xq);
+    mpz_mul(h, h, m2inv_m1);
+    mpz_mod(h, h, m1);
+    mpz_mul(h, h, m2);
+    mpz_add(out, h, xq);
+    wf_mpz_wipe(h);
+    mpz_clear(h);
+}

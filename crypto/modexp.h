@@ -40,4 +40,10 @@ wf_err wf_invert_sec(mpz_t rop, const mpz_t a, const mpz_t mod);
  * rop may alias any input. */
 wf_err wf_powm_sec_signed(mpz_t rop, const mpz_t base, const mpz_t exp, unsigned bound_bits, const mpz_t mod);
 
+/* Garner's CRT recombination: out ≡ xp mod m1, out ≡ xq mod m2, with
+ * out = xq + m2·((xp − xq)·m2inv_m1 mod m1), in [0, m1·m2) for xq in [0, m2).
+ * The temporary is wiped; out may alias xp or xq. */
+void wf_crt_combine(mpz_t out, const mpz_t xp, const mpz_t xq, const mpz_t m1, const mpz_t m2,
+                    const mpz_t m2inv_m1);
+
 #endif

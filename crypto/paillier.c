@@ -259,11 +259,7 @@ static void rho_pow_crt(mpz_t rn, const void *key, const mpz_t rho)
     mpz_powm_sec(xp, xp, sk->ep.v, sk->p2.v);
     mpz_mod(xq, rho, sk->q2.v);
     mpz_powm_sec(xq, xq, sk->eq.v, sk->q2.v);
-    mpz_sub(xp, xp, xq);
-    mpz_mul(xp, xp, sk->q2inv_p2.v);
-    mpz_mod(xp, xp, sk->p2.v);
-    mpz_mul(xp, xp, sk->q2.v);
-    mpz_add(rn, xp, xq);
+    wf_crt_combine(rn, xp, xq, sk->p2.v, sk->q2.v, sk->q2inv_p2.v);
     wf_mpz_wipe(xp);
     wf_mpz_wipe(xq);
     mpz_clears(xp, xq, NULL);
@@ -348,12 +344,7 @@ wf_err wf_paillier_decrypt(mpz_t m, const wf_paillier_sk *sk, const mpz_t c)
     mpz_inits(mp, mq, NULL);
     decrypt_half(mp, c, sk->p.v, sk->p2.v, sk->pm1.v, sk->hp.v);
     decrypt_half(mq, c, sk->q.v, sk->q2.v, sk->qm1.v, sk->hq.v);
-    /* m = m_q + q·((m_p - m_q)·q^{-1} mod p), in [0, N). */
-    mpz_sub(mp, mp, mq);
-    mpz_mul(mp, mp, sk->qinv_p.v);
-    mpz_mod(mp, mp, sk->p.v);
-    mpz_mul(mp, mp, sk->q.v);
-    mpz_add(m, mp, mq);
+    wf_crt_combine(m, mp, mq, sk->p.v, sk->q.v, sk->qinv_p.v); /* in [0, N) */
     wf_mpz_wipe(mp);
     wf_mpz_wipe(mq);
     mpz_clears(mp, mq, NULL);

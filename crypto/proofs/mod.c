@@ -165,15 +165,6 @@ static int non_residue_bit(mpz_t tmp, const mpz_t v, const mpz_t r, const mpz_t 
 }
 
 /* out = CRT(vp mod p, vq mod q) = vq + q·((vp - vq)·q^{-1} mod p). out must not alias vp or vq. */
-static void crt_combine(mpz_t out, mpz_t vp, const mpz_t vq, const wf_paillier_sk *sk)
-{
-    mpz_sub(vp, vp, vq);
-    mpz_mul(vp, vp, sk->qinv_p.v);
-    mpz_mod(vp, vp, sk->p.v);
-    mpz_mul(out, vp, sk->q.v);
-    mpz_add(out, out, vq);
-}
-
 /* out = v^(ep mod p, eq mod q) mod N by CRT, all with mpz_powm_sec. */
 static void crt_powm(mpz_t out, const mpz_t v, const mpz_t ep, const mpz_t eq, const wf_paillier_sk *sk)
 {
@@ -183,7 +174,7 @@ static void crt_powm(mpz_t out, const mpz_t v, const mpz_t ep, const mpz_t eq, c
     mpz_powm_sec(vp, vp, ep, sk->p.v);
     mpz_mod(vq, v, sk->q.v);
     mpz_powm_sec(vq, vq, eq, sk->q.v);
-    crt_combine(out, vp, vq, sk);
+    wf_crt_combine(out, vp, vq, sk->p.v, sk->q.v, sk->qinv_p.v);
     wf_mpz_wipe(vp);
     wf_mpz_wipe(vq);
     mpz_clears(vp, vq, NULL);
