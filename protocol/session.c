@@ -148,25 +148,36 @@ static int round_has_broadcasts(const wf_session *s, uint32_t r)
     return r >= 1 && r <= s->rounds && s->box[r].bcast[s->self_pos].present;
 }
 
+/* An envelope from us in this session, for round and recipient to. */
+static wf_envelope envelope_from_us(const wf_session *s, uint32_t round, uint32_t to, const uint8_t *payload,
+                                    size_t len)
+{
+    wf_envelope env = {.version = WF_ENVELOPE_VERSION,
+                       .round = round,
+                       .from = s->cfg.self,
+                       .to = to,
+                       .payload = (uint8_t *)payload,
+                       .payload_len = len};
+    memcpy(env.cluster_id, s->cfg.cluster_id, WF_ID_BYTES);
+    memcpy(env.key_id, s->cfg.key_id, WF_ID_BYTES);
+    memcpy(env.session_id, s->cfg.session_id, WF_ID_BYTES);
+    memcpy(env.protocol, s->cfg.protocol, WF_PROTOCOL_NAME_MAX);
+    return env;
+}
+
 wf_err wf_session_send(wf_session *s, wf_outbox *box, uint32_t round, uint32_t to, const uint8_t *payload,
                        size_t len)
 {
     if (s->status != WF_SESSION_RUNNING || round == 0 || round > s->rounds ||
         (to != WF_TO_BROADCAST && (wf_session_pos(s, to) < 0 || to == s->cfg.self)))
         return WF_ERR_ARG;
-    wf_envelope env = {.version = WF_ENVELOPE_VERSION, .round = round, .from = s->cfg.self, .to = to};
-    memcpy(env.cluster_id, s->cfg.cluster_id, WF_ID_BYTES);
-    memcpy(env.key_id, s->cfg.key_id, WF_ID_BYTES);
-    memcpy(env.session_id, s->cfg.session_id, WF_ID_BYTES);
-    memcpy(env.protocol, s->cfg.protocol, WF_PROTOCOL_NAME_MAX);
+    wf_envelope env = envelope_from_us(s, round, to, payload, len);
     if (round > 1 && round_has_broadcasts(s, round - 1)) {
         if (!s->box[round - 1].echo_ready)
             return WF_ERR_ARG; /* close the previous round first */
         env.has_echo = 1;
         memcpy(env.echo, s->box[round - 1].echo, WF_ECHO_BYTES);
     }
-    env.payload = (uint8_t *)payload;
-    env.payload_len = len;
     uint8_t *bytes = NULL;
     size_t bytes_len = 0;
     wf_err err = wf_envelope_seal(&bytes, &bytes_len, &env, s->cfg.identity_sk);
@@ -244,16 +255,7 @@ static wf_err send_complaint(wf_session *s, wf_outbox *box, uint32_t r, const wf
         return WF_ERR_NOMEM;
     warifu__wire__echo_complaint__pack(&msg, payload);
     /* a complaint is sealed outside the round numbering, without echo */
-    wf_envelope env = {.version = WF_ENVELOPE_VERSION,
-                       .round = WF_ROUND_COMPLAINT | r,
-                       .from = s->cfg.self,
-                       .to = WF_TO_BROADCAST,
-                       .payload = payload,
-                       .payload_len = len};
-    memcpy(env.cluster_id, s->cfg.cluster_id, WF_ID_BYTES);
-    memcpy(env.key_id, s->cfg.key_id, WF_ID_BYTES);
-    memcpy(env.session_id, s->cfg.session_id, WF_ID_BYTES);
-    memcpy(env.protocol, s->cfg.protocol, WF_PROTOCOL_NAME_MAX);
+    wf_envelope env = envelope_from_us(s, WF_ROUND_COMPLAINT | r, WF_TO_BROADCAST, payload, len);
     uint8_t *bytes = NULL;
     size_t bytes_len = 0;
     wf_err err = wf_envelope_seal(&bytes, &bytes_len, &env, s->cfg.identity_sk);
