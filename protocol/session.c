@@ -28,7 +28,7 @@ static wf_err outbox_push(wf_outbox *box, uint32_t to, uint8_t *bytes, size_t le
         box->items = items;
         box->cap = cap;
     }
-    box->items[box->n++] = (wf_outmsg){to, bytes, len};
+    box->items[box->n++] = (wf_outmsg){to, WF_TO_BROADCAST, bytes, len};
     return WF_OK;
 }
 
@@ -64,7 +64,7 @@ wf_err wf_session_init(wf_session *s, const wf_session_cfg *cfg, uint32_t rounds
     return WF_OK;
 }
 
-static void filed_clear(wf_filed *f)
+void wf_filed_clear(wf_filed *f)
 {
     wf_envelope_clear(&f->env);
     free(f->raw);
@@ -77,9 +77,11 @@ void wf_session_clear(wf_session *s)
         return;
     for (uint32_t r = 0; r <= WF_SESSION_MAX_ROUNDS; r++)
         for (size_t i = 0; i < WF_MAX_MEMBERS; i++) {
-            filed_clear(&s->box[r].bcast[i]);
-            filed_clear(&s->box[r].p2p[i]);
+            wf_filed_clear(&s->box[r].bcast[i]);
+            wf_filed_clear(&s->box[r].p2p[i]);
         }
+    for (size_t i = 0; i < WF_MAX_MEMBERS; i++)
+        wf_filed_clear(&s->blame[i]);
 }
 
 void wf_session_abort(wf_session *s, uint32_t culprit, const char *fmt, ...)
@@ -186,7 +188,7 @@ wf_err wf_session_send(wf_session *s, wf_outbox *box, uint32_t round, uint32_t t
     if (to == WF_TO_BROADCAST) {
         /* file our own broadcast: it counts in the echo */
         wf_filed *f = &s->box[round].bcast[s->self_pos];
-        filed_clear(f);
+        wf_filed_clear(f);
         err = wf_envelope_open(&f->env, bytes, bytes_len, s->cfg.identity_pk[s->self_pos]);
         if (err == WF_OK && (f->raw = malloc(bytes_len)) == NULL)
             err = WF_ERR_NOMEM;
@@ -234,6 +236,9 @@ static wf_err file_envelope(wf_session *s, wf_filed *slot, wf_envelope *env, con
     return WF_OK;
 }
 
+static wf_err send_out_of_round(wf_session *s, wf_outbox *box, uint32_t round, const uint8_t *payload,
+                                size_t len);
+
 /* Sends a complaint about round r holding every round-r broadcast we hold
  * and the envelope whose echo differs from ours. */
 static wf_err send_complaint(wf_session *s, wf_outbox *box, uint32_t r, const wf_filed *offending)
@@ -255,17 +260,10 @@ static wf_err send_complaint(wf_session *s, wf_outbox *box, uint32_t r, const wf
         return WF_ERR_NOMEM;
     warifu__wire__echo_complaint__pack(&msg, payload);
     /* a complaint is sealed outside the round numbering, without echo */
-    wf_envelope env = envelope_from_us(s, WF_ROUND_COMPLAINT | r, WF_TO_BROADCAST, payload, len);
-    uint8_t *bytes = NULL;
-    size_t bytes_len = 0;
-    wf_err err = wf_envelope_seal(&bytes, &bytes_len, &env, s->cfg.identity_sk);
+    wf_err err = send_out_of_round(s, box, WF_ROUND_COMPLAINT | r, payload, len);
     free(payload);
     if (err == WF_OK)
-        err = outbox_push(box, WF_TO_BROADCAST, bytes, bytes_len);
-    if (err == WF_OK)
         s->complained[r] = 1;
-    else
-        free(bytes);
     return err;
 }
 
@@ -385,6 +383,14 @@ wf_err wf_session_receive(wf_session *s, wf_outbox *box, const uint8_t *in, size
         wf_envelope_clear(&env);
         return err;
     }
+    if (env.round & WF_ROUND_BLAME) {
+        if (env.to != WF_TO_BROADCAST) {
+            *why = "a blame must be broadcast";
+            wf_envelope_clear(&env);
+            return WF_ERR_ARG;
+        }
+        return file_envelope(s, &s->blame[pos], &env, in, len, why);
+    }
     if (env.round == 0 || env.round > s->rounds) {
         *why = "round out of range";
         wf_envelope_clear(&env);
@@ -435,4 +441,104 @@ int wf_session_round_ready(wf_session *s, wf_outbox *box, uint32_t r, int want_b
             return 0;
     }
     return echoes_match(s, box, r);
+}
+
+/* Seals a message of ours outside the round numbering (complaints, blames)
+ * and queues it as a broadcast. */
+static wf_err send_out_of_round(wf_session *s, wf_outbox *box, uint32_t round, const uint8_t *payload,
+                                size_t len)
+{
+    wf_envelope env = envelope_from_us(s, round, WF_TO_BROADCAST, payload, len);
+    uint8_t *bytes = NULL;
+    size_t bytes_len = 0;
+    wf_err err = wf_envelope_seal(&bytes, &bytes_len, &env, s->cfg.identity_sk);
+    if (err == WF_OK)
+        err = outbox_push(box, WF_TO_BROADCAST, bytes, bytes_len);
+    if (err != WF_OK)
+        free(bytes);
+    return err;
+}
+
+wf_err wf_session_blame(wf_session *s, wf_outbox *box, const wf_filed *evidence, uint32_t accused,
+                        const char *fmt, ...)
+{
+    if (s->status != WF_SESSION_RUNNING)
+        return WF_OK;
+    s->status = WF_SESSION_ABORTED;
+    s->culprit = accused;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(s->reason, sizeof s->reason, fmt, ap);
+    va_end(ap);
+    if (evidence == NULL || !evidence->present)
+        return WF_OK;
+    Warifu__Wire__Blame msg = WARIFU__WIRE__BLAME__INIT;
+    msg.accused = accused;
+    msg.evidence = (ProtobufCBinaryData){evidence->raw_len, evidence->raw};
+    size_t len = warifu__wire__blame__get_packed_size(&msg);
+    uint8_t *payload = malloc(len);
+    if (payload == NULL)
+        return WF_ERR_NOMEM;
+    warifu__wire__blame__pack(&msg, payload);
+    wf_err err = send_out_of_round(s, box, WF_ROUND_BLAME | (evidence->env.round & 0xffffu), payload, len);
+    free(payload);
+    return err;
+}
+
+wf_err wf_session_blame_evidence(const wf_session *s, size_t pos, wf_filed *evidence, uint32_t *accused)
+{
+    memset(evidence, 0, sizeof *evidence);
+    const wf_filed *b = &s->blame[pos];
+    if (!b->present)
+        return WF_ERR_ARG;
+    Warifu__Wire__Blame *msg = warifu__wire__blame__unpack(NULL, b->env.payload_len, b->env.payload);
+    if (msg == NULL)
+        return WF_ERR_ENCODING;
+    wf_err err = WF_ERR_VERIFY;
+    const char *why;
+    int from_pos;
+    wf_envelope env;
+    if (msg->base.n_unknown_fields == 0 && wf_session_pos(s, msg->accused) >= 0 &&
+        msg->accused != s->cfg.parties[pos] &&
+        open_checked(s, &env, &from_pos, msg->evidence.data, msg->evidence.len, 1, &why) == WF_OK) {
+        if (env.from == msg->accused && env.round >= 1 && env.round <= s->rounds &&
+            (env.to == WF_TO_BROADCAST || env.to == s->cfg.parties[pos]) &&
+            (evidence->raw = malloc(msg->evidence.len ? msg->evidence.len : 1)) != NULL) {
+            memcpy(evidence->raw, msg->evidence.data, msg->evidence.len);
+            evidence->raw_len = msg->evidence.len;
+            evidence->env = env;
+            memcpy(evidence->digest, env.digest, WF_ECHO_BYTES);
+            evidence->present = 1;
+            *accused = msg->accused;
+            err = WF_OK;
+        } else {
+            wf_envelope_clear(&env);
+        }
+    }
+    warifu__wire__blame__free_unpacked(msg, NULL);
+    return err;
+}
+
+wf_err wf_session_send_equivocating(wf_session *s, wf_outbox *box, uint32_t round, const uint8_t *payload,
+                                    size_t len, const uint8_t *other, size_t other_len, uint32_t victim)
+{
+    size_t before = box->n;
+    wf_err err = wf_session_send(s, box, round, WF_TO_BROADCAST, payload, len);
+    if (err != WF_OK)
+        return err;
+    for (size_t i = before; i < box->n; i++)
+        box->items[i].skip = victim;
+    wf_envelope env = envelope_from_us(s, round, WF_TO_BROADCAST, other, other_len);
+    if (round > 1 && round_has_broadcasts(s, round - 1)) {
+        env.has_echo = 1;
+        memcpy(env.echo, s->box[round - 1].echo, WF_ECHO_BYTES);
+    }
+    uint8_t *bytes = NULL;
+    size_t bytes_len = 0;
+    err = wf_envelope_seal(&bytes, &bytes_len, &env, s->cfg.identity_sk);
+    if (err == WF_OK)
+        err = outbox_push(box, victim, bytes, bytes_len);
+    if (err != WF_OK)
+        free(bytes);
+    return err;
 }

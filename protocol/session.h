@@ -27,6 +27,7 @@
 #define WF_SESSION_MAX_ROUNDS 8
 #define WF_REASON_BYTES       160
 #define WF_ROUND_COMPLAINT    0x80000000u /* round | this: an echo complaint about that round */
+#define WF_ROUND_BLAME        0x40000000u /* round | this: a blame with evidence from that round */
 
 typedef struct wf_session_cfg {
     uint8_t cluster_id[WF_ID_BYTES];
@@ -40,9 +41,12 @@ typedef struct wf_session_cfg {
     const uint8_t *identity_sk; /* own Ed25519 key; caller-owned locked memory */
 } wf_session_cfg;
 
-/* One envelope to send; to = WF_TO_BROADCAST or a member index. */
+/* One envelope to send; to = WF_TO_BROADCAST or a member index. A broadcast
+ * with skip != WF_TO_BROADCAST goes to everyone but that member (used only by
+ * fault injection to equivocate). */
 typedef struct wf_outmsg {
     uint32_t to;
+    uint32_t skip;
     uint8_t *bytes;
     size_t len;
 } wf_outmsg;
@@ -79,6 +83,8 @@ typedef struct wf_session {
     uint32_t rounds; /* rounds numbered 1..rounds */
     wf_round_box box[WF_SESSION_MAX_ROUNDS + 1];
     int complained[WF_SESSION_MAX_ROUNDS + 1]; /* we sent an echo complaint about round r */
+    wf_filed blame[WF_MAX_MEMBERS];            /* a blame received from each party, by position */
+    int blame_judged[WF_MAX_MEMBERS];
     wf_session_status status;
     uint32_t culprit;
     char reason[WF_REASON_BYTES];
@@ -119,5 +125,25 @@ wf_err wf_session_close_round(wf_session *s, uint32_t r);
 /* Moves the session to ABORTED naming culprit (first abort wins). */
 void wf_session_abort(wf_session *s, uint32_t culprit, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* Aborts naming `accused` (with the reason given) and broadcasts a Blame
+ * carrying `evidence`, the accused's signed envelope that failed a check, so
+ * every other party can re-run the check and reach the same verdict. */
+wf_err wf_session_blame(wf_session *s, wf_outbox *box, const wf_filed *evidence, uint32_t accused,
+                        const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* Opens the evidence of the blame filed from party position `pos`: it must be
+ * an envelope of this session signed by the member it names as accused, of a
+ * round in range, and addressed to the accuser or broadcast. WF_OK fills
+ * *evidence (clear it with wf_filed_clear) and *accused; anything else means
+ * the accuser blamed without evidence. */
+wf_err wf_session_blame_evidence(const wf_session *s, size_t pos, wf_filed *evidence, uint32_t *accused);
+
+/* Sends our round-`round` broadcast as usual except to `victim`, who gets a
+ * second, differently signed payload instead (fault injection only). */
+wf_err wf_session_send_equivocating(wf_session *s, wf_outbox *box, uint32_t round, const uint8_t *payload,
+                                    size_t len, const uint8_t *other, size_t other_len, uint32_t victim);
+
+void wf_filed_clear(wf_filed *f);
 
 #endif
