@@ -542,3 +542,22 @@ wf_err wf_session_send_equivocating(wf_session *s, wf_outbox *box, uint32_t roun
         free(bytes);
     return err;
 }
+
+wf_err wf_session_open_forwarded(const wf_session *s, wf_filed *out, const uint8_t *raw, size_t len)
+{
+    memset(out, 0, sizeof *out);
+    const char *why;
+    int pos;
+    wf_err err = open_checked(s, &out->env, &pos, raw, len, 1, &why);
+    if (err != WF_OK)
+        return err;
+    if ((out->raw = malloc(len ? len : 1)) == NULL) {
+        wf_envelope_clear(&out->env);
+        return WF_ERR_NOMEM;
+    }
+    memcpy(out->raw, raw, len);
+    out->raw_len = len;
+    memcpy(out->digest, out->env.digest, WF_ECHO_BYTES);
+    out->present = 1;
+    return WF_OK;
+}

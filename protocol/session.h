@@ -144,6 +144,11 @@ wf_err wf_session_blame_evidence(const wf_session *s, size_t pos, wf_filed *evid
 wf_err wf_session_send_equivocating(wf_session *s, wf_outbox *box, uint32_t round, const uint8_t *payload,
                                     size_t len, const uint8_t *other, size_t other_len, uint32_t victim);
 
+/* Opens a signed envelope forwarded by someone else (e.g. revealed on an
+ * identification path): it must be of this session and validly signed by the
+ * party it names as sender. Fills *out (clear with wf_filed_clear). */
+wf_err wf_session_open_forwarded(const wf_session *s, wf_filed *out, const uint8_t *raw, size_t len);
+
 void wf_filed_clear(wf_filed *f);
 
 #endif
