@@ -7,14 +7,20 @@ static int modulus_ok(const mpz_t mod)
     return mpz_odd_p(mod) && mpz_cmp_ui(mod, 1) > 0;
 }
 
-/* Writes the n-limb, zero-padded form of 0 <= a < 2^(n·GMP_NUMB_BITS) into x's limbs. */
-static mp_limb_t *padded_limbs(mpz_t x, const mpz_t a, mp_size_t n)
+/* Writes the n-limb, zero-padded form of 0 <= a < 2^(n·GMP_NUMB_BITS) into xp. */
+static void padded_limbs_into(mp_limb_t *xp, const mpz_t a, mp_size_t n)
 {
-    mp_limb_t *xp = mpz_limbs_write(x, n);
     size_t used = mpz_size(a);
     mpn_zero(xp, n);
     if (used > 0)
         mpn_copyi(xp, mpz_limbs_read(a), (mp_size_t)used);
+}
+
+/* The same into x's own limbs. */
+static mp_limb_t *padded_limbs(mpz_t x, const mpz_t a, mp_size_t n)
+{
+    mp_limb_t *xp = mpz_limbs_write(x, n);
+    padded_limbs_into(xp, a, n);
     return xp;
 }
 
@@ -50,37 +56,41 @@ wf_err wf_powm_sec_signed(mpz_t rop, const mpz_t base, const mpz_t exp, unsigned
 {
     if (!modulus_ok(mod) || bound_bits > WF_MODEXP_MAX_BOUND_BITS)
         return WF_ERR_ARG;
+    mpz_t lim;
+    mpz_init(lim);
+    mpz_setbit(lim, bound_bits);
+    int in_range = mpz_cmpabs(exp, lim) <= 0;
+    mpz_clear(lim);
+    if (!in_range)
+        return WF_ERR_RANGE;
 
-    mpz_t k, e, b, inv, x;
-    mpz_inits(k, e, b, inv, x, NULL);
-    wf_err err = WF_OK;
-
-    mpz_setbit(k, bound_bits); /* k = 2^b for the range check */
-    if (mpz_cmpabs(exp, k) > 0) {
-        err = WF_ERR_RANGE;
-        goto out;
-    }
-    /* K = 3·2^(b+1) = 2^(b+2) + 2^(b+1); e = exp + K in [5·2^b, 7·2^b]. */
-    mpz_set_ui(k, 0);
-    mpz_setbit(k, bound_bits + 2);
-    mpz_setbit(k, bound_bits + 1);
-    mpz_add(e, exp, k);
-
+    mp_size_t n = (mp_size_t)mpz_size(mod);
+    mp_bitcnt_t enb = (mp_bitcnt_t)bound_bits + 1; /* |exp| <= 2^b < 2^enb */
+    mp_size_t en = (mp_size_t)((enb + GMP_NUMB_BITS - 1) / GMP_NUMB_BITS);
+    mp_size_t itch = mpn_sec_powm_itch(n, enb, n);
+    mpz_t b, inv, mag, work;
+    mpz_inits(b, inv, mag, work, NULL);
     mpz_mod(b, base, mod);
-    err = wf_invert_sec(inv, b, mod);
-    if (err != WF_OK)
-        goto out;
-    mpz_powm_sec(x, b, e, mod);     /* base^(exp + K) */
-    mpz_powm_sec(inv, inv, k, mod); /* base^(-K) */
-    mpz_mul(x, x, inv);
-    mpz_mod(rop, x, mod);
-
-out:
-    wf_mpz_wipe(e);
+    wf_err err = wf_invert_sec(inv, b, mod);
+    if (err == WF_OK) {
+        /* work = [b | b^{-1} | |exp| | result | scratch]; the sign picks the
+         * base by a masked swap, so one exponentiation serves both signs. */
+        mp_limb_t *w = mpz_limbs_write(work, 3 * n + en + itch);
+        mp_limb_t *bp = w, *ip = w + n, *ep = w + 2 * n, *rp = ep + en, *tp = rp + n;
+        mpz_abs(mag, exp);
+        padded_limbs_into(bp, b, n);
+        padded_limbs_into(ip, inv, n);
+        padded_limbs_into(ep, mag, en);
+        mpn_cnd_swap((mp_limb_t)(mpz_sgn(exp) < 0), bp, ip, n);
+        mpn_sec_powm(rp, bp, n, ep, enb, mpz_limbs_read(mod), n, tp);
+        mpz_t view;
+        mpz_set(rop, mpz_roinit_n(view, rp, n));
+        wf_memzero(w, (size_t)(3 * n + en + itch) * sizeof *w);
+    }
     wf_mpz_wipe(b);
     wf_mpz_wipe(inv);
-    wf_mpz_wipe(x);
-    mpz_clears(k, e, b, inv, x, NULL);
+    wf_mpz_wipe(mag);
+    mpz_clears(b, inv, mag, work, NULL);
     return err;
 }
 

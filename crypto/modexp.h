@@ -2,12 +2,11 @@
  *
  * GMP's ordinary mpz_powm/mpz_invert take time that depends on their operands.
  * These helpers route secret values through GMP's side-channel-silent paths
- * (mpz_powm_sec, mpn_sec_invert), which need an odd modulus and a positive
- * exponent; the signed variant reshapes a bounded signed exponent into a
- * positive one of fixed bit length so the exponentiations (the whole cost)
- * take time that depends on the public bound, not on the exponent's sign or
- * size. The few additions and reductions around them are ordinary GMP
- * arithmetic, which is not guaranteed constant time.
+ * (mpn_sec_powm, mpn_sec_invert), which need an odd modulus; the signed
+ * variant reads a bounded signed exponent as a sign and a magnitude of fixed
+ * bit length, so the exponentiation (the whole cost) takes time that depends
+ * on the public bound, not on the exponent's sign or size. The few additions and reductions around them are
+ * ordinary GMP arithmetic, which is not guaranteed constant time.
  *
  * Thread safety: no shared state; safe to call from any thread. */
 #ifndef WF_MODEXP_H
@@ -29,10 +28,10 @@ wf_err wf_invert_sec(mpz_t rop, const mpz_t a, const mpz_t mod);
 
 /* rop = base^exp mod mod for a secret signed exp with |exp| <= 2^bound_bits.
  *
- * Let K = 3·2^(bound_bits+1). Then e = exp + K lies in [5·2^b, 7·2^b], so it is
- * positive and always exactly bound_bits+3 bits long, and
- *     base^exp = base^e · (base^{-1})^K  (mod mod),
- * both factors by mpz_powm_sec, the inverse by wf_invert_sec.
+ * One exponentiation: a masked swap (mpn_cnd_swap on the sign) picks base or
+ * base^{-1} (wf_invert_sec), which mpn_sec_powm raises to |exp| read as a
+ * bound_bits+1-bit number, so the time depends on the public bound only, not
+ * on the exponent's sign or size.
  *
  * Errors: WF_ERR_ARG if mod is even or <= 1 or bound_bits exceeds
  * WF_MODEXP_MAX_BOUND_BITS; WF_ERR_RANGE if |exp| > 2^bound_bits;
