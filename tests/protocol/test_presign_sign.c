@@ -1,0 +1,320 @@
+/* protocol/presign.c and protocol/sign.c: presignatures among authorised sets
+ * of hierarchical keys, signatures verified by libsecp256k1 (an independent
+ * implementation) under the root and BIP32-derived keys, single use of a
+ * presignature, refusal of unauthorised sets, and a cheating signer for every
+ * check presign and sign make: each ends every honest signer in
+ * abort(culprit = the cheater). */
+#include <secp256k1.h>
+#include <secp256k1_recovery.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto/bip32.h"
+#include "crypto/ecdsa.h"
+#include "protocol/presign.h"
+#include "protocol/sign.h"
+#include "tests/protocol_dealer.h"
+#include "tests/protocol_fixture.h"
+
+static wf_test_cluster cl;
+static wf_key_share *keys[WF_MAX_MEMBERS];
+static wf_aux *aux[WF_MAX_MEMBERS];
+static size_t n_members;
+static secp256k1_context *secp;
+static uint8_t session_tag = 1;
+
+static void setup(size_t n, size_t t, const uint32_t *ranks, unsigned first_pair)
+{
+    n_members = n;
+    wf_test_cluster_init(&cl, n);
+    wf_test_deal_key(keys, n, t, ranks);
+    wf_test_make_aux(aux, n, first_pair);
+}
+
+static void teardown(void)
+{
+    for (size_t j = 0; j < n_members; j++) {
+        wf_key_share_free(keys[j]);
+        wf_aux_free(aux[j]);
+        keys[j] = NULL;
+        aux[j] = NULL;
+    }
+    wf_test_cluster_clear(&cl);
+}
+
+/* Runs presign among set; with a fault on party `cheater`. Fills presigs on success. */
+static int run_presign(const uint32_t *set, size_t t, wf_presig **presigs, wf_fault fault, uint32_t cheater,
+                       wf_machine **ms_out)
+{
+    wf_machine *ms[WF_MAX_MEMBERS];
+    uint8_t tag = session_tag++;
+    for (size_t i = 0; i < t; i++) {
+        wf_machine_cfg cfg = wf_test_cfg(&cl, set[i], tag);
+        if (set[i] == cheater)
+            cfg.fault = fault;
+        wf_presign_params p = {.key = keys[set[i]], .aux = aux[set[i]], .n = t, .threads = 2};
+        memcpy(p.signers, set, t * sizeof set[0]);
+        REQUIRE(wf_presign_new(&ms[i], &cfg, &p) == WF_OK);
+    }
+    REQUIRE(wf_harness_run(ms, t, NULL, NULL, NULL) == WF_OK);
+    int done = 1;
+    for (size_t i = 0; i < t; i++)
+        done &= wf_machine_status(ms[i]) == WF_SESSION_DONE;
+    if (done && presigs != NULL)
+        for (size_t i = 0; i < t; i++)
+            REQUIRE(wf_presign_result(ms[i], &presigs[i]) == WF_OK);
+    if (ms_out != NULL) {
+        memcpy(ms_out, ms, t * sizeof ms[0]);
+    } else {
+        for (size_t i = 0; i < t; i++)
+            wf_machine_free(ms[i]);
+    }
+    return done;
+}
+
+/* libsecp256k1's verdict on (r, s) under pub for digest. */
+static int secp_verify(const wf_point *pub, const uint8_t digest[32], const wf_ecdsa_sig *sig)
+{
+    uint8_t ser[WF_POINT_BYTES], compact[64];
+    secp256k1_pubkey key;
+    secp256k1_ecdsa_signature s;
+    if (wf_point_serialize(ser, pub) != WF_OK || !secp256k1_ec_pubkey_parse(secp, &key, ser, sizeof ser))
+        return 0;
+    wf_scalar_serialize(compact, &sig->r);
+    wf_scalar_serialize(compact + 32, &sig->s);
+    if (!secp256k1_ecdsa_signature_parse_compact(secp, &s, compact))
+        return 0;
+    secp256k1_ecdsa_signature normal;
+    if (secp256k1_ecdsa_signature_normalize(secp, &normal, &s))
+        return 0; /* it was high-s */
+    if (!secp256k1_ecdsa_verify(secp, &s, digest, &key))
+        return 0;
+    /* the recovery id recovers the same key */
+    secp256k1_ecdsa_recoverable_signature rs;
+    secp256k1_pubkey rec;
+    uint8_t a[WF_POINT_BYTES];
+    size_t alen = sizeof a;
+    if (!secp256k1_ecdsa_recoverable_signature_parse_compact(secp, &rs, compact, sig->v) ||
+        !secp256k1_ecdsa_recover(secp, &rec, &rs, digest) ||
+        !secp256k1_ec_pubkey_serialize(secp, a, &alen, &rec, SECP256K1_EC_COMPRESSED))
+        return 0;
+    return memcmp(a, ser, sizeof a) == 0;
+}
+
+/* Signs digest with presigs (consumed); returns 1 when every signer is DONE
+ * with the same signature that libsecp256k1 accepts. */
+static int run_sign(wf_presig **presigs, size_t t, const uint8_t digest[32], const uint32_t *path, size_t path_len,
+                    wf_fault fault, uint32_t cheater, wf_machine **ms_out)
+{
+    wf_machine *ms[WF_MAX_MEMBERS];
+    uint8_t tag = session_tag++;
+    for (size_t i = 0; i < t; i++) {
+        uint32_t self = presigs[i]->self;
+        wf_machine_cfg cfg = wf_test_cfg(&cl, self, tag);
+        if (self == cheater)
+            cfg.fault = fault;
+        wf_sign_params p = {.key = &keys[self]->pub, .presig = presigs[i], .path = path, .path_len = path_len};
+        memcpy(p.digest, digest, 32);
+        REQUIRE(wf_sign_new(&ms[i], &cfg, &p) == WF_OK);
+    }
+    REQUIRE(wf_harness_run(ms, t, NULL, NULL, NULL) == WF_OK);
+    int ok = 1;
+    wf_ecdsa_sig first;
+    for (size_t i = 0; i < t && ok; i++) {
+        wf_ecdsa_sig sig;
+        wf_point pub;
+        ok = wf_machine_status(ms[i]) == WF_SESSION_DONE && wf_sign_result(ms[i], &sig, &pub) == WF_OK &&
+             secp_verify(&pub, digest, &sig);
+        if (i == 0)
+            first = sig;
+        else
+            ok = ok && memcmp(&first, &sig, sizeof sig) == 0;
+    }
+    if (ms_out != NULL) {
+        memcpy(ms_out, ms, t * sizeof ms[0]);
+    } else {
+        for (size_t i = 0; i < t; i++)
+            wf_machine_free(ms[i]);
+    }
+    return ok;
+}
+
+static void free_presigs(wf_presig **p, size_t t)
+{
+    for (size_t i = 0; i < t; i++)
+        wf_presig_free(p[i]);
+}
+
+static const wf_fault NO_FAULT = {0};
+
+static void sign_once(const uint32_t *set, size_t t, const uint32_t *path, size_t path_len)
+{
+    wf_presig *p[WF_MAX_MEMBERS];
+    uint8_t digest[32];
+    randombytes_buf(digest, sizeof digest);
+    CHECK(run_presign(set, t, p, NO_FAULT, 0, NULL));
+    CHECK(run_sign(p, t, digest, path, path_len, NO_FAULT, UINT32_MAX, NULL));
+    free_presigs(p, t);
+}
+
+static void test_2_of_3(void)
+{
+    uint32_t ranks[3] = {0, 0, 0};
+    setup(3, 2, ranks, 0);
+    uint32_t sets[3][2] = {{0, 1}, {0, 2}, {2, 1}};
+    for (int s = 0; s < 3; s++)
+        sign_once(sets[s], 2, NULL, 0);
+    uint32_t path[3] = {0, 7, 42};
+    sign_once(sets[0], 2, path, 3);
+    teardown();
+}
+
+/* Every authorised 3-subset of the 3-of-5 {0,0,1,1,1} signs; the operators
+ * alone are refused before any message. */
+static void test_3_of_5(void)
+{
+    uint32_t ranks[5] = {0, 0, 1, 1, 1};
+    setup(5, 3, ranks, 3);
+    int signed_sets = 0;
+    for (uint32_t a = 0; a < 5; a++)
+        for (uint32_t b = a + 1; b < 5; b++)
+            for (uint32_t c = b + 1; c < 5; c++) {
+                uint32_t set[3] = {a, b, c};
+                if (a >= 2) {
+                    wf_machine *m = NULL;
+                    wf_machine_cfg cfg = wf_test_cfg(&cl, a, 99);
+                    wf_presign_params p = {.key = keys[a], .aux = aux[a], .n = 3};
+                    memcpy(p.signers, set, sizeof set);
+                    CHECK_ERR(wf_presign_new(&m, &cfg, &p), WF_ERR_UNAUTHORISED);
+                    CHECK(m == NULL);
+                    continue;
+                }
+                uint32_t path[2] = {1, (uint32_t)signed_sets};
+                sign_once(set, 3, path, 2);
+                signed_sets++;
+            }
+    CHECK(signed_sets == 9);
+    teardown();
+}
+
+/* A presignature signs once: a second wf_sign_new with it is refused. */
+static void test_single_use(void)
+{
+    uint32_t ranks[3] = {0, 0, 0};
+    setup(3, 2, ranks, 0);
+    uint32_t set[2] = {0, 1};
+    wf_presig *p[2];
+    uint8_t digest[32] = {1, 2, 3};
+    CHECK(run_presign(set, 2, p, NO_FAULT, 0, NULL));
+    CHECK(run_sign(p, 2, digest, NULL, 0, NO_FAULT, UINT32_MAX, NULL));
+    wf_machine *m = NULL;
+    wf_machine_cfg cfg = wf_test_cfg(&cl, 0, 77);
+    wf_sign_params sp = {.key = &keys[0]->pub, .presig = p[0]};
+    CHECK_ERR(wf_sign_new(&m, &cfg, &sp), WF_ERR_ARG);
+    CHECK(m == NULL);
+    free_presigs(p, 2);
+    teardown();
+}
+
+/* Many signatures over random digests and paths (100; 1000 with the slow tests). */
+static void test_many(void)
+{
+#ifdef WF_SLOW_TESTS
+    const int count = 1000;
+#else
+    const int count = 100;
+#endif
+    uint32_t ranks[3] = {0, 0, 0};
+    setup(3, 2, ranks, 6);
+    int good = 0;
+    for (int i = 0; i < count; i++) {
+        uint32_t set[2] = {(uint32_t)(i % 3), (uint32_t)((i + 1) % 3)};
+        uint32_t path[4];
+        size_t path_len = (size_t)(i % 5);
+        for (size_t k = 0; k < path_len; k++)
+            path[k] = randombytes_uniform(WF_BIP32_HARDENED);
+        wf_presig *p[2];
+        uint8_t digest[32];
+        randombytes_buf(digest, sizeof digest);
+        if (run_presign(set, 2, p, NO_FAULT, 0, NULL)) {
+            good += run_sign(p, 2, digest, path, path_len, NO_FAULT, UINT32_MAX, NULL);
+            free_presigs(p, 2);
+        }
+    }
+    printf("many: %d of %d signatures verified by libsecp256k1\n", good, count);
+    CHECK(good == count);
+    teardown();
+}
+
+/* One cheating signer per presign check: every honest signer names it. */
+static void test_presign_cheaters(void)
+{
+    uint32_t ranks[5] = {0, 0, 1, 1, 1};
+    setup(5, 3, ranks, 3);
+    uint32_t set[3] = {0, 2, 4};
+    const struct {
+        uint32_t kind, victim;
+        const char *name;
+    } faults[] = {
+        {WF_PRESIGN_FAULT_ENC_PROOF, 2, "Πenc"},
+        {WF_PRESIGN_FAULT_AFF_G, 0, "Πaff-g (γ)"},
+        {WF_PRESIGN_FAULT_AFF_G_HAT, 2, "Πaff-g (w)"},
+        {WF_PRESIGN_FAULT_LOG_STAR_G, 0, "Πlog* (Γ)"},
+        {WF_PRESIGN_FAULT_LOG_STAR_DELTA, 2, "Πlog* (Δ)"},
+        {WF_PRESIGN_FAULT_WRONG_DELTA, WF_TO_BROADCAST, "wrong δ"},
+        {WF_PRESIGN_FAULT_MALFORMED, WF_TO_BROADCAST, "malformed broadcast"},
+        {WF_PRESIGN_FAULT_BAD_CIPHERTEXT, WF_TO_BROADCAST, "G not a unit"},
+        {WF_FAULT_EQUIVOCATE, 0, "equivocation in round 1"},
+        {WF_FAULT_EQUIVOCATE, 2, "equivocation in round 3"},
+    };
+    for (size_t f = 0; f < sizeof faults / sizeof faults[0]; f++) {
+        wf_fault fault = {.kind = faults[f].kind, .victim = faults[f].victim,
+                          .round = f == 9 ? 3 : 1};
+        wf_machine *ms[3];
+        run_presign(set, 3, NULL, fault, 4, ms);
+        int ok = wf_test_all_blame(ms, 3, 4);
+        printf("presign cheater (%s): %s — '%s'\n", faults[f].name, ok ? "named" : "NOT NAMED",
+               wf_machine_reason(ms[0]));
+        CHECK(ok);
+        for (size_t i = 0; i < 3; i++)
+            wf_machine_free(ms[i]);
+    }
+    teardown();
+}
+
+/* A wrong or malformed partial signature names its signer. */
+static void test_sign_cheaters(void)
+{
+    uint32_t ranks[3] = {0, 0, 0};
+    setup(3, 2, ranks, 0);
+    uint32_t set[2] = {1, 2};
+    uint32_t kinds[3] = {WF_SIGN_FAULT_WRONG_SIGMA, WF_SIGN_FAULT_MALFORMED, WF_FAULT_EQUIVOCATE};
+    for (int k = 0; k < 3; k++) {
+        wf_presig *p[2];
+        uint8_t digest[32] = {9};
+        uint32_t path[1] = {5};
+        CHECK(run_presign(set, 2, p, NO_FAULT, 0, NULL));
+        wf_fault fault = {.kind = kinds[k], .victim = 1, .round = 1};
+        wf_machine *ms[2];
+        CHECK(!run_sign(p, 2, digest, path, 1, fault, 2, ms));
+        CHECK(wf_test_all_blame(ms, 2, 2));
+        for (size_t i = 0; i < 2; i++)
+            wf_machine_free(ms[i]);
+        free_presigs(p, 2);
+    }
+    teardown();
+}
+
+int main(void)
+{
+    secp = secp256k1_context_create(SECP256K1_CONTEXT_VERIFY);
+    test_2_of_3();
+    test_single_use();
+    test_presign_cheaters();
+    test_sign_cheaters();
+    test_3_of_5();
+    test_many();
+    secp256k1_context_destroy(secp);
+    return wf_check_summary("test_presign_sign");
+}
