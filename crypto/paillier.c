@@ -2,7 +2,9 @@
 
 #include <stdlib.h>
 
+#include "crt.h"
 #include "modexp.h"
+#include "mont.h"
 #include "random.h"
 #include "safe_prime.h"
 
@@ -35,6 +37,7 @@ wf_err wf_paillier_pk_from_n(wf_paillier_pk **out, const mpz_t n, unsigned bits)
         return WF_ERR_NOMEM;
     mpz_inits(pk->n, pk->n2, NULL);
     pk_set(pk, n);
+    pk->owner = NULL;
     *out = pk;
     return WF_OK;
 }
@@ -70,6 +73,7 @@ static wf_paillier_sk *sk_new(void)
     for (int i = 0; i < SK_SECRETS; i++)
         mpz_init(v[i]);
     mpz_inits(sk->pk.n, sk->pk.n2, NULL);
+    sk->pk.owner = sk;
     return sk;
 }
 
@@ -90,6 +94,13 @@ void wf_paillier_sk_free(wf_paillier_sk *sk)
 const wf_paillier_pk *wf_paillier_sk_public(const wf_paillier_sk *sk)
 {
     return sk == NULL ? NULL : &sk->pk;
+}
+
+const wf_paillier_sk *wf_paillier_pk_owner(const wf_paillier_pk *pk)
+{
+    if (pk == NULL || pk->owner == NULL || mpz_cmp(pk->owner->pk.n, pk->n) != 0)
+        return NULL;
+    return pk->owner;
 }
 
 /* h = L_r((1+N)^(r-1) mod r²)^{-1} mod r, with L_r(x) = (x-1)/r.
@@ -289,6 +300,9 @@ wf_err wf_paillier_encrypt_with(mpz_t c, const wf_paillier_pk *pk, const mpz_t m
 {
     if (pk == NULL)
         return WF_ERR_ARG;
+    const wf_paillier_sk *sk = wf_paillier_pk_owner(pk);
+    if (sk != NULL)
+        return encrypt_common(c, pk, m, rho, rho_pow_crt, sk);
     return encrypt_common(c, pk, m, rho, rho_pow_plain, pk);
 }
 
@@ -443,4 +457,69 @@ wf_err wf_paillier_mul_scalar_sec(mpz_t c, const wf_paillier_pk *pk, const mpz_t
     if (err != WF_OK)
         return err;
     return wf_powm_sec_signed(c, c1, k, bound_bits, pk->n2);
+}
+
+/* x = c1^k · ρ^N mod N² in one constant-time Straus pass: the sign of k picks
+ * c1 or its (public) inverse by a masked swap, |k| is read at bound+1 bits. */
+static wf_err affine_pow_plain(mpz_t x, const wf_paillier_pk *pk, const mpz_t c1, const mpz_t k,
+                               unsigned bound, const mpz_t rho)
+{
+    mpz_t inv, mag, buf, view;
+    mpz_inits(inv, mag, buf, NULL);
+    wf_mont ctx;
+    wf_err err = wf_mont_init(&ctx, pk->n2, 1);
+    if (err == WF_OK && !mpz_invert(inv, c1, pk->n2))
+        err = WF_ERR_NOT_UNIT; /* not after wf_paillier_ciphertext_check */
+    if (err == WF_OK) {
+        mp_size_t n = (mp_size_t)mpz_size(pk->n2);
+        mp_limb_t *a = mpz_limbs_write(buf, 2 * n), *b = a + n;
+        mpn_zero(a, 2 * n);
+        mpn_copyi(a, mpz_limbs_read(c1), (mp_size_t)mpz_size(c1));
+        mpn_copyi(b, mpz_limbs_read(inv), (mp_size_t)mpz_size(inv));
+        mpn_cnd_swap((mp_limb_t)(mpz_sgn(k) < 0), a, b, n);
+        mpz_abs(mag, k);
+        const wf_mont_term terms[2] = {
+            {.b = mpz_roinit_n(view, a, n), .e = mag, .bits = (mp_bitcnt_t)bound + 1},
+            {.b = rho, .e = pk->n, .bits = pk->bits}};
+        err = wf_mont_multi_powm(x, &ctx, terms, 2);
+        wf_memzero(a, 2 * (size_t)n * sizeof *a);
+    }
+    wf_mpz_wipe(mag);
+    mpz_clears(inv, mag, buf, NULL);
+    wf_mont_clear(&ctx);
+    return err;
+}
+
+wf_err wf_paillier_affine_sec(mpz_t c, const wf_paillier_pk *pk, const mpz_t c1, const mpz_t k,
+                              unsigned bound_bits, const mpz_t m, const mpz_t rho)
+{
+    if (c == NULL || k == NULL || m == NULL || rho == NULL)
+        return WF_ERR_ARG;
+    wf_err err = wf_paillier_ciphertext_check(pk, c1);
+    if (err != WF_OK)
+        return err;
+    if (bound_bits > WF_MODEXP_MAX_BOUND_BITS)
+        return WF_ERR_ARG;
+    mpz_t mr, x;
+    mpz_inits(mr, x, NULL);
+    mpz_setbit(x, bound_bits);
+    if (mpz_cmpabs(k, x) > 0)
+        err = WF_ERR_RANGE;
+    if (err == WF_OK)
+        err = plaintext_reduce(mr, pk, m);
+    if (err == WF_OK)
+        err = rho_check(pk, rho);
+    const wf_paillier_sk *sk = wf_paillier_pk_owner(pk);
+    if (err == WF_OK && sk != NULL) {
+        const wf_crt_term terms[2] = {{.b = c1, .e = k, .secret = 1}, {.b = rho, .e = pk->n, .secret = 1}};
+        err = wf_crt_powm(x, sk, WF_CRT_MOD_N2, terms, 2);
+    } else if (err == WF_OK) {
+        err = affine_pow_plain(x, pk, c1, k, bound_bits, rho);
+    }
+    if (err == WF_OK)
+        encrypt_finish(c, pk, mr, x);
+    wf_mpz_wipe(mr);
+    wf_mpz_wipe(x);
+    mpz_clears(mr, x, NULL);
+    return err;
 }

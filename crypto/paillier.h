@@ -34,10 +34,18 @@
 /* Sanity floor for modulus sizes (tests use small keys); NOT a security level. */
 #define WF_PAILLIER_MIN_BITS 64u
 
+struct wf_paillier_sk;
+
 typedef struct wf_paillier_pk {
     mpz_t n;       /* N = p·q */
     mpz_t n2;      /* N² */
     unsigned bits; /* bit length of N */
+    /* The secret key this public key belongs to, when this process holds it:
+     * set for the pk inside a wf_paillier_sk (wf_paillier_sk_public), NULL
+     * for a peer's key (wf_paillier_pk_from_n) and in a zeroed struct.
+     * Encryption and the proof verifiers then work by CRT over p², q²
+     * (same results, several times faster). See wf_paillier_pk_owner. */
+    const struct wf_paillier_sk *owner;
 } wf_paillier_pk;
 
 /* Plain struct so proof code (Πmod, Πfac, Πdec) can read the factorisation.
@@ -71,15 +79,18 @@ wf_err wf_paillier_keygen_from_primes(wf_paillier_sk **out, const mpz_t p, const
  * else WF_ERR_ARG) from two new safe primes. cancel: see wf_safe_prime_generate.
  * Slow (seconds at 2048 bits); meant for a background thread. */
 wf_err wf_paillier_keygen(wf_paillier_sk **out, unsigned modulus_bits, const volatile int *cancel);
-/* The public half of sk, owned by sk. */
+/* The public half of sk, owned by sk; its owner field is sk. */
 const wf_paillier_pk *wf_paillier_sk_public(const wf_paillier_sk *sk);
+/* pk->owner if it is set and really holds pk's N, else NULL (accepts NULL). */
+const wf_paillier_sk *wf_paillier_pk_owner(const wf_paillier_pk *pk);
 /* Wipes and frees. Accepts NULL. */
 void wf_paillier_sk_free(wf_paillier_sk *sk);
 
 /* ---- encryption (ρ is secret: the caller wipes it) ---- */
 
 /* c = Enc(m; rho). rho must satisfy 0 < rho < N (WF_ERR_RANGE) and be a unit
- * mod N (WF_ERR_NOT_UNIT). */
+ * mod N (WF_ERR_NOT_UNIT). By CRT (wf_paillier_encrypt_crt) when pk has an
+ * owner. */
 wf_err wf_paillier_encrypt_with(mpz_t c, const wf_paillier_pk *pk, const mpz_t m, const mpz_t rho);
 /* c = Enc(m; ρ) with fresh uniform ρ ∈ Z*_N, returned in rho_out unless it is NULL. */
 wf_err wf_paillier_encrypt(mpz_t c, const wf_paillier_pk *pk, const mpz_t m, mpz_t rho_out);
@@ -109,6 +120,13 @@ wf_err wf_paillier_mul_scalar(mpz_t c, const wf_paillier_pk *pk, const mpz_t c1,
  * of bounds. */
 wf_err wf_paillier_mul_scalar_sec(mpz_t c, const wf_paillier_pk *pk, const mpz_t c1, const mpz_t k,
                                   unsigned bound_bits);
+/* c = c1^k · Enc(m; rho) mod N² for a secret k with |k| <= 2^bound_bits and
+ * secret m, rho (the affine step of MtA, D = (k ⊙ C) ⊕ Enc(m; ρ)), in one
+ * constant-time pass sharing the squarings of c1^k and ρ^N (by CRT when pk
+ * has an owner): about 30% cheaper than mul_scalar_sec + encrypt_with + add,
+ * same result. Errors as those three. */
+wf_err wf_paillier_affine_sec(mpz_t c, const wf_paillier_pk *pk, const mpz_t c1, const mpz_t k,
+                              unsigned bound_bits, const mpz_t m, const mpz_t rho);
 
 /* WF_OK if 0 < c < N² (else WF_ERR_RANGE) and gcd(c, N) = 1 (else WF_ERR_NOT_UNIT). */
 wf_err wf_paillier_ciphertext_check(const wf_paillier_pk *pk, const mpz_t c);

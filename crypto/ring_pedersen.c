@@ -3,15 +3,30 @@
 #include <stdlib.h>
 
 #include "modexp.h"
+#include "mont.h"
 #include "random.h"
+
+/* Fixed-base tables for s and t over one constant-time context. */
+struct wf_rped_accel {
+    wf_mont ctx;
+    wf_mont_comb *s, *t;
+};
+
+static void accel_free(struct wf_rped_accel *a)
+{
+    if (a == NULL)
+        return;
+    wf_mont_comb_free(a->s);
+    wf_mont_comb_free(a->t);
+    wf_mont_clear(&a->ctx);
+    free(a);
+}
 
 static wf_rped *rped_new(void)
 {
-    wf_rped *r = malloc(sizeof *r);
-    if (r != NULL) {
+    wf_rped *r = calloc(1, sizeof *r);
+    if (r != NULL)
         mpz_inits(r->n, r->s, r->t, NULL);
-        r->bits = 0;
-    }
     return r;
 }
 
@@ -19,8 +34,39 @@ void wf_rped_free(wf_rped *params)
 {
     if (params == NULL)
         return;
+    accel_free(params->accel);
     mpz_clears(params->n, params->s, params->t, NULL);
     free(params);
+}
+
+const wf_paillier_sk *wf_rped_owner(const wf_rped *params)
+{
+    if (params == NULL || params->owner == NULL || mpz_cmp(params->owner->pk.n, params->n) != 0)
+        return NULL;
+    return params->owner;
+}
+
+wf_err wf_rped_precompute(wf_rped *params)
+{
+    if (params == NULL || mpz_even_p(params->n) || mpz_cmp_ui(params->n, 1) <= 0)
+        return WF_ERR_ARG;
+    if (params->accel != NULL)
+        return WF_OK;
+    struct wf_rped_accel *a = calloc(1, sizeof *a);
+    if (a == NULL)
+        return WF_ERR_NOMEM;
+    unsigned max_bound = (unsigned)mpz_sizeinbase(params->n, 2) + WF_RPED_ACCEL_EXTRA_BITS;
+    wf_err err = wf_mont_init(&a->ctx, params->n, 1);
+    if (err == WF_OK)
+        err = wf_mont_comb_new(&a->s, &a->ctx, params->s, max_bound);
+    if (err == WF_OK)
+        err = wf_mont_comb_new(&a->t, &a->ctx, params->t, max_bound);
+    if (err != WF_OK) {
+        accel_free(a);
+        return err;
+    }
+    params->accel = a;
+    return WF_OK;
 }
 
 static wf_rped_secret *rped_secret_new(void)
@@ -126,6 +172,7 @@ wf_err wf_rped_generate(wf_rped **params_out, wf_rped_secret **secret_out, const
     if (err == WF_OK) {
         mpz_set(r->n, sk->pk.n);
         r->bits = sk->pk.bits;
+        r->owner = sk;
         mpz_set(sec->phi.v, sk->phi.v);
         /* Retries only if t or s is 1 or s = t: probability ~2^-(bits/2). */
         do {
@@ -147,6 +194,12 @@ wf_err wf_rped_commit(mpz_t out, const wf_rped *params, const mpz_t x, unsigned 
 {
     if (out == NULL || params == NULL || x == NULL || y == NULL)
         return WF_ERR_ARG;
+    const struct wf_rped_accel *a = params->accel;
+    if (a != NULL && x_bits <= wf_mont_comb_max_bound(a->s) && y_bits <= wf_mont_comb_max_bound(a->t)) {
+        const wf_mont_comb_term terms[2] = {{.comb = a->s, .x = x, .bound = x_bits},
+                                            {.comb = a->t, .x = y, .bound = y_bits}};
+        return wf_mont_comb_powm(out, terms, 2);
+    }
     mpz_t sx, ty;
     mpz_inits(sx, ty, NULL);
     wf_err err = wf_powm_sec_signed(sx, params->s, x, x_bits, params->n);

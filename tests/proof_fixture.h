@@ -148,6 +148,7 @@ static inline void wf_test_keys_free(wf_test_keys *k)
  * wf_test_rped_clear. */
 static inline void wf_test_rped_variant(wf_rped *out, const wf_test_keys *k, int which)
 {
+    *out = (wf_rped){0}; /* no owner, no tables */
     mpz_init_set(out->n, which == 0 ? k->rp_other->n : k->rp->n);
     mpz_init_set(out->s, which == 1 ? k->rp2->s : k->rp->s);
     mpz_init_set(out->t, which == 2 ? k->rp2->t : k->rp->t);

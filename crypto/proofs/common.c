@@ -3,7 +3,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "crypto/crt.h"
 #include "crypto/modexp.h"
+#include "crypto/mont.h"
 #include "crypto/random.h"
 #include "crypto/scalar.h"
 #include "crypto/secmem.h"
@@ -167,7 +169,8 @@ wf_err wf_proof_powm_public(mpz_t r, const mpz_t b, const mpz_t e, const mpz_t n
     return err;
 }
 
-wf_err wf_proof_rped_public(mpz_t r, const wf_rped *rp, const mpz_t x, const mpz_t y)
+/* s^x·t^y one power at a time (the reference path). */
+static wf_err rped_public_plain(mpz_t r, const wf_rped *rp, const mpz_t x, const mpz_t y)
 {
     mpz_t a, b;
     mpz_inits(a, b, NULL);
@@ -180,6 +183,65 @@ wf_err wf_proof_rped_public(mpz_t r, const wf_rped *rp, const mpz_t x, const mpz
     }
     mpz_clears(a, b, NULL);
     return err;
+}
+
+/* ---- accelerated products of public powers ---- */
+
+#define MAX_TERMS 3
+
+/* 1 iff every b_i is a unit mod n (a public gcd): the accelerated paths below
+ * assume it and fall back to the plain ones otherwise, so that errors and
+ * decisions stay exactly the plain paths'. */
+static int all_units(const mpz_srcptr *b, size_t k, const mpz_t n)
+{
+    mpz_t g;
+    mpz_init(g);
+    int ok = 1;
+    for (size_t i = 0; ok && i < k; i++) {
+        mpz_gcd(g, b[i], n);
+        ok = mpz_cmp_ui(g, 1) == 0;
+    }
+    mpz_clear(g);
+    return ok;
+}
+
+/* r = Π b_i^{e_i} mod `mod` (N or N² of sk when sk is set) for public values:
+ * by CRT when this party owns the modulus, else one public Straus pass. */
+static wf_err public_product(mpz_t r, const wf_paillier_sk *sk, wf_crt_modulus which, const mpz_t mod,
+                             const mpz_srcptr *b, const mpz_srcptr *e, size_t k)
+{
+    if (sk == NULL)
+        return wf_mont_powm_public(r, mod, b, e, k);
+    wf_crt_term t[MAX_TERMS];
+    for (size_t i = 0; i < k; i++)
+        t[i] = (wf_crt_term){.b = b[i], .e = e[i], .secret = 0};
+    return wf_crt_powm(r, sk, which, t, k);
+}
+
+/* WF_OK iff pre·Π b_i^{e_i} ≡ a (mod `mod`) (pre NULL for 1), else WF_ERR_VERIFY. */
+static wf_err product_check(const wf_paillier_sk *sk, wf_crt_modulus which, const mpz_t mod,
+                            const mpz_srcptr *b, const mpz_srcptr *e, size_t k, mpz_srcptr pre, const mpz_t a)
+{
+    mpz_t p, ar;
+    mpz_inits(p, ar, NULL);
+    wf_err err = public_product(p, sk, which, mod, b, e, k);
+    if (err == WF_OK && pre != NULL) {
+        mpz_mul(p, p, pre);
+        mpz_mod(p, p, mod);
+    }
+    mpz_mod(ar, a, mod);
+    if (err == WF_OK && mpz_cmp(p, ar) != 0)
+        err = WF_ERR_VERIFY;
+    mpz_clears(p, ar, NULL);
+    return err;
+}
+
+wf_err wf_proof_rped_public(mpz_t r, const wf_rped *rp, const mpz_t x, const mpz_t y)
+{
+    const mpz_srcptr b[2] = {rp->s, rp->t}, e[2] = {x, y};
+    if (!all_units(b, 2, rp->n))
+        return rped_public_plain(r, rp, x, y);
+    return public_product(r, wf_rped_owner(rp), WF_CRT_MOD_N, rp->n, b, e, 2);
 }
 
 wf_err wf_proof_paillier_public(mpz_t c, const wf_paillier_pk *pk, const mpz_t m, const mpz_t rho)
@@ -293,8 +355,9 @@ wf_err wf_proof_check_eq(const mpz_t lhs, const mpz_t a, const mpz_t b, const mp
     return err;
 }
 
-wf_err wf_proof_check_eq2(const mpz_t b1, const mpz_t x1, const mpz_t b2, const mpz_t x2, const mpz_t a,
-                          const mpz_t b, const mpz_t e, const mpz_t n)
+/* The reference path of wf_proof_check_eq2: each power on its own. */
+static wf_err check_eq2_plain(const mpz_t b1, const mpz_t x1, const mpz_t b2, const mpz_t x2, const mpz_t a,
+                              const mpz_t b, const mpz_t e, const mpz_t n)
 {
     mpz_t lhs, tmp;
     mpz_inits(lhs, tmp, NULL);
@@ -310,14 +373,38 @@ wf_err wf_proof_check_eq2(const mpz_t b1, const mpz_t x1, const mpz_t b2, const 
     return err;
 }
 
+/* b1^x1·b2^x2 ≡ a·b^e as b1^x1·b2^x2·b^{-e} ≡ a (every base a unit mod the
+ * modulus, else the plain path), by CRT when sk owns it. */
+static wf_err check_eq2_with(const wf_paillier_sk *sk, const mpz_t b1, const mpz_t x1, const mpz_t b2,
+                             const mpz_t x2, const mpz_t a, const mpz_t b, const mpz_t e, const mpz_t n)
+{
+    const mpz_srcptr bases[3] = {b1, b2, b};
+    if (!all_units(bases, 3, n))
+        return check_eq2_plain(b1, x1, b2, x2, a, b, e, n);
+    mpz_t ne;
+    mpz_init(ne);
+    mpz_neg(ne, e);
+    const mpz_srcptr exps[3] = {x1, x2, ne};
+    wf_err err = product_check(sk, WF_CRT_MOD_N, n, bases, exps, 3, NULL, a);
+    mpz_clear(ne);
+    return err;
+}
+
+wf_err wf_proof_check_eq2(const mpz_t b1, const mpz_t x1, const mpz_t b2, const mpz_t x2, const mpz_t a,
+                          const mpz_t b, const mpz_t e, const mpz_t n)
+{
+    return check_eq2_with(NULL, b1, x1, b2, x2, a, b, e, n);
+}
+
 wf_err wf_proof_check_rped_eq(const wf_rped *rp, const mpz_t x, const mpz_t y, const mpz_t a, const mpz_t b,
                               const mpz_t e)
 {
-    return wf_proof_check_eq2(rp->s, x, rp->t, y, a, b, e, rp->n);
+    return check_eq2_with(wf_rped_owner(rp), rp->s, x, rp->t, y, a, b, e, rp->n);
 }
 
-wf_err wf_proof_check_paillier_eq(const wf_paillier_pk *pk, mpz_srcptr base, mpz_srcptr z, const mpz_t m,
-                                  const mpz_t w, const mpz_t a, const mpz_t d, const mpz_t e)
+/* The reference path of wf_proof_check_paillier_eq. */
+static wf_err paillier_eq_plain(const wf_paillier_pk *pk, mpz_srcptr base, mpz_srcptr z, const mpz_t m,
+                                const mpz_t w, const mpz_t a, const mpz_t d, const mpz_t e)
 {
     mpz_t lhs, tmp;
     mpz_inits(lhs, tmp, NULL);
@@ -329,6 +416,26 @@ wf_err wf_proof_check_paillier_eq(const wf_paillier_pk *pk, mpz_srcptr base, mpz
     if (err == WF_OK)
         err = wf_proof_check_eq(lhs, a, d, e, pk->n2);
     mpz_clears(lhs, tmp, NULL);
+    return err;
+}
+
+wf_err wf_proof_check_paillier_eq(const wf_paillier_pk *pk, mpz_srcptr base, mpz_srcptr z, const mpz_t m,
+                                  const mpz_t w, const mpz_t a, const mpz_t d, const mpz_t e)
+{
+    /* (1+N)^m·w^N·[base^z]·d^{-e} ≡ a; a unit mod N is one mod N² */
+    const mpz_srcptr bases[3] = {w, d, base};
+    const size_t k = base != NULL ? 3 : 2;
+    if (!all_units(bases, k, pk->n))
+        return paillier_eq_plain(pk, base, z, m, w, a, d, e);
+    mpz_t ne, gm;
+    mpz_inits(ne, gm, NULL);
+    mpz_neg(ne, e);
+    mpz_mod(gm, m, pk->n); /* (1+N)^m = 1 + (m mod N)·N mod N² */
+    mpz_mul(gm, gm, pk->n);
+    mpz_add_ui(gm, gm, 1);
+    const mpz_srcptr exps[3] = {pk->n, ne, z};
+    wf_err err = product_check(wf_paillier_pk_owner(pk), WF_CRT_MOD_N2, pk->n2, bases, exps, k, gm, a);
+    mpz_clears(ne, gm, NULL);
     return err;
 }
 

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "crypto/crt.h"
 #include "crypto/random.h"
 #include "crypto/secmem.h"
 #include "crypto/transcript.h"
@@ -57,6 +58,19 @@ static wf_err prm_check_params(const wf_rped *rp, unsigned bits)
 
 /* ---- prover ---- */
 
+/* A = t^a mod N for a secret a: by CRT over p and q when the parameters carry
+ * their Paillier secret key (wf_rped_generate), else mpz_powm_sec. */
+static wf_err prm_commit(mpz_t A, const wf_rped *rp, const mpz_t a)
+{
+    const wf_paillier_sk *sk = wf_rped_owner(rp);
+    if (sk == NULL) {
+        mpz_powm_sec(A, rp->t, a, rp->n);
+        return WF_OK;
+    }
+    const wf_crt_term term = {.b = rp->t, .e = a, .secret = 1};
+    return wf_crt_powm(A, sk, WF_CRT_MOD_N, &term, 1);
+}
+
 wf_err wf_proof_prm_prove(wf_proof_prm *proof, const wf_proof_ctx *ctx, const wf_proof_prm_stmt *stmt,
                           const wf_rped_secret *secret)
 {
@@ -79,7 +93,8 @@ wf_err wf_proof_prm_prove(wf_proof_prm *proof, const wf_proof_ctx *ctx, const wf
     for (size_t i = 0; err == WF_OK && i < WF_PROOF_M; i++) {
         err = wf_mpz_random_below(a[i], phim1);
         mpz_add_ui(a[i], a[i], 1);
-        mpz_powm_sec(proof->A[i], rp->t, a[i], rp->n);
+        if (err == WF_OK)
+            err = prm_commit(proof->A[i], rp, a[i]);
     }
     if (err == WF_OK)
         err = prm_challenges(e, proof, ctx, rp);

@@ -29,6 +29,7 @@ static void copy_proof(wf_proof_prm *dst, const wf_proof_prm *src)
 /* A copy of rp with s (or t) replaced. Free with wf_test_rped_clear. */
 static void rped_with(wf_rped *out, const wf_rped *rp, const mpz_t s, const mpz_t t)
 {
+    *out = (wf_rped){0}; /* no owner, no tables */
     mpz_init_set(out->n, rp->n);
     mpz_init_set(out->s, s != NULL ? s : rp->s);
     mpz_init_set(out->t, t != NULL ? t : rp->t);
