@@ -309,11 +309,141 @@ static void test_sign_cheaters(void)
     teardown();
 }
 
+/* Bad input on every delivery: garbage, truncation, a replay, a message of
+ * another session, a stranger's message, an out-of-range round and a message
+ * addressed to someone else. Each is refused with an error and no state
+ * change; the run still ends with a valid presignature. */
+typedef struct noise {
+    wf_machine **ms;
+    size_t t;
+    uint8_t *last[WF_MAX_MEMBERS]; /* previous message delivered to each member */
+    size_t last_len[WF_MAX_MEMBERS];
+    uint8_t *foreign; /* a message of an earlier session */
+    size_t foreign_len;
+    int refused, accepted;
+} noise;
+
+static wf_machine *machine_of(noise *nz, uint32_t member)
+{
+    for (size_t i = 0; i < nz->t; i++)
+        if (nz->ms[i]->s.cfg.self == member)
+            return nz->ms[i];
+    return NULL;
+}
+
+static void inject(noise *nz, wf_machine *m, const uint8_t *bytes, size_t len)
+{
+    wf_outbox out = {0};
+    const char *why = NULL;
+    wf_err err = wf_machine_step(m, bytes, len, &out, &why);
+    if (err != WF_OK && wf_machine_status(m) == WF_SESSION_RUNNING && out.n == 0 && why != NULL && why[0])
+        nz->refused++;
+    else
+        nz->accepted++;
+    wf_outbox_clear(&out);
+}
+
+static uint8_t *seal_as(uint32_t signer, const wf_machine *like, uint32_t round, uint32_t to, size_t *len)
+{
+    wf_envelope env;
+    memset(&env, 0, sizeof env);
+    env.version = WF_ENVELOPE_VERSION;
+    memcpy(env.cluster_id, like->s.cfg.cluster_id, WF_ID_BYTES);
+    memcpy(env.key_id, like->s.cfg.key_id, WF_ID_BYTES);
+    memcpy(env.session_id, like->s.cfg.session_id, WF_ID_BYTES);
+    strcpy(env.protocol, like->s.cfg.protocol);
+    env.round = round;
+    env.from = signer;
+    env.to = to;
+    uint8_t payload[4] = {1, 2, 3, 4}, *out = NULL;
+    env.payload = payload;
+    env.payload_len = sizeof payload;
+    REQUIRE(wf_envelope_seal(&out, len, &env, cl.sk[signer]) == WF_OK);
+    return out;
+}
+
+static int noise_hook(void *ctx, uint32_t from, uint32_t to, uint8_t **bytes, size_t *len)
+{
+    noise *nz = ctx;
+    wf_machine *m = machine_of(nz, to);
+    if (m == NULL || wf_machine_status(m) != WF_SESSION_RUNNING)
+        return 1;
+    uint8_t garbage[64];
+    randombytes_buf(garbage, sizeof garbage);
+    inject(nz, m, garbage, sizeof garbage);
+    inject(nz, m, *bytes, *len / 2);
+    if (nz->last[to] != NULL)
+        inject(nz, m, nz->last[to], nz->last_len[to]); /* a replay */
+    if (nz->foreign != NULL)
+        inject(nz, m, nz->foreign, nz->foreign_len);
+    size_t l;
+    uint8_t *e = seal_as(1, m, 1, WF_TO_BROADCAST, &l); /* member 1 is not a signer */
+    inject(nz, m, e, l);
+    free(e);
+    e = seal_as(from, m, 9, WF_TO_BROADCAST, &l); /* no round 9 */
+    inject(nz, m, e, l);
+    free(e);
+    uint32_t other = to == nz->ms[0]->s.cfg.self ? nz->ms[1]->s.cfg.self : nz->ms[0]->s.cfg.self;
+    if (other != from) {
+        e = seal_as(from, m, 1, other, &l); /* addressed to someone else */
+        inject(nz, m, e, l);
+        free(e);
+    }
+    free(nz->last[to]);
+    nz->last[to] = malloc(*len);
+    memcpy(nz->last[to], *bytes, *len);
+    nz->last_len[to] = *len;
+    return 1;
+}
+
+static void test_bad_input(void)
+{
+    uint32_t ranks[5] = {0, 0, 1, 1, 1};
+    setup(5, 3, ranks, 3);
+    uint32_t set[3] = {0, 2, 4};
+    noise nz = {.t = 3};
+    for (int run = 0; run < 2; run++) {
+        wf_machine *ms[3];
+        uint8_t tag = session_tag++;
+        for (size_t i = 0; i < 3; i++) {
+            wf_machine_cfg cfg = wf_test_cfg(&cl, set[i], tag);
+            wf_presign_params p = {.key = keys[set[i]], .aux = aux[set[i]], .n = 3, .threads = 2};
+            memcpy(p.signers, set, sizeof set);
+            REQUIRE(wf_presign_new(&ms[i], &cfg, &p) == WF_OK);
+        }
+        nz.ms = ms;
+        REQUIRE(wf_harness_run(ms, 3, noise_hook, &nz, NULL) == WF_OK);
+        CHECK(wf_test_all_done(ms, 3));
+        for (size_t i = 0; i < 3; i++) {
+            wf_presig *p = NULL;
+            CHECK_OK(wf_presign_result(ms[i], &p));
+            wf_presig_free(p);
+            wf_machine_free(ms[i]);
+        }
+        /* the first run's last message becomes the foreign one of the second */
+        if (nz.foreign == NULL) {
+            nz.foreign = nz.last[0];
+            nz.foreign_len = nz.last_len[0];
+            nz.last[0] = NULL;
+        }
+        for (size_t j = 0; j < WF_MAX_MEMBERS; j++) {
+            free(nz.last[j]);
+            nz.last[j] = NULL;
+        }
+    }
+    printf("bad input: %d refused cleanly, %d not\n", nz.refused, nz.accepted);
+    CHECK(nz.refused > 100);
+    CHECK(nz.accepted == 0);
+    free(nz.foreign);
+    teardown();
+}
+
 int main(void)
 {
     secp = secp256k1_context_create(SECP256K1_CONTEXT_VERIFY);
     test_2_of_3();
     test_single_use();
+    test_bad_input();
     test_presign_cheaters();
     test_sign_cheaters();
     test_3_of_5();
