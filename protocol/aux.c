@@ -20,3 +20,17 @@ void wf_aux_free(wf_aux *a)
     wf_paillier_sk_free(a->sk);
     free(a);
 }
+
+wf_err wf_aux_precompute(wf_aux *a)
+{
+    if (a == NULL)
+        return WF_ERR_ARG;
+    for (uint32_t j = 0; j < a->n; j++) {
+        if (j == a->self || a->rped[j] == NULL || a->rped[j]->accel != NULL)
+            continue;
+        wf_err err = wf_rped_precompute(a->rped[j]);
+        if (err != WF_OK)
+            return err;
+    }
+    return WF_OK;
+}

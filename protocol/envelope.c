@@ -6,6 +6,7 @@
 #include <sodium.h>
 
 #include "crypto/hash.h"
+#include "crypto/secmem.h"
 #include "protocol/codec.h"
 #include "protocol/proto/envelope.pb-c.h"
 
@@ -146,6 +147,9 @@ void wf_envelope_clear(wf_envelope *env)
 {
     if (env == NULL)
         return;
+    /* a direct message may carry a share (keygen): wipe every payload */
+    if (env->payload != NULL)
+        wf_memzero(env->payload, env->payload_len);
     free(env->payload);
     memset(env, 0, sizeof *env);
 }

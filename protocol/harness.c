@@ -4,6 +4,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "crypto/secmem.h"
+
 typedef struct item {
     size_t from_pos;
     uint32_t to, skip;
@@ -78,6 +80,7 @@ static void deliver(wf_machine *const *m, size_t n, queue *q, item *it, wf_harne
             st->refused++;
         if (st != NULL)
             st->cpu_ns[j] += cpu_now() - t0;
+        wf_memzero(bytes, len);
         free(bytes);
         drain(q, j, &out);
     }
@@ -100,6 +103,7 @@ wf_err wf_harness_run(wf_machine *const *m, size_t n, wf_harness_hook hook, void
     while (err == WF_OK && q.head < q.n) {
         item it = q.v[q.head++];
         deliver(m, n, &q, &it, hook, ctx, stats);
+        wf_memzero(it.bytes, it.len);
         free(it.bytes);
     }
     for (size_t i = q.head; i < q.n; i++)

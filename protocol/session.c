@@ -6,14 +6,18 @@
 #include <string.h>
 
 #include "crypto/hash.h"
+#include "crypto/secmem.h"
 #include "protocol/proto/session.pb-c.h"
 
 void wf_outbox_clear(wf_outbox *box)
 {
     if (box == NULL)
         return;
-    for (size_t i = 0; i < box->n; i++)
+    for (size_t i = 0; i < box->n; i++) {
+        if (box->items[i].bytes != NULL)
+            wf_memzero(box->items[i].bytes, box->items[i].len);
         free(box->items[i].bytes);
+    }
     free(box->items);
     memset(box, 0, sizeof *box);
 }
@@ -67,6 +71,8 @@ wf_err wf_session_init(wf_session *s, const wf_session_cfg *cfg, uint32_t rounds
 void wf_filed_clear(wf_filed *f)
 {
     wf_envelope_clear(&f->env);
+    if (f->raw != NULL)
+        wf_memzero(f->raw, f->raw_len);
     free(f->raw);
     memset(f, 0, sizeof *f);
 }

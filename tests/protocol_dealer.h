@@ -76,6 +76,7 @@ static inline void wf_test_make_aux(wf_aux **aux, size_t n, unsigned first_pair)
             REQUIRE(wf_paillier_pk_from_n(&aux[i]->pk[j], wf_paillier_sk_public(sk[j])->n, 2048) == WF_OK);
             REQUIRE(wf_rped_from_values(&aux[i]->rped[j], rp[j]->n, rp[j]->s, rp[j]->t, 2048) == WF_OK);
         }
+        REQUIRE(wf_aux_precompute(aux[i]) == WF_OK);
     }
 }
 
