@@ -251,29 +251,21 @@ static void encrypt_finish(mpz_t c, const wf_paillier_pk *pk, const mpz_t mr, co
 }
 
 /* Shared shape of both encrypt paths: validate, compute ρ^N (by `rho_pow`), finish. */
-typedef void (*rho_pow_fn)(mpz_t rn, const void *key, const mpz_t rho);
+typedef wf_err (*rho_pow_fn)(mpz_t rn, const void *key, const mpz_t rho);
 
-static void rho_pow_plain(mpz_t rn, const void *key, const mpz_t rho)
+static wf_err rho_pow_plain(mpz_t rn, const void *key, const mpz_t rho)
 {
     const wf_paillier_pk *pk = key;
     mpz_powm_sec(rn, rho, pk->n, pk->n2);
+    return WF_OK;
 }
 
-/* ρ^N mod N² = CRT(ρ^ep mod p², ρ^eq mod q²):
- * x = x_q + q²·((x_p - x_q)·(q²)^{-1} mod p²). */
-static void rho_pow_crt(mpz_t rn, const void *key, const mpz_t rho)
+/* ρ^N mod N² by CRT over p², q² (wf_crt_powm: ρ^N mod p² = (ρ^q mod p)^p). */
+static wf_err rho_pow_crt(mpz_t rn, const void *key, const mpz_t rho)
 {
     const wf_paillier_sk *sk = key;
-    mpz_t xp, xq;
-    mpz_inits(xp, xq, NULL);
-    mpz_mod(xp, rho, sk->p2.v);
-    mpz_powm_sec(xp, xp, sk->ep.v, sk->p2.v);
-    mpz_mod(xq, rho, sk->q2.v);
-    mpz_powm_sec(xq, xq, sk->eq.v, sk->q2.v);
-    wf_crt_combine(rn, xp, xq, sk->p2.v, sk->q2.v, sk->q2inv_p2.v);
-    wf_mpz_wipe(xp);
-    wf_mpz_wipe(xq);
-    mpz_clears(xp, xq, NULL);
+    const wf_crt_term term = {.b = rho, .e = sk->pk.n, .secret = 1};
+    return wf_crt_powm(rn, sk, WF_CRT_MOD_N2, &term, 1);
 }
 
 static wf_err encrypt_common(mpz_t c, const wf_paillier_pk *pk, const mpz_t m, const mpz_t rho,
@@ -286,10 +278,10 @@ static wf_err encrypt_common(mpz_t c, const wf_paillier_pk *pk, const mpz_t m, c
     wf_err err = plaintext_reduce(mr, pk, m);
     if (err == WF_OK)
         err = rho_check(pk, rho);
-    if (err == WF_OK) {
-        rho_pow(rn, key, rho);
+    if (err == WF_OK)
+        err = rho_pow(rn, key, rho);
+    if (err == WF_OK)
         encrypt_finish(c, pk, mr, rn);
-    }
     wf_mpz_wipe(mr);
     wf_mpz_wipe(rn);
     mpz_clears(mr, rn, NULL);

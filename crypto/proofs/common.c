@@ -282,18 +282,8 @@ wf_err wf_proof_base_mul_secret(wf_point *out, const mpz_t k)
 wf_err wf_proof_affine_secret(mpz_t a, const wf_paillier_pk *pk, const mpz_t c, const mpz_t alpha,
                               unsigned alpha_bits, const mpz_t beta, const mpz_t r)
 {
-    mpz_t ca;
-    mpz_init(ca);
-    wf_err err = wf_powm_sec_signed(ca, c, alpha, alpha_bits, pk->n2);
-    if (err == WF_OK)
-        err = wf_paillier_encrypt_with(a, pk, beta, r);
-    if (err == WF_OK) {
-        mpz_mul(a, a, ca);
-        mpz_mod(a, a, pk->n2);
-    }
-    wf_mpz_wipe(ca);
-    mpz_clear(ca);
-    return err;
+    /* one constant-time pass for c^α and r^N (by CRT when pk is our own) */
+    return wf_paillier_affine_sec(a, pk, c, alpha, alpha_bits, beta, r);
 }
 
 wf_err wf_proof_mask_secret(mpz_t w, const mpz_t r, const mpz_t rho, const mpz_t e, const mpz_t n)

@@ -128,7 +128,8 @@ unsigned wf_proof_bound_bits(unsigned bits, const mpz_t m);
  * WF_ERR_INTERNAL when k ≡ 0 mod q (probability < 2^-250): infinity has no
  * wire form. */
 wf_err wf_proof_base_mul_secret(wf_point *out, const mpz_t k);
-/* a = c^α · Enc_N(β; r) mod N² for a secret α with |α| <= 2^alpha_bits. */
+/* a = c^α · Enc_N(β; r) mod N² for a secret α with |α| <= 2^alpha_bits and a
+ * ciphertext c ∈ Z*_{N²} (wf_paillier_affine_sec). */
 wf_err wf_proof_affine_secret(mpz_t a, const wf_paillier_pk *pk, const mpz_t c, const mpz_t alpha,
                               unsigned alpha_bits, const mpz_t beta, const mpz_t r);
 /* w = r·ρ^e mod n for a secret ρ and a challenge |e| <= 2^WF_PROOF_CHALLENGE_BITS. */
