@@ -40,6 +40,8 @@ typedef struct wf_proof_samples {
     wf_proof_ctx ctx;
     const wf_paillier_sk *sk0;  /* the prover's key N0 */
     const wf_paillier_sk *sk1;  /* another party's key N1 (Πaff-g's Y) */
+    const wf_paillier_pk *pk0;  /* N0 as the statements name it: sk0's own pk by default */
+    const wf_paillier_pk *pk1;  /* N1 likewise (a benchmark swaps in owner-less copies) */
     const wf_rped *rp_verifier; /* the verifier's (N̂, s, t) */
     const wf_rped *rp_prover;   /* the prover's own parameters (Πprm) */
     const wf_rped_secret *rp_prover_secret;
@@ -91,6 +93,8 @@ static inline int wf_proof_samples_init(wf_proof_samples *s, const wf_paillier_s
                             .verifier = 2};
     s->sk0 = sk0;
     s->sk1 = sk1;
+    s->pk0 = wf_paillier_sk_public(sk0);
+    s->pk1 = wf_paillier_sk_public(sk1);
     s->rp_verifier = rp_verifier;
     s->rp_prover = rp_prover;
     s->rp_prover_secret = rp_prover_secret;
@@ -158,7 +162,7 @@ static inline void wf_any_proof_clear(wf_proof_kind kind, wf_any_proof *p)
 }
 
 /* The statement of each kind over the samples' values. */
-#define WF_SAMPLE_PK0 wf_paillier_sk_public(s->sk0)
+#define WF_SAMPLE_PK0 s->pk0
 #define WF_SAMPLE_ENC_STMT                                                                                   \
     {                                                                                                        \
         WF_SAMPLE_PK0, s->K, s->rp_verifier                                                                  \
@@ -169,7 +173,7 @@ static inline void wf_any_proof_clear(wf_proof_kind kind, wf_any_proof *p)
     }
 #define WF_SAMPLE_AFF_STMT                                                                                   \
     {                                                                                                        \
-        WF_SAMPLE_PK0, wf_paillier_sk_public(s->sk1), s->C0, s->D_aff, s->Y1, &s->X, s->rp_verifier          \
+        WF_SAMPLE_PK0, s->pk1, s->C0, s->D_aff, s->Y1, &s->X, s->rp_verifier                                 \
     }
 #define WF_SAMPLE_MOD_STMT                                                                                   \
     {                                                                                                        \
