@@ -100,11 +100,9 @@ int main(int argc, char **argv)
     for (int i = 0; i < 3; i++)
         if (wf_paillier_keygen(&sk[i], 2048, NULL) != WF_OK)
             return 1;
-    wf_rped *rp_v = NULL, *rp_p = NULL;
-    wf_rped_secret *sec_v = NULL, *sec_p = NULL;
+    wf_sample_keys keys;
     wf_proof_samples s;
-    if (wf_rped_generate(&rp_v, &sec_v, sk[2]) != WF_OK || wf_rped_generate(&rp_p, &sec_p, sk[0]) != WF_OK ||
-        !wf_proof_samples_init(&s, sk[0], sk[1], rp_v, rp_p, sec_p))
+    if (!wf_sample_keys_init(&keys, &s, sk[0], sk[1], sk[2]))
         return 1;
 
     wf_accel_views views;
@@ -138,11 +136,6 @@ int main(int argc, char **argv)
 
     wf_accel_views_free(&views);
     wf_proof_samples_clear(&s);
-    wf_rped_free(rp_v);
-    wf_rped_free(rp_p);
-    wf_rped_secret_free(sec_v);
-    wf_rped_secret_free(sec_p);
-    for (int i = 0; i < 3; i++)
-        wf_paillier_sk_free(sk[i]);
+    wf_sample_keys_free(&keys);
     return ok ? 0 : 1;
 }

@@ -1,5 +1,6 @@
 #include "modexp.h"
 
+#include "mont.h"
 #include "secmem.h"
 
 static int modulus_ok(const mpz_t mod)
@@ -7,20 +8,11 @@ static int modulus_ok(const mpz_t mod)
     return mpz_odd_p(mod) && mpz_cmp_ui(mod, 1) > 0;
 }
 
-/* Writes the n-limb, zero-padded form of 0 <= a < 2^(n·GMP_NUMB_BITS) into xp. */
-static void padded_limbs_into(mp_limb_t *xp, const mpz_t a, mp_size_t n)
-{
-    size_t used = mpz_size(a);
-    mpn_zero(xp, n);
-    if (used > 0)
-        mpn_copyi(xp, mpz_limbs_read(a), (mp_size_t)used);
-}
-
-/* The same into x's own limbs. */
+/* Writes the n-limb, zero-padded form of 0 <= a < 2^(n·GMP_NUMB_BITS) into x's limbs. */
 static mp_limb_t *padded_limbs(mpz_t x, const mpz_t a, mp_size_t n)
 {
     mp_limb_t *xp = mpz_limbs_write(x, n);
-    padded_limbs_into(xp, a, n);
+    wf_mpn_pad(xp, a, n);
     return xp;
 }
 
@@ -78,9 +70,9 @@ wf_err wf_powm_sec_signed(mpz_t rop, const mpz_t base, const mpz_t exp, unsigned
         mp_limb_t *w = mpz_limbs_write(work, 3 * n + en + itch);
         mp_limb_t *bp = w, *ip = w + n, *ep = w + 2 * n, *rp = ep + en, *tp = rp + n;
         mpz_abs(mag, exp);
-        padded_limbs_into(bp, b, n);
-        padded_limbs_into(ip, inv, n);
-        padded_limbs_into(ep, mag, en);
+        wf_mpn_pad(bp, b, n);
+        wf_mpn_pad(ip, inv, n);
+        wf_mpn_pad(ep, mag, en);
         mpn_cnd_swap((mp_limb_t)(mpz_sgn(exp) < 0), bp, ip, n);
         mpn_sec_powm(rp, bp, n, ep, enb, mpz_limbs_read(mod), n, tp);
         mpz_t view;

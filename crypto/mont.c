@@ -11,8 +11,7 @@ static mp_size_t limbs_for(mp_bitcnt_t bits)
     return (mp_size_t)((bits + LIMB_BITS - 1) / LIMB_BITS);
 }
 
-/* Writes the n-limb zero-padded form of 0 <= a < B^n. */
-static void pad_limbs(mp_limb_t *x, const mpz_t a, mp_size_t n)
+void wf_mpn_pad(mp_limb_t *x, const mpz_t a, mp_size_t n)
 {
     size_t used = mpz_size(a);
     mpn_zero(x, n);
@@ -41,11 +40,11 @@ wf_err wf_mont_init(wf_mont *ctx, const mpz_t m, int ct)
     mpz_init(r);
     mpz_setbit(r, (mp_bitcnt_t)n * LIMB_BITS);
     mpz_mod(r, r, m);
-    pad_limbs(ctx->one, r, n);
+    wf_mpn_pad(ctx->one, r, n);
     mpz_set_ui(r, 0);
     mpz_setbit(r, 2 * (mp_bitcnt_t)n * LIMB_BITS);
     mpz_mod(r, r, m);
-    pad_limbs(ctx->rr, r, n);
+    wf_mpn_pad(ctx->rr, r, n);
     wf_mpz_wipe(r);
     mpz_clear(r);
     /* Newton: each step doubles the correct low bits (3 to start, m odd). */
@@ -110,7 +109,7 @@ void wf_mont_to(const wf_mont *ctx, mp_limb_t *r, const mpz_t a, mp_limb_t *scra
     mpz_init(ar);
     mpz_mod(ar, a, mv);
     mp_limb_t *x = scratch + 2 * ctx->n;
-    pad_limbs(x, ar, ctx->n);
+    wf_mpn_pad(x, ar, ctx->n);
     wf_mpz_wipe(ar);
     mpz_clear(ar);
     wf_mont_mul(ctx, r, x, ctx->rr, scratch);
@@ -131,6 +130,26 @@ void wf_mont_from(const wf_mont *ctx, mpz_t out, const mp_limb_t *a, mp_limb_t *
 }
 
 /* ---- multi-exponentiation ---- */
+
+/* Per-call memory: k per-term records of `size` bytes, and a limb workspace. */
+static wf_err work_alloc(void **terms, size_t size, size_t k, mp_limb_t **mem, size_t limbs)
+{
+    *terms = calloc(k + 1, size);
+    *mem = malloc(limbs * sizeof **mem);
+    if (*terms != NULL && *mem != NULL)
+        return WF_OK;
+    free(*terms);
+    free(*mem);
+    return WF_ERR_NOMEM;
+}
+
+/* Wipes the workspace (it held secret powers and digits) and frees both. */
+static void work_free(void *terms, mp_limb_t *mem, size_t limbs)
+{
+    wf_memzero(mem, limbs * sizeof *mem);
+    free(mem);
+    free(terms);
+}
 
 /* The w bits of e (nl limbs) starting at bit pos; pos is public. */
 static mp_limb_t get_bits(const mp_limb_t *e, mp_size_t nl, mp_bitcnt_t pos, unsigned w)
@@ -204,13 +223,10 @@ wf_err wf_mont_multi_powm(mpz_t out, const wf_mont *ctx, const wf_mont_term *ter
         if (terms[i].bits > top)
             top = terms[i].bits;
     }
-    straus_term *st = calloc(k + 1, sizeof *st);
-    mp_limb_t *mem = malloc(limbs * sizeof *mem);
-    if (st == NULL || mem == NULL) {
-        free(st);
-        free(mem);
+    straus_term *st;
+    mp_limb_t *mem;
+    if (work_alloc((void **)&st, sizeof *st, k, &mem, limbs) != WF_OK)
         return WF_ERR_NOMEM;
-    }
     mp_limb_t *acc = mem, *tmp = mem + n, *scratch = mem + 2 * n, *p = scratch + itch;
     for (size_t i = 0; i < k; i++) {
         st[i].bits = terms[i].bits;
@@ -221,7 +237,7 @@ wf_err wf_mont_multi_powm(mpz_t out, const wf_mont *ctx, const wf_mont_term *ter
         st[i].e = p;
         p += st[i].nl;
         if (st[i].nl > 0)
-            pad_limbs(st[i].e, terms[i].e, st[i].nl);
+            wf_mpn_pad(st[i].e, terms[i].e, st[i].nl);
         straus_table(ctx, &st[i], terms[i].b, scratch);
     }
     if (top == 0)
@@ -229,9 +245,7 @@ wf_err wf_mont_multi_powm(mpz_t out, const wf_mont *ctx, const wf_mont_term *ter
     else
         straus_run(ctx, acc, st, k, top - 1, tmp, scratch);
     wf_mont_from(ctx, out, acc, scratch);
-    wf_memzero(mem, limbs * sizeof *mem);
-    free(mem);
-    free(st);
+    work_free(st, mem, limbs);
     return WF_OK;
 }
 
@@ -444,13 +458,10 @@ wf_err wf_mont_comb_powm(mpz_t out, const wf_mont_comb_term *terms, size_t k)
     size_t limbs = (size_t)(3 * n + itch);
     for (size_t i = 0; i < k; i++)
         limbs += (size_t)limbs_for(blocks_for(terms[i].bound) * BLOCK);
-    comb_run *runs = calloc(k, sizeof *runs);
-    mp_limb_t *mem = malloc(limbs * sizeof *mem);
-    if (runs == NULL || mem == NULL) {
-        free(runs);
-        free(mem);
+    comb_run *runs;
+    mp_limb_t *mem;
+    if (work_alloc((void **)&runs, sizeof *runs, k, &mem, limbs) != WF_OK)
         return WF_ERR_NOMEM;
-    }
     mp_limb_t *acc = mem, *tmp = mem + n, *corr = mem + 2 * n, *scratch = mem + 3 * n, *p = scratch + itch;
     mpz_t e;
     mpz_init(e);
@@ -463,7 +474,7 @@ wf_err wf_mont_comb_powm(mpz_t out, const wf_mont_comb_term *terms, size_t k)
         mpz_add(e, e, terms[i].x);
         runs[i] =
             (comb_run){.comb = terms[i].comb, .e = p, .nl = limbs_for(blocks * BLOCK), .blocks = blocks};
-        pad_limbs(p, e, runs[i].nl);
+        wf_mpn_pad(p, e, runs[i].nl);
         p += runs[i].nl;
     }
     wf_mpz_wipe(e);
@@ -474,8 +485,6 @@ wf_err wf_mont_comb_powm(mpz_t out, const wf_mont_comb_term *terms, size_t k)
         wf_mont_mul(ctx, acc, acc, corr, scratch);
         wf_mont_from(ctx, out, acc, scratch);
     }
-    wf_memzero(mem, limbs * sizeof *mem);
-    free(mem);
-    free(runs);
+    work_free(runs, mem, limbs);
     return err;
 }

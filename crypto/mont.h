@@ -52,6 +52,9 @@ void wf_mont_clear(wf_mont *ctx);
 /* Limbs of scratch the functions below need (a multiple of ctx->n). */
 mp_size_t wf_mont_itch(const wf_mont *ctx);
 
+/* x = the n-limb zero-padded form of 0 <= a < B^n (for mpn calls). */
+void wf_mpn_pad(mp_limb_t *x, const mpz_t a, mp_size_t n);
+
 /* r = a·R mod m for any integer a (reduced mod m first; a must be a unit for
  * the exponentiations to mean anything, which callers check). */
 void wf_mont_to(const wf_mont *ctx, mp_limb_t *r, const mpz_t a, mp_limb_t *scratch);

@@ -482,36 +482,41 @@ static wf_err affine_pow_plain(mpz_t x, const wf_paillier_pk *pk, const mpz_t c1
     return err;
 }
 
+/* The "ρ^N" step of encrypt_common for wf_paillier_affine_sec: c1^k·ρ^N. */
+typedef struct affine_key {
+    const wf_paillier_pk *pk;
+    mpz_srcptr c1, k;
+    unsigned bound;
+} affine_key;
+
+static wf_err affine_pow(mpz_t x, const void *key, const mpz_t rho)
+{
+    const affine_key *a = key;
+    const wf_paillier_sk *sk = wf_paillier_pk_owner(a->pk);
+    if (sk == NULL)
+        return affine_pow_plain(x, a->pk, a->c1, a->k, a->bound, rho);
+    const wf_crt_term terms[2] = {{.b = a->c1, .e = a->k, .secret = 1},
+                                  {.b = rho, .e = sk->pk.n, .secret = 1}};
+    return wf_crt_powm(x, sk, WF_CRT_MOD_N2, terms, 2);
+}
+
 wf_err wf_paillier_affine_sec(mpz_t c, const wf_paillier_pk *pk, const mpz_t c1, const mpz_t k,
                               unsigned bound_bits, const mpz_t m, const mpz_t rho)
 {
-    if (c == NULL || k == NULL || m == NULL || rho == NULL)
+    if (k == NULL)
         return WF_ERR_ARG;
     wf_err err = wf_paillier_ciphertext_check(pk, c1);
     if (err != WF_OK)
         return err;
     if (bound_bits > WF_MODEXP_MAX_BOUND_BITS)
         return WF_ERR_ARG;
-    mpz_t mr, x;
-    mpz_inits(mr, x, NULL);
-    mpz_setbit(x, bound_bits);
-    if (mpz_cmpabs(k, x) > 0)
-        err = WF_ERR_RANGE;
-    if (err == WF_OK)
-        err = plaintext_reduce(mr, pk, m);
-    if (err == WF_OK)
-        err = rho_check(pk, rho);
-    const wf_paillier_sk *sk = wf_paillier_pk_owner(pk);
-    if (err == WF_OK && sk != NULL) {
-        const wf_crt_term terms[2] = {{.b = c1, .e = k, .secret = 1}, {.b = rho, .e = pk->n, .secret = 1}};
-        err = wf_crt_powm(x, sk, WF_CRT_MOD_N2, terms, 2);
-    } else if (err == WF_OK) {
-        err = affine_pow_plain(x, pk, c1, k, bound_bits, rho);
-    }
-    if (err == WF_OK)
-        encrypt_finish(c, pk, mr, x);
-    wf_mpz_wipe(mr);
-    wf_mpz_wipe(x);
-    mpz_clears(mr, x, NULL);
-    return err;
+    mpz_t lim;
+    mpz_init(lim);
+    mpz_setbit(lim, bound_bits);
+    int in_range = mpz_cmpabs(k, lim) <= 0;
+    mpz_clear(lim);
+    if (!in_range)
+        return WF_ERR_RANGE;
+    const affine_key key = {.pk = pk, .c1 = c1, .k = k, .bound = bound_bits};
+    return encrypt_common(c, pk, m, rho, affine_pow, &key);
 }

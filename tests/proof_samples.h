@@ -120,6 +120,37 @@ static inline int wf_proof_samples_init(wf_proof_samples *s, const wf_paillier_s
     return ok;
 }
 
+/* The keys behind a set of samples, owned: the prover's N0 (sk[0]), another
+ * party's N1 (sk[1]), the verifier's (sk[2]), and ring-Pedersen parameters
+ * over the verifier's and over the prover's modulus. */
+typedef struct wf_sample_keys {
+    wf_paillier_sk *sk[3];
+    wf_rped *rp_v, *rp_p;
+    wf_rped_secret *sec_v, *sec_p;
+} wf_sample_keys;
+
+/* Takes the three keys (freed by wf_sample_keys_free, even on failure),
+ * generates the parameters and builds s. Returns 0 on failure. */
+static inline int wf_sample_keys_init(wf_sample_keys *k, wf_proof_samples *s, wf_paillier_sk *sk0,
+                                      wf_paillier_sk *sk1, wf_paillier_sk *skv)
+{
+    *k = (wf_sample_keys){.sk = {sk0, sk1, skv}};
+    return sk0 != NULL && sk1 != NULL && skv != NULL && wf_rped_generate(&k->rp_v, &k->sec_v, skv) == WF_OK &&
+           wf_rped_generate(&k->rp_p, &k->sec_p, sk0) == WF_OK &&
+           wf_proof_samples_init(s, sk0, sk1, k->rp_v, k->rp_p, k->sec_p);
+}
+
+/* The parameters first: they name their secret keys (wf_rped.owner). */
+static inline void wf_sample_keys_free(wf_sample_keys *k)
+{
+    wf_rped_free(k->rp_v);
+    wf_rped_free(k->rp_p);
+    wf_rped_secret_free(k->sec_v);
+    wf_rped_secret_free(k->sec_p);
+    for (int i = 0; i < 3; i++)
+        wf_paillier_sk_free(k->sk[i]);
+}
+
 static inline void wf_proof_samples_clear(wf_proof_samples *s)
 {
     mpz_clears(s->x, s->y, s->m, s->rho, s->rho_m, s->rho_y, s->K, s->C0, s->D_aff, s->Y1, s->Xm, s->C_mul,

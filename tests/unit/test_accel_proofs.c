@@ -99,14 +99,9 @@ static void check_wrong_statement(void)
 int main(void)
 {
     REQUIRE(wf_crypto_init() == WF_OK);
-    wf_paillier_sk *sk0 = wf_test_paillier_sk(2048, 0), *sk1 = wf_test_paillier_sk(2048, 1);
-    wf_paillier_sk *skv = wf_test_paillier_sk(2048, 2);
-    REQUIRE(sk0 && sk1 && skv);
-    wf_rped *rp_v = NULL, *rp_p = NULL;
-    wf_rped_secret *sec_v = NULL, *sec_p = NULL;
-    REQUIRE(wf_rped_generate(&rp_v, &sec_v, skv) == WF_OK);
-    REQUIRE(wf_rped_generate(&rp_p, &sec_p, sk0) == WF_OK);
-    REQUIRE(wf_proof_samples_init(&samples, sk0, sk1, rp_v, rp_p, sec_p));
+    wf_sample_keys keys;
+    REQUIRE(wf_sample_keys_init(&keys, &samples, wf_test_paillier_sk(2048, 0), wf_test_paillier_sk(2048, 1),
+                                wf_test_paillier_sk(2048, 2)));
     REQUIRE(wf_accel_views_init(&views, &samples));
 
     /* Πmod works from the secret key either way: nothing to compare */
@@ -117,12 +112,6 @@ int main(void)
 
     wf_accel_views_free(&views);
     wf_proof_samples_clear(&samples);
-    wf_rped_free(rp_v);
-    wf_rped_free(rp_p);
-    wf_rped_secret_free(sec_v);
-    wf_rped_secret_free(sec_p);
-    wf_paillier_sk_free(sk0);
-    wf_paillier_sk_free(sk1);
-    wf_paillier_sk_free(skv);
+    wf_sample_keys_free(&keys);
     return wf_check_summary("test_accel_proofs");
 }
