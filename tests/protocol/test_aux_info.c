@@ -1,0 +1,189 @@
+/* protocol/aux_info.c: honest runs of 3 and 5 parties, and the parameters
+ * wf_aux_info_new refuses. Keys come from the 2048-bit fixture pairs
+ * (tests/fixtures/, TEST ONLY), never one pair twice in a run. */
+#include <gmp.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "protocol/aux_info.h"
+#include "tests/fixtures.h"
+#include "tests/protocol_fixture.h"
+
+#define BITS 2048u
+
+static const unsigned PAIRS[] = {0, 1, 2, 3, 4};
+
+typedef struct run {
+    wf_test_cluster c; /* n + 1 identities: the last is no party of the session */
+    size_t n;
+    wf_machine *m[WF_MAX_MEMBERS];
+} run;
+
+/* Members 0..n-1, party i with fixture key pairs[i]; `cheater` (if < n) gets `fault`. */
+static void run_init(run *r, size_t n, uint8_t tag, const unsigned *pairs, uint32_t cheater, wf_fault fault)
+{
+    wf_test_cluster_init(&r->c, n + 1);
+    r->n = n;
+    for (uint32_t i = 0; i < n; i++) {
+        wf_machine_cfg cfg = wf_test_cfg(&r->c, i, tag);
+        if (i == cheater)
+            cfg.fault = fault;
+        wf_aux_info_params p = {
+            .n = (uint32_t)n, .bits = BITS, .pooled = wf_test_paillier_sk(BITS, pairs[i])};
+        REQUIRE(p.pooled != NULL);
+        REQUIRE(wf_aux_info_new(&r->m[i], &cfg, &p) == WF_OK);
+    }
+}
+
+/* Runs the machines and prints the time and the first reason an honest
+ * party (any but `cheater`) gave for aborting. */
+static void run_go(run *r, wf_harness_hook hook, void *ctx, const char *label, uint32_t cheater)
+{
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    CHECK_OK(wf_harness_run(r->m, r->n, hook, ctx, NULL));
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double s = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+    const char *reason = "";
+    for (size_t i = 0; i < r->n && reason[0] == '\0'; i++)
+        if (i != cheater && wf_machine_status(r->m[i]) == WF_SESSION_ABORTED)
+            reason = wf_machine_reason(r->m[i]);
+    printf("%-28s %5.1f s  %s\n", label, s, reason);
+}
+
+static void run_clear(run *r)
+{
+    for (size_t i = 0; i < r->n; i++)
+        wf_machine_free(r->m[i]);
+    wf_test_cluster_clear(&r->c);
+}
+
+/* ---------------------------------------------------------------- honest */
+
+static int same_rped(const wf_rped *x, const wf_rped *y)
+{
+    return mpz_cmp(x->n, y->n) == 0 && mpz_cmp(x->s, y->s) == 0 && mpz_cmp(x->t, y->t) == 0;
+}
+
+/* One party's record: its own key matches its published values, every rped is
+ * well formed, the moduli are distinct, and the public part equals party 0's. */
+static void check_record(const wf_aux *x, const wf_aux *ref, uint32_t self, size_t n)
+{
+    CHECK(x->n == n && x->self == self && x->bits == BITS &&
+          memcmp(x->key_id, ref->key_id, WF_ID_BYTES) == 0);
+    mpz_t pq;
+    mpz_init(pq);
+    mpz_mul(pq, x->sk->p.v, x->sk->q.v);
+    CHECK(x->pk[self] == NULL && mpz_cmp(pq, wf_aux_pk(x, self)->n) == 0);
+    mpz_clear(pq);
+    int ok = 1;
+    for (uint32_t j = 0; j < n; j++) {
+        const wf_paillier_pk *pk = wf_aux_pk(x, j);
+        ok &= x->rped[j] != NULL && pk != NULL && wf_rped_params_check(x->rped[j], BITS) == WF_OK;
+        ok &= ok && mpz_cmp(pk->n, x->rped[j]->n) == 0 && same_rped(x->rped[j], ref->rped[j]);
+        for (uint32_t k = 0; ok && k < j; k++)
+            ok &= mpz_cmp(x->rped[j]->n, x->rped[k]->n) != 0;
+    }
+    CHECK(ok);
+    for (uint32_t j = (uint32_t)n; j < WF_MAX_MEMBERS; j++)
+        ok &= x->rped[j] == NULL && x->pk[j] == NULL;
+    CHECK(ok);
+}
+
+static void check_results(run *r)
+{
+    wf_aux *x[WF_MAX_MEMBERS] = {0};
+    for (size_t i = 0; i < r->n; i++) {
+        CHECK_OK(wf_aux_info_result(r->m[i], &x[i]));
+        REQUIRE(x[i] != NULL);
+    }
+    wf_aux *again = NULL;
+    CHECK_ERR(wf_aux_info_result(r->m[0], &again), WF_ERR_ARG); /* moved out already */
+    for (size_t i = 0; i < r->n; i++)
+        check_record(x[i], x[0], (uint32_t)i, r->n);
+    /* party 0 encrypts to party 1 under the key it learnt; party 1 decrypts */
+    mpz_t msg, c, back;
+    mpz_inits(msg, c, back, NULL);
+    mpz_set_ui(msg, 0xa0c5);
+    CHECK_OK(wf_paillier_encrypt(c, wf_aux_pk(x[0], 1), msg, NULL));
+    CHECK_OK(wf_paillier_decrypt(back, x[1]->sk, c));
+    CHECK(mpz_cmp(back, msg) == 0);
+    mpz_clears(msg, c, back, NULL);
+    for (size_t i = 0; i < r->n; i++)
+        wf_aux_free(x[i]);
+}
+
+static void test_honest(size_t n)
+{
+    run r;
+    char label[64];
+    snprintf(label, sizeof label, "honest, %zu parties", n);
+    run_init(&r, n, (uint8_t)(0x10 + n), PAIRS, UINT32_MAX, (wf_fault){0});
+    run_go(&r, NULL, NULL, label, UINT32_MAX);
+    CHECK(wf_test_all_done(r.m, r.n));
+    check_results(&r);
+    run_clear(&r);
+}
+
+/* ---------------------------------------------------------------- API */
+
+static void test_params(void)
+{
+    wf_test_cluster c;
+    wf_test_cluster_init(&c, 3);
+    wf_machine_cfg cfg = wf_test_cfg(&c, 0, 0x01);
+    wf_machine *m = NULL;
+    wf_paillier_sk *big = wf_test_paillier_sk(3072, 0);
+    REQUIRE(big != NULL);
+    wf_aux_info_params bad[] = {
+        {.n = 1, .bits = BITS},
+        {.n = WF_MAX_MEMBERS + 1, .bits = BITS},
+        {.n = 3, .bits = 1024},
+        {.n = 3, .bits = BITS, .pooled = big}, /* a 3072-bit key for a 2048-bit run */
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        CHECK_ERR(wf_aux_info_new(&m, &cfg, &bad[i]), WF_ERR_ARG);
+        CHECK(m == NULL);
+    }
+    wf_paillier_sk_free(big); /* still ours after a refusal */
+    cfg.self = 3;
+    CHECK_ERR(wf_aux_info_new(&m, &cfg, &(wf_aux_info_params){.n = 3, .bits = BITS}), WF_ERR_ARG);
+    cfg.self = 0;
+    CHECK_ERR(wf_aux_info_new(NULL, &cfg, &(wf_aux_info_params){.n = 3, .bits = BITS}), WF_ERR_ARG);
+    CHECK_OK(wf_aux_info_new(&m, &cfg, &(wf_aux_info_params){.n = 3, .bits = 3072}));
+    wf_aux *x = NULL;
+    CHECK_ERR(wf_aux_info_result(m, &x), WF_ERR_ARG); /* not DONE */
+    CHECK(x == NULL);
+    wf_machine_free(m);
+    wf_test_cluster_clear(&c);
+}
+
+#ifdef WF_SLOW_TESTS
+/* Two parties generating their keys in start, at 3072 bits. */
+static void test_fresh_keys(void)
+{
+    run r;
+    wf_test_cluster_init(&r.c, 3);
+    r.n = 2;
+    for (uint32_t i = 0; i < 2; i++) {
+        wf_machine_cfg cfg = wf_test_cfg(&r.c, i, 0x77);
+        REQUIRE(wf_aux_info_new(&r.m[i], &cfg, &(wf_aux_info_params){.n = 2, .bits = 3072}) == WF_OK);
+    }
+    run_go(&r, NULL, NULL, "fresh 3072-bit keys, 2", UINT32_MAX);
+    CHECK(wf_test_all_done(r.m, r.n));
+    run_clear(&r);
+}
+#endif
+
+int main(void)
+{
+    REQUIRE(wf_crypto_init() == WF_OK);
+    test_params();
+    test_honest(3);
+    test_honest(5);
+#ifdef WF_SLOW_TESTS
+    test_fresh_keys();
+#endif
+    return wf_check_summary("test_aux_info");
+}
