@@ -1,6 +1,7 @@
-/* protocol/aux_info.c: honest runs of 3 and 5 parties, and the parameters
- * wf_aux_info_new refuses. Keys come from the 2048-bit fixture pairs
- * (tests/fixtures/, TEST ONLY), never one pair twice in a run. */
+/* protocol/aux_info.c: honest runs of 3 and 5 parties, and one 3-party run per
+ * cheat, in which every honest party must name the cheater and never another
+ * honest party. Keys come from the 2048-bit fixture pairs (tests/fixtures/,
+ * TEST ONLY), never one pair twice in a run except to make a duplicate N. */
 #include <gmp.h>
 #include <stdio.h>
 #include <string.h>
@@ -126,6 +127,59 @@ static void test_honest(size_t n)
     run_clear(&r);
 }
 
+/* ---------------------------------------------------------------- cheats */
+
+/* Three parties, `cheater` misbehaving (with `hook` on the network):
+ * every other party names `culprit`. A culprit without a fault (it was only
+ * given a key that is not fresh) names itself too. */
+static void test_cheat(const char *label, wf_fault fault, uint32_t cheater, const unsigned *pairs,
+                       uint32_t culprit, wf_harness_hook hook)
+{
+    static uint8_t tag = 0x40;
+    run r;
+    run_init(&r, 3, tag++, pairs, cheater, fault);
+    run_go(&r, hook, &r, label, culprit);
+    CHECK(wf_test_all_blame(r.m, r.n, culprit));
+    if (cheater != culprit)
+        CHECK(wf_machine_status(r.m[culprit]) == WF_SESSION_ABORTED &&
+              wf_machine_culprit(r.m[culprit]) == culprit);
+    run_clear(&r);
+}
+
+/* Loses party 2's opening on its way to party 0, so party 0 judges a blame
+ * of it before its own round 2 (re-running every check from its evidence). */
+static int lose_opening_of_2(void *ctx, uint32_t from, uint32_t to, uint8_t **bytes, size_t *len)
+{
+    const run *r = ctx;
+    wf_envelope env;
+    int keep = 1;
+    if (from == 2 && to == 0 && wf_envelope_open(&env, *bytes, *len, r->c.pk[from]) == WF_OK) {
+        keep = env.round != 2;
+        wf_envelope_clear(&env);
+    }
+    return keep;
+}
+
+static void test_cheats(void)
+{
+    static const unsigned dup[] = {0, 1, 0}; /* party 2 holds party 0's key */
+    /* round-1 and round-2 checks, cheapest first: the cheater is checked first */
+    test_cheat("malformed commitment", (wf_fault){WF_AUX_FAULT_MALFORMED, 1, 0}, 1, PAIRS, 1, NULL);
+    test_cheat("equivocated commitment", (wf_fault){WF_FAULT_EQUIVOCATE, 1, 2}, 0, PAIRS, 0, NULL);
+    test_cheat("malformed opening", (wf_fault){WF_AUX_FAULT_MALFORMED, 2, 0}, 0, PAIRS, 0, NULL);
+    test_cheat("opening != commitment", (wf_fault){WF_AUX_FAULT_BAD_OPENING, 0, 0}, 0, PAIRS, 0, NULL);
+    test_cheat("N of 2040 bits", (wf_fault){WF_AUX_FAULT_SHORT_N, 0, 0}, 0, PAIRS, 0, NULL);
+    /* party 0 judges party 1's blame of 2 from the evidence alone */
+    test_cheat("bad Πprm", (wf_fault){WF_AUX_FAULT_BAD_PRM, 0, 0}, 2, PAIRS, 2, lose_opening_of_2);
+    test_cheat("duplicate N", (wf_fault){0}, UINT32_MAX, dup, 2, NULL);
+    test_cheat("false blame of an opening", (wf_fault){WF_AUX_FAULT_FALSE_BLAME, 2, 2}, 1, PAIRS, 1,
+               lose_opening_of_2);
+    /* round-3 checks */
+    test_cheat("bad Πmod", (wf_fault){WF_AUX_FAULT_BAD_MOD, 0, 0}, 0, PAIRS, 0, NULL);
+    test_cheat("bad Πfac to party 2", (wf_fault){WF_AUX_FAULT_BAD_FAC, 0, 2}, 1, PAIRS, 1, NULL);
+    test_cheat("false blame of a Πfac", (wf_fault){WF_AUX_FAULT_FALSE_BLAME, 3, 2}, 1, PAIRS, 1, NULL);
+}
+
 /* ---------------------------------------------------------------- API */
 
 static void test_params(void)
@@ -182,6 +236,7 @@ int main(void)
     test_params();
     test_honest(3);
     test_honest(5);
+    test_cheats();
 #ifdef WF_SLOW_TESTS
     test_fresh_keys();
 #endif
