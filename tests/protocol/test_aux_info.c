@@ -1,4 +1,5 @@
-/* protocol/aux_info.c: honest runs of 3 and 5 parties, and one 3-party run per
+/* protocol/aux_info.c: honest runs of 3 and 5 parties (one of them on a
+ * hostile network that feeds a party bad envelopes), and one 3-party run per
  * cheat, in which every honest party must name the cheater and never another
  * honest party. Keys come from the 2048-bit fixture pairs (tests/fixtures/,
  * TEST ONLY), never one pair twice in a run except to make a duplicate N. */
@@ -115,13 +116,122 @@ static void check_results(run *r)
         wf_aux_free(x[i]);
 }
 
-static void test_honest(size_t n)
+/* A network adversary: when party 0's opening reaches party 1, it first
+ * feeds party 1 envelopes it must refuse, each leaving it running and
+ * sending nothing, then lets the opening through. */
+typedef struct hostile {
+    run *r;
+    uint8_t *seen; /* party 0's round-1 envelope, already delivered to party 1 */
+    size_t seen_len;
+    int fed;
+} hostile;
+
+/* A signed envelope of this session from `from` (any identity of the cluster). */
+static uint8_t *forge(const run *r, uint32_t from, uint32_t round, uint32_t to, int other_session,
+                      size_t *len)
+{
+    const wf_session_cfg *c = &r->m[0]->s.cfg;
+    static const uint8_t payload[] = {0x0a, 0x00};
+    wf_envelope env = {.version = WF_ENVELOPE_VERSION,
+                       .round = round,
+                       .from = from,
+                       .to = to,
+                       .payload = (uint8_t *)payload,
+                       .payload_len = sizeof payload};
+    memcpy(env.cluster_id, c->cluster_id, WF_ID_BYTES);
+    memcpy(env.key_id, c->key_id, WF_ID_BYTES);
+    memcpy(env.session_id, c->session_id, WF_ID_BYTES);
+    env.session_id[WF_ID_BYTES - 1] ^= (uint8_t)other_session;
+    strcpy(env.protocol, WF_AUX_INFO_PROTOCOL);
+    uint8_t *out = NULL;
+    REQUIRE(wf_envelope_seal(&out, len, &env, r->c.sk[from]) == WF_OK);
+    return out;
+}
+
+static void refuse(wf_machine *m, const uint8_t *bytes, size_t len, const char *what)
+{
+    wf_outbox out = {0};
+    const char *why = "";
+    wf_err err = wf_machine_step(m, bytes, len, &out, &why);
+    if (err == WF_OK)
+        fprintf(stderr, "accepted: %s\n", what);
+    CHECK(err != WF_OK && out.n == 0 && wf_machine_status(m) == WF_SESSION_RUNNING);
+    wf_outbox_clear(&out);
+}
+
+/* Party 0's N as it travels: its 256-byte magnitude inside the envelope. */
+static const uint8_t *find_n(const uint8_t *bytes, size_t len)
+{
+    uint8_t n[BITS / 8];
+    wf_paillier_sk *sk = wf_test_paillier_sk(BITS, PAIRS[0]);
+    REQUIRE(sk != NULL);
+    mpz_export(n, NULL, 1, 1, 1, 0, wf_paillier_sk_public(sk)->n);
+    wf_paillier_sk_free(sk);
+    for (size_t i = 0; i + sizeof n <= len; i++)
+        if (memcmp(bytes + i, n, sizeof n) == 0)
+            return bytes + i;
+    REQUIRE(0);
+    return NULL;
+}
+
+static void feed_bad(hostile *h, wf_machine *m, const uint8_t *opening, size_t len)
+{
+    run *r = h->r;
+    size_t n = r->n, flen;
+    uint8_t *bad;
+    refuse(m, h->seen, h->seen_len, "a duplicate");
+    bad = forge(r, 0, WF_AUX_INFO_ROUNDS + 1, WF_TO_BROADCAST, 0, &flen);
+    refuse(m, bad, flen, "a round after the last");
+    free(bad);
+    bad = forge(r, (uint32_t)n, 2, WF_TO_BROADCAST, 0, &flen);
+    refuse(m, bad, flen, "a sender outside the session");
+    free(bad);
+    bad = forge(r, 0, 2, WF_TO_BROADCAST, 1, &flen);
+    refuse(m, bad, flen, "another session id");
+    free(bad);
+    bad = forge(r, 0, 3, 2, 0, &flen);
+    refuse(m, bad, flen, "a message to another party");
+    free(bad);
+    uint8_t garbage[200];
+    randombytes_buf(garbage, sizeof garbage);
+    refuse(m, garbage, sizeof garbage, "garbage");
+    size_t at = (size_t)(find_n(opening, len) - opening);
+    refuse(m, opening, at + 100, "an opening cut inside N");
+    REQUIRE((bad = malloc(len)) != NULL);
+    memcpy(bad, opening, len);
+    bad[at + 100] ^= 0x40;
+    refuse(m, bad, len, "an opening with N altered");
+    free(bad);
+}
+
+static int hostile_hook(void *vctx, uint32_t from, uint32_t to, uint8_t **bytes, size_t *len)
+{
+    hostile *h = vctx;
+    wf_envelope env;
+    if (from != 0 || to != 1 || wf_envelope_open(&env, *bytes, *len, h->r->c.pk[0]) != WF_OK)
+        return 1;
+    if (env.round == 1 && h->seen == NULL) {
+        REQUIRE((h->seen = malloc(*len)) != NULL);
+        memcpy(h->seen, *bytes, *len);
+        h->seen_len = *len;
+    } else if (env.round == 2 && !h->fed) {
+        feed_bad(h, h->r->m[1], *bytes, *len);
+        h->fed = 1;
+    }
+    wf_envelope_clear(&env);
+    return 1;
+}
+
+static void test_honest(size_t n, int hostile_network)
 {
     run r;
     char label[64];
-    snprintf(label, sizeof label, "honest, %zu parties", n);
+    snprintf(label, sizeof label, "honest, %zu parties%s", n, hostile_network ? ", hostile" : "");
     run_init(&r, n, (uint8_t)(0x10 + n), PAIRS, UINT32_MAX, (wf_fault){0});
-    run_go(&r, NULL, NULL, label, UINT32_MAX);
+    hostile h = {.r = &r};
+    run_go(&r, hostile_network ? hostile_hook : NULL, &h, label, UINT32_MAX);
+    CHECK(!hostile_network || h.fed);
+    free(h.seen);
     CHECK(wf_test_all_done(r.m, r.n));
     check_results(&r);
     run_clear(&r);
@@ -234,8 +344,8 @@ int main(void)
 {
     REQUIRE(wf_crypto_init() == WF_OK);
     test_params();
-    test_honest(3);
-    test_honest(5);
+    test_honest(3, 1);
+    test_honest(5, 0);
     test_cheats();
 #ifdef WF_SLOW_TESTS
     test_fresh_keys();
