@@ -389,8 +389,8 @@ static wf_err r2_direct(void *ctx_, size_t j)
     mta_out *mo = &ps->mta[j];
     wf_proof_ctx ctx;
     proof_ctx(ps, &ctx, ps->me, j);
-    mpz_t gamma, w, negb, D, F, Dh, Fh, tmp;
-    mpz_inits(gamma, w, negb, D, F, Dh, Fh, tmp, NULL);
+    mpz_t gamma, w, negb, D, F, Dh, Fh;
+    mpz_inits(gamma, w, negb, D, F, Dh, Fh, NULL);
     wf_scalar_to_mpz(gamma, &ps->sec->gamma);
     wf_scalar_to_mpz(w, &ps->sec->w);
     wf_proof_aff_g pa, ph;
@@ -416,12 +416,8 @@ static wf_err r2_direct(void *ctx_, size_t j)
         err = wf_mpz_random_unit(mt[t].s->v, pkj->n);
         if (err == WF_OK)
             err = wf_mpz_random_unit(mt[t].r->v, sk->pk.n);
-        if (err == WF_OK)
-            err = wf_paillier_mul_scalar_sec(tmp, pkj, ps->K[j], mt[t].x, WF_PROOF_ELL);
-        if (err == WF_OK)
-            err = wf_paillier_encrypt_with(mt[t].D, pkj, negb, mt[t].s->v);
-        if (err == WF_OK)
-            err = wf_paillier_add(mt[t].D, pkj, mt[t].D, tmp);
+        if (err == WF_OK) /* D = K_j^x ⊕ enc_j(−β; s) */
+            err = wf_paillier_affine_sec(mt[t].D, pkj, ps->K[j], mt[t].x, WF_PROOF_ELL, negb, mt[t].s->v);
         if (err == WF_OK)
             err = wf_paillier_encrypt_crt(mt[t].F, sk, negb, mt[t].r->v);
         if (err == WF_OK) {
@@ -460,7 +456,7 @@ static wf_err r2_direct(void *ctx_, size_t j)
     wf_mpz_wipe(gamma);
     wf_mpz_wipe(w);
     wf_mpz_wipe(negb);
-    mpz_clears(gamma, w, negb, D, F, Dh, Fh, tmp, NULL);
+    mpz_clears(gamma, w, negb, D, F, Dh, Fh, NULL);
     return err;
 }
 
