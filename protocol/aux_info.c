@@ -2,7 +2,6 @@
  * see aux_info.h for the rounds, the commitment and the ρ binding. */
 #include "protocol/aux_info.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +19,9 @@
 #define RHO_BYTES    WF_AUX_INFO_RHO_BYTES
 #define U_BYTES      WF_AUX_INFO_U_BYTES
 #define NO_POS       SIZE_MAX /* verifier position of a broadcast proof */
+
+/* Writes the reason a check failed and gives the verdict. */
+#define GUILTY(reason, cap, ...) (snprintf((reason), (cap), __VA_ARGS__), WF_JUDGE_GUILTY)
 
 typedef struct aux_info {
     wf_machine base; /* first: the driver's view */
@@ -50,18 +52,6 @@ static uint32_t member(const aux_info *a, size_t pos)
 static int faulty(const aux_info *a, uint32_t kind)
 {
     return a->base.fault.kind == kind;
-}
-
-static wf_judgement guilty(char *reason, size_t cap, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static wf_judgement guilty(char *reason, size_t cap, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(reason, cap, fmt, ap);
-    va_end(ap);
-    return WF_JUDGE_GUILTY;
 }
 
 /* ------------------------------------------------- length-prefixed SHA-256 */
@@ -279,7 +269,7 @@ static wf_judgement check_commitment(const wf_filed *f, char *reason, size_t cap
     uint8_t v[COMMIT_BYTES];
     switch (read_commitment(f, v)) {
     case 1: return WF_JUDGE_INNOCENT;
-    case 0: return guilty(reason, cap, "party %u sent a malformed commitment", (unsigned)f->env.from);
+    case 0: return GUILTY(reason, cap, "party %u sent a malformed commitment", (unsigned)f->env.from);
     default: return WF_JUDGE_LATER;
     }
 }
@@ -312,7 +302,7 @@ static wf_judgement read_opening(const aux_info *a, size_t pos, const uint8_t *p
     if (have < 0)
         return WF_JUDGE_LATER;
     if (have == 0)
-        return guilty(reason, cap, "party %u sent a malformed commitment", who);
+        return GUILTY(reason, cap, "party %u sent a malformed commitment", who);
     wf_proof_prm_init(&o->prm);
     Warifu__AuxInfo__Opening *msg =
         (Warifu__AuxInfo__Opening *)wf_wire_unpack(&warifu__aux_info__opening__descriptor, payload, len);
@@ -325,13 +315,13 @@ static wf_judgement read_opening(const aux_info *a, size_t pos, const uint8_t *p
         wf_wire_get_proof(WF_PROOF_PRM, &o->prm, &msg->prm) != WF_OK ||
         wf_wire_get_bytes(o->rho, RHO_BYTES, &msg->rho) != WF_OK ||
         wf_wire_get_bytes(u, U_BYTES, &msg->u) != WF_OK) {
-        verdict = guilty(reason, cap, "party %u sent a malformed opening", who);
+        verdict = GUILTY(reason, cap, "party %u sent a malformed opening", who);
     } else if (commitment(a, (uint32_t)who, msg, mine) != WF_OK) {
         verdict = WF_JUDGE_LATER; /* out of memory: no verdict */
     } else if (memcmp(v, mine, COMMIT_BYTES) != 0) {
-        verdict = guilty(reason, cap, "party %u's opening does not match its commitment", who);
+        verdict = GUILTY(reason, cap, "party %u's opening does not match its commitment", who);
     } else if ((err = wf_rped_from_values(&o->rped, n, s, t, a->bits)) != WF_OK) {
-        verdict = guilty(reason, cap,
+        verdict = GUILTY(reason, cap,
                          "party %u's modulus is not %u bits or its ring-Pedersen parameters are bad (%s)",
                          who, a->bits, wf_err_str(err));
     }
@@ -369,7 +359,7 @@ static wf_judgement check_distinct(const aux_info *a, size_t pos, mpz_srcptr n, 
         int same = mpz_cmp(nk, n) == 0;
         opening_clear(&o);
         if (same)
-            return guilty(reason, cap, "party %u's modulus duplicates party %u's", (unsigned)member(a, pos),
+            return GUILTY(reason, cap, "party %u's modulus duplicates party %u's", (unsigned)member(a, pos),
                           (unsigned)member(a, k));
     }
     return WF_JUDGE_INNOCENT;
@@ -381,7 +371,7 @@ static wf_judgement proof_verdict(wf_err err, char *reason, size_t cap, const ch
         return WF_JUDGE_INNOCENT;
     if (err == WF_ERR_NOMEM)
         return WF_JUDGE_LATER;
-    return guilty(reason, cap, "party %u's %s does not verify (%s)", who, proof, wf_err_str(err));
+    return GUILTY(reason, cap, "party %u's %s does not verify (%s)", who, proof, wf_err_str(err));
 }
 
 /* Every round-2 check on party pos's opening, in the order the accuser runs
@@ -426,7 +416,7 @@ static wf_judgement check_proof(const aux_info *a, size_t pos, size_t verifier, 
     rho_ctx(a, &ctx, pos, verifier);
     wf_judgement v;
     if (msg == NULL || wf_wire_get_proof(is_mod ? WF_PROOF_MOD : WF_PROOF_FAC, &p, &msg->proof) != WF_OK) {
-        v = guilty(reason, cap, "party %u sent a malformed %s", who, is_mod ? "Πmod" : "Πfac");
+        v = GUILTY(reason, cap, "party %u sent a malformed %s", who, is_mod ? "Πmod" : "Πfac");
     } else if (is_mod) {
         wf_proof_mod_stmt st = {.n = a->rped[pos]->n, .bits = a->bits};
         v = proof_verdict(wf_proof_mod_verify(&p.mod, &ctx, &st), reason, cap, "Πmod", who);
@@ -583,7 +573,7 @@ static wf_judgement check_confirmation(const wf_filed *f, char *reason, size_t c
 {
     if (f->env.payload_len == 0)
         return WF_JUDGE_INNOCENT;
-    return guilty(reason, cap, "party %u sent a non-empty confirmation", (unsigned)f->env.from);
+    return GUILTY(reason, cap, "party %u sent a non-empty confirmation", (unsigned)f->env.from);
 }
 
 /* The confirmations (the session layer has checked their echo of round 3),
