@@ -345,7 +345,9 @@ int main(void)
     REQUIRE(wf_crypto_init() == WF_OK);
     test_params();
     test_honest(3, 1);
-    test_honest(5, 0);
+#ifndef WF_SANITIZED
+    test_honest(5, 0); /* the sanitizer pass keeps to 3 parties: same code, a third of the time */
+#endif
     test_cheats();
 #ifdef WF_SLOW_TESTS
     test_fresh_keys();
