@@ -684,6 +684,12 @@ wf_err wf_aux_info_new(wf_machine **out, const wf_machine_cfg *cfg, const wf_aux
         parties[i] = i;
     wf_err err =
         wf_machine_init(&a->base, &OPS, cfg, WF_AUX_INFO_PROTOCOL, parties, p->n, WF_AUX_INFO_ROUNDS);
+    uint8_t agreed[8] = {(uint8_t)(p->n >> 24), (uint8_t)(p->n >> 16), (uint8_t)(p->n >> 8), (uint8_t)p->n,
+                         (uint8_t)(p->bits >> 24), (uint8_t)(p->bits >> 16), (uint8_t)(p->bits >> 8),
+                         (uint8_t)p->bits};
+    wf_hash_part inputs[1] = {{agreed, sizeof agreed}};
+    if (err == WF_OK) /* parties given another n or |N| run another session */
+        err = wf_machine_bind_inputs(&a->base, inputs, 1);
     if (err != WF_OK) {
         free(a);
         return err;

@@ -599,6 +599,22 @@ wf_err wf_keygen_new(wf_machine **out, const wf_machine_cfg *cfg, const wf_keyge
     for (uint32_t i = 0; i < p->n; i++)
         parties[i] = i;
     err = wf_machine_init(&k->base, &kg_ops, cfg, "keygen", parties, p->n, WF_KEYGEN_ROUNDS);
+    /* parties given other n, t, identifiers or ranks run another session */
+    uint8_t agreed[8 + WF_MAX_MEMBERS * (WF_SCALAR_BYTES + 4)];
+    size_t len = 0;
+    uint32_t head[2] = {p->n, p->t};
+    for (size_t i = 0; i < 2; i++)
+        for (int b = 0; b < 4; b++)
+            agreed[len++] = (uint8_t)(head[i] >> (24 - 8 * b));
+    for (uint32_t j = 0; j < p->n; j++) {
+        memcpy(agreed + len, p->members[j].x.b, WF_SCALAR_BYTES);
+        len += WF_SCALAR_BYTES;
+        for (int b = 0; b < 4; b++)
+            agreed[len++] = (uint8_t)(p->members[j].rank >> (24 - 8 * b));
+    }
+    wf_hash_part inputs[1] = {{agreed, len}};
+    if (err == WF_OK)
+        err = wf_machine_bind_inputs(&k->base, inputs, 1);
     if (err != WF_OK) {
         free(k);
         return err;

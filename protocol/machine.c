@@ -190,3 +190,21 @@ void wf_machine_proof_ctx(const wf_machine *m, wf_proof_ctx *ctx, uint32_t prove
     ctx->prover = prover;
     ctx->verifier = verifier;
 }
+
+wf_err wf_machine_bind_inputs(wf_machine *m, const wf_hash_part *inputs, size_t n)
+{
+    static const char domain[] = "warifu/session-inputs/v1";
+    wf_hash_part parts[16];
+    if (m == NULL || n + 3 > sizeof parts / sizeof parts[0] || (inputs == NULL && n > 0))
+        return WF_ERR_ARG;
+    parts[0] = (wf_hash_part){(const uint8_t *)domain, sizeof domain - 1};
+    parts[1] = (wf_hash_part){(const uint8_t *)m->s.cfg.protocol, strlen(m->s.cfg.protocol)};
+    parts[2] = (wf_hash_part){m->s.cfg.session_id, WF_ID_BYTES};
+    for (size_t i = 0; i < n; i++)
+        parts[3 + i] = inputs[i];
+    uint8_t digest[WF_SHA512_BYTES];
+    wf_err err = wf_sha512_parts(digest, parts, n + 3, 1);
+    if (err == WF_OK)
+        memcpy(m->s.cfg.session_id, digest, WF_ID_BYTES);
+    return err;
+}

@@ -23,6 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "crypto/hash.h"
 #include "crypto/proofs/common.h"
 #include "protocol/session.h"
 
@@ -88,6 +89,15 @@ struct wf_machine {
  * indices in session order, self included) with `rounds` rounds. */
 wf_err wf_machine_init(wf_machine *m, const wf_machine_ops *ops, const wf_machine_cfg *cfg, const char *protocol,
                        const uint32_t *parties, size_t n, uint32_t rounds);
+
+/* For protocols, right after wf_machine_init: binds the session to the inputs
+ * every party must agree on (signer set, digest, parameters…) by replacing the
+ * session id with SHA-512(domain, protocol, session id, inputs)[0..32), each
+ * part length-prefixed. Parties handed different inputs (say by a compromised
+ * coordinator) then run different sessions: their messages are refused as
+ * another session's and the run stalls until the node's timeout, instead of
+ * failing each other's checks and blaming honest peers. */
+wf_err wf_machine_bind_inputs(wf_machine *m, const wf_hash_part *inputs, size_t n);
 
 /* For protocols: the proof context of this session for prover → verifier
  * (WF_PROOF_BROADCAST for a proof every party checks). */

@@ -1103,6 +1103,12 @@ static wf_err setup(presign *ps, const wf_presign_params *p)
     return WF_OK;
 }
 
+static int cmp_member(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
 wf_err wf_presign_new(wf_machine **out, const wf_machine_cfg *cfg, const wf_presign_params *p)
 {
     if (out == NULL || cfg == NULL || p == NULL || p->key == NULL || p->aux == NULL || p->key->share == NULL ||
@@ -1124,9 +1130,22 @@ wf_err wf_presign_new(wf_machine **out, const wf_machine_cfg *cfg, const wf_pres
     ps->key = p->key;
     ps->aux = p->aux;
     ps->threads = p->threads;
-    err = wf_machine_init(&ps->base, &OPS, cfg, "presign", p->signers, p->n, ROUNDS);
+    /* one canonical order (ascending member index) for every party: the order
+     * enters every proof transcript and the echoes */
+    wf_presign_params sorted = *p;
+    qsort(sorted.signers, sorted.n, sizeof sorted.signers[0], cmp_member);
+    uint8_t set_bytes[4 * WF_MAX_MEMBERS], pub[WF_POINT_BYTES];
+    for (size_t i = 0; i < sorted.n; i++)
+        for (int b = 0; b < 4; b++)
+            set_bytes[4 * i + (size_t)b] = (uint8_t)(sorted.signers[i] >> (24 - 8 * b));
+    err = wf_point_serialize(pub, &p->key->pub.public_key);
+    wf_hash_part inputs[2] = {{set_bytes, 4 * sorted.n}, {pub, sizeof pub}};
     if (err == WF_OK)
-        err = setup(ps, p);
+        err = wf_machine_init(&ps->base, &OPS, cfg, "presign", sorted.signers, sorted.n, ROUNDS);
+    if (err == WF_OK)
+        err = wf_machine_bind_inputs(&ps->base, inputs, 2);
+    if (err == WF_OK)
+        err = setup(ps, &sorted);
     if (err != WF_OK) {
         destroy(&ps->base);
         return err;

@@ -42,15 +42,21 @@ static wf_err start(wf_machine *m, wf_outbox *out)
     sign *sg = of(m);
     /* σ_i = k_i·(m + r·τ) + r·χ_i */
     wf_scalar a, b;
-    wf_scalar_mul(&a, &sg->r, &sg->tau);
-    wf_scalar_add(&a, &a, &sg->m);
-    wf_scalar_mul(&a, &a, &sg->sec->k);
-    wf_scalar_mul(&b, &sg->r, &sg->sec->chi);
-    wf_scalar_add(&sg->sigma[sg->me], &a, &b);
+    wf_err err = wf_scalar_mul(&a, &sg->r, &sg->tau);
+    if (err == WF_OK)
+        err = wf_scalar_add(&a, &a, &sg->m);
+    if (err == WF_OK)
+        err = wf_scalar_mul(&a, &a, &sg->sec->k);
+    if (err == WF_OK)
+        err = wf_scalar_mul(&b, &sg->r, &sg->sec->chi);
+    if (err == WF_OK)
+        err = wf_scalar_add(&sg->sigma[sg->me], &a, &b);
     wf_scalar_wipe(&a);
     wf_scalar_wipe(&b);
     wf_secure_free(sg->sec);
     sg->sec = NULL;
+    if (err != WF_OK)
+        return err; /* nothing half-computed ever leaves */
     if (m->fault.kind == WF_SIGN_FAULT_WRONG_SIGMA) {
         wf_scalar one = {{0}};
         one.b[WF_SCALAR_BYTES - 1] = 1;
@@ -63,7 +69,7 @@ static wf_err start(wf_machine *m, wf_outbox *out)
         msg.sigma.len = 31;
     uint8_t *buf = NULL;
     size_t len = 0;
-    wf_err err = wf_wire_pack(&a_, &msg.base, &buf, &len);
+    err = wf_wire_pack(&a_, &msg.base, &buf, &len);
     if (err == WF_OK)
         err = wf_machine_broadcast(m, out, 1, buf, len);
     free(buf);
@@ -194,6 +200,21 @@ wf_err wf_sign_new(wf_machine **out, const wf_machine_cfg *cfg, const wf_sign_pa
     if (sg == NULL)
         return WF_ERR_NOMEM;
     wf_err err = wf_machine_init(&sg->base, &OPS, cfg, "sign", ps->signers, ps->n, 2);
+    /* every signer must sign the same digest and path with the same
+     * presignature: bound into the session, a mismatch stalls the run
+     * instead of making honest partials look wrong */
+    uint8_t R[WF_POINT_BYTES], path_bytes[4 * WF_BIP32_PATH_MAX];
+    for (size_t i = 0; i < p->path_len; i++)
+        for (int b = 0; b < 4; b++)
+            path_bytes[4 * i + (size_t)b] = (uint8_t)(p->path[i] >> (24 - 8 * b));
+    if (err == WF_OK)
+        err = wf_point_serialize(R, &ps->R);
+    wf_hash_part inputs[4] = {{ps->session_id, WF_ID_BYTES},
+                              {R, sizeof R},
+                              {p->digest, WF_ECDSA_DIGEST_BYTES},
+                              {path_bytes, 4 * p->path_len}};
+    if (err == WF_OK)
+        err = wf_machine_bind_inputs(&sg->base, inputs, 4);
     if (err == WF_OK)
         err = setup(sg, p);
     if (err == WF_OK && (sg->sec = wf_secure_alloc(sizeof *sg->sec)) == NULL)

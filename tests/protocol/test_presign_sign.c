@@ -441,12 +441,55 @@ static void test_bad_input(void)
     teardown();
 }
 
+/* A compromised coordinator handing parties different views: the signer set
+ * in different orders still makes one presignature (the order is
+ * canonical); different digests put the signers in different sessions, so
+ * the run stalls (the node's timeout ends it) and nobody is blamed. */
+static void test_disagreement(void)
+{
+    uint32_t ranks[3] = {0, 0, 0};
+    setup(3, 2, ranks, 0);
+    wf_machine *ms[2];
+    uint8_t tag = session_tag++;
+    uint32_t orders[2][2] = {{0, 1}, {1, 0}};
+    for (size_t i = 0; i < 2; i++) {
+        wf_machine_cfg cfg = wf_test_cfg(&cl, (uint32_t)i, tag);
+        wf_presign_params p = {.key = keys[i], .aux = aux[i], .n = 2, .signers = {orders[i][0], orders[i][1]}};
+        REQUIRE(wf_presign_new(&ms[i], &cfg, &p) == WF_OK);
+    }
+    REQUIRE(wf_harness_run(ms, 2, NULL, NULL, NULL) == WF_OK);
+    CHECK(wf_test_all_done(ms, 2));
+    wf_presig *p[2];
+    for (size_t i = 0; i < 2; i++) {
+        REQUIRE(wf_presign_result(ms[i], &p[i]) == WF_OK);
+        wf_machine_free(ms[i]);
+    }
+    tag = session_tag++;
+    for (size_t i = 0; i < 2; i++) {
+        wf_machine_cfg cfg = wf_test_cfg(&cl, (uint32_t)i, tag);
+        wf_sign_params sp = {.key = &keys[i]->pub, .presig = p[i]};
+        memset(sp.digest, (int)(0x10 + i), sizeof sp.digest); /* different digests */
+        REQUIRE(wf_sign_new(&ms[i], &cfg, &sp) == WF_OK);
+    }
+    wf_harness_stats st;
+    memset(&st, 0, sizeof st);
+    REQUIRE(wf_harness_run(ms, 2, NULL, NULL, &st) == WF_OK);
+    for (size_t i = 0; i < 2; i++) {
+        CHECK(wf_machine_status(ms[i]) == WF_SESSION_RUNNING);
+        wf_machine_free(ms[i]);
+    }
+    CHECK(st.refused == 2); /* each refused the other's partial as another session's */
+    free_presigs(p, 2);
+    teardown();
+}
+
 int main(void)
 {
     secp = secp256k1_context_create(SECP256K1_CONTEXT_VERIFY);
     test_2_of_3();
     test_single_use();
     test_bad_input();
+    test_disagreement();
     test_presign_cheaters();
     test_sign_cheaters();
     test_3_of_5();
