@@ -1112,7 +1112,7 @@ static int cmp_member(const void *a, const void *b)
 wf_err wf_presign_new(wf_machine **out, const wf_machine_cfg *cfg, const wf_presign_params *p)
 {
     if (out == NULL || cfg == NULL || p == NULL || p->key == NULL || p->aux == NULL || p->key->share == NULL ||
-        p->aux->sk == NULL || p->n < 2 || p->n > WF_MAX_MEMBERS || cfg->self != p->key->self ||
+        p->aux->sk == NULL || p->n < 2 || p->n > WF_PRESIGN_MAX_SIGNERS || cfg->self != p->key->self ||
         p->aux->self != p->key->self || p->aux->n != p->key->pub.n ||
         memcmp(p->aux->key_id, p->key->pub.key_id, WF_ID_BYTES) != 0 ||
         memcmp(cfg->key_id, p->key->pub.key_id, WF_ID_BYTES) != 0)

@@ -34,6 +34,13 @@
 
 #define WF_CULPRIT_UNKNOWN UINT32_MAX
 
+/* Largest signing set. An echo complaint about the reveal round forwards
+ * every reveal, each holding t-1 round-2 envelopes (about 13 KB at 2048 bits,
+ * 17 KB at 3072): t(t-1) of them must fit the 1 MiB envelope limit, or a
+ * cheater could escape naming by stalling the run. Lifting this needs
+ * digest-only complaints. */
+#define WF_PRESIGN_MAX_SIGNERS 8
+
 /* Protocol faults (tests and the simulator's cheating node). */
 enum {
     WF_PRESIGN_FAULT_ENC_PROOF = WF_FAULT_PROTOCOL, /* bad Πenc to victim */
@@ -70,7 +77,7 @@ typedef struct wf_presig {
 
 /* WF_ERR_UNAUTHORISED if the signers are not an authorised set of the key
  * (checked before any message), WF_ERR_ARG for any other bad input (self not
- * a signer, aux of another key or size, …). */
+ * a signer, aux of another key or size, more than WF_PRESIGN_MAX_SIGNERS, …). */
 wf_err wf_presign_new(wf_machine **out, const wf_machine_cfg *cfg, const wf_presign_params *p);
 /* When DONE: moves the presignature out (caller frees with wf_presig_free). */
 wf_err wf_presign_result(wf_machine *m, wf_presig **out);
