@@ -32,7 +32,6 @@ typedef struct aux_info {
     size_t opening_len;
     wf_rped *rped[WF_MAX_MEMBERS];      /* by position: own from start, peers' once their opening passed */
     wf_paillier_pk *pk[WF_MAX_MEMBERS]; /* peers', with rped */
-    int accepted[WF_AUX_INFO_ROUNDS + 1][WF_MAX_MEMBERS]; /* that party's broadcast passed our check */
     uint8_t rho_own[RHO_BYTES];
     int have_rho;                       /* round 2 passed: rho_sid is set */
     uint8_t rho_sid[WF_PROOF_ID_BYTES]; /* the session id Πmod and Πfac bind (aux_info.h) */
@@ -54,51 +53,6 @@ static int faulty(const aux_info *a, uint32_t kind)
     return a->base.fault.kind == kind;
 }
 
-/* ------------------------------------------------- length-prefixed SHA-256 */
-
-/* The parts of one hash, each written as its length (8 bytes, big-endian)
- * then its bytes, so no two part lists give the same input. */
-typedef struct lp_hash {
-    uint8_t *buf;
-    size_t len, cap;
-    wf_err err;
-} lp_hash;
-
-static void lp_put(lp_hash *h, const void *data, size_t len)
-{
-    if (h->err != WF_OK)
-        return;
-    if (h->len + 8 + len > h->cap) {
-        size_t cap = 2 * (h->len + 8 + len) + 256;
-        uint8_t *buf = realloc(h->buf, cap);
-        if (buf == NULL) {
-            h->err = WF_ERR_NOMEM;
-            return;
-        }
-        h->buf = buf;
-        h->cap = cap;
-    }
-    for (int i = 7; i >= 0; i--)
-        h->buf[h->len++] = (uint8_t)((uint64_t)len >> (8 * i));
-    if (len > 0)
-        memcpy(h->buf + h->len, data, len);
-    h->len += len;
-}
-
-static void lp_put_field(lp_hash *h, const ProtobufCBinaryData *f)
-{
-    lp_put(h, f->data, f->len);
-}
-
-/* Hashes and frees the parts. */
-static wf_err lp_finish(lp_hash *h, uint8_t out[WF_SHA256_BYTES])
-{
-    wf_err err = h->err == WF_OK ? wf_sha256(out, h->buf, h->len) : h->err;
-    free(h->buf);
-    memset(h, 0, sizeof *h);
-    return err;
-}
-
 /* V_i over party i's opening fields as they travel (aux_info.h). */
 static wf_err commitment(const aux_info *a, uint32_t party, const Warifu__AuxInfo__Opening *o,
                          uint8_t v[COMMIT_BYTES])
@@ -111,21 +65,21 @@ static wf_err commitment(const aux_info *a, uint32_t party, const Warifu__AuxInf
             parties[4 * i + (size_t)b] = (uint8_t)(c->parties[i] >> (24 - 8 * b));
     for (int b = 0; b < 4; b++)
         who[b] = (uint8_t)(party >> (24 - 8 * b));
-    lp_hash h = {0};
-    lp_put(&h, domain, sizeof domain - 1);
-    lp_put(&h, c->cluster_id, WF_ID_BYTES);
-    lp_put(&h, c->key_id, WF_ID_BYTES);
-    lp_put(&h, c->session_id, WF_ID_BYTES);
-    lp_put(&h, parties, 4 * c->n);
-    lp_put(&h, who, sizeof who);
     const ProtobufCBinaryData *fields[] = {&o->n, &o->s, &o->t, &o->prm, &o->rho, &o->u};
+    wf_hash_part parts[6 + sizeof fields / sizeof fields[0]] = {
+        {(const uint8_t *)domain, sizeof domain - 1}, {c->cluster_id, WF_ID_BYTES}, {c->key_id, WF_ID_BYTES},
+        {c->session_id, WF_ID_BYTES},                 {parties, 4 * c->n},          {who, sizeof who}};
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
-        lp_put_field(&h, fields[i]);
-    return lp_finish(&h, v);
+        parts[6 + i] = (wf_hash_part){fields[i]->data, fields[i]->len};
+    uint8_t digest[WF_SHA512_BYTES];
+    wf_err err = wf_sha512_parts(digest, parts, sizeof parts / sizeof parts[0], 1);
+    if (err == WF_OK)
+        memcpy(v, digest, COMMIT_BYTES);
+    return err;
 }
 
 /* The proof context of Πmod and Πfac: this session's, with the session id
- * replaced by SHA-256("warifu/aux-info/v1/rho", session id, ρ). */
+ * replaced by wf_machine_derive_id(ρ). */
 static void rho_ctx(const aux_info *a, wf_proof_ctx *ctx, size_t prover, size_t verifier)
 {
     wf_machine_proof_ctx(&a->base, ctx, member(a, prover),
@@ -135,12 +89,8 @@ static void rho_ctx(const aux_info *a, wf_proof_ctx *ctx, size_t prover, size_t 
 
 static wf_err bind_rho(aux_info *a, const uint8_t rho[RHO_BYTES])
 {
-    static const char domain[] = "warifu/aux-info/v1/rho";
-    lp_hash h = {0};
-    lp_put(&h, domain, sizeof domain - 1);
-    lp_put(&h, a->base.s.cfg.session_id, WF_ID_BYTES);
-    lp_put(&h, rho, RHO_BYTES);
-    wf_err err = lp_finish(&h, a->rho_sid);
+    wf_hash_part part = {rho, RHO_BYTES};
+    wf_err err = wf_machine_derive_id(&a->base, a->rho_sid, &part, 1);
     a->have_rho = err == WF_OK;
     return err;
 }
@@ -485,7 +435,6 @@ static wf_err finish_round1(aux_info *a, wf_outbox *out)
             continue;
         if (check_commitment(&a->base.s.box[1].bcast[j], reason, sizeof reason) != WF_JUDGE_INNOCENT)
             return blame(a, out, &a->base.s.box[1].bcast[j], reason);
-        a->accepted[1][j] = 1;
     }
     return send_bcast(a, out, 2, a->opening, a->opening_len);
 }
@@ -516,7 +465,6 @@ static wf_err finish_round2(aux_info *a, wf_outbox *out)
             a->rped[j] = o.rped;
             o.rped = NULL;
             rho_j = o.rho;
-            a->accepted[2][j] = 1;
         }
         for (size_t b = 0; b < RHO_BYTES; b++)
             rho[b] ^= rho_j[b];
@@ -539,7 +487,6 @@ static wf_err finish_round3(aux_info *a, wf_outbox *out)
         const wf_filed *f = &a->base.s.box[3].bcast[j];
         if (check_proof(a, j, NO_POS, f, reason, sizeof reason) != WF_JUDGE_INNOCENT)
             return blame(a, out, f, reason);
-        a->accepted[3][j] = 1;
         f = &a->base.s.box[3].p2p[j];
         if (check_proof(a, j, a->me, f, reason, sizeof reason) != WF_JUDGE_INNOCENT)
             return blame(a, out, f, reason);
@@ -633,7 +580,7 @@ static wf_judgement judge(wf_machine *m, const wf_filed *ev, uint32_t accuser, c
     int pos = wf_session_pos(&m->s, ev->env.from), apos = wf_session_pos(&m->s, accuser);
     uint32_t r = ev->env.round;
     int bcast = ev->env.to == WF_TO_BROADCAST;
-    if (pos < 0 || apos < 0 || r == 0 || r > WF_AUX_INFO_ROUNDS || (bcast && a->accepted[r][pos]))
+    if (pos < 0 || apos < 0 || r == 0 || r > WF_AUX_INFO_ROUNDS)
         return WF_JUDGE_INNOCENT;
     if (!bcast && r != 3)
         return WF_JUDGE_INNOCENT; /* a direct message the protocol never reads */

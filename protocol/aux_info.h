@@ -4,7 +4,7 @@
  * key refresh without the share refresh). All n members take part; session
  * parties are members 0..n-1, in that order.
  *
- *   round 1  broadcast  V_i = SHA-256 commitment (below) to round 2's values
+ *   round 1  broadcast  V_i, a hash commitment (below) to round 2's values
  *   round 2  broadcast  the opening: N_i, s_i, t_i, Πprm ψ_i for them, ρ_i, u_i
  *            every party checks, for each party in session order: the opening
  *            against V_i, |N_j| = bits exactly, N_j unlike every earlier
@@ -12,14 +12,14 @@
  *   round 3  broadcast  Πmod for N_i;  to each j: Πfac for N_i under j's (N_j, s_j, t_j)
  *   round 4  broadcast  confirmation: empty, its envelope carries the echo of round 3
  *
- * Commitment: V_i = SHA-256 over length-prefixed parts (8-byte big-endian
- * lengths): "warifu/aux-info/v1/commit", cluster id, key id, session id, the
+ * Commitment: V_i = the first 32 bytes of SHA-512 over length-prefixed parts
+ * (8-byte big-endian lengths, wf_sha512_parts): "warifu/aux-info/v1/commit", cluster id, key id, session id, the
  * session's parties, i, then the Opening's n, s, t, prm, rho and u fields as
  * they travel (the wire forms are canonical, so bytes and values agree).
  *
  * ρ binding: Πmod and Πfac use this session's proof context with its session
- * id replaced by SHA-256("warifu/aux-info/v1/rho", session id, ρ) (length-
- * prefixed as above), so a proof made before every ρ_j was revealed — i.e.
+ * id replaced by wf_machine_derive_id(ρ) (a hash of the session id and ρ),
+ * so a proof made before every ρ_j was revealed — i.e.
  * before the moduli were fixed — cannot be replayed. Πprm is made in round 1
  * under the plain context (it is committed to before ρ exists).
  *

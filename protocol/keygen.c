@@ -110,14 +110,12 @@ static wf_err commitment_hash(const kg_machine *k, uint32_t i, const kg_opening 
 }
 
 /* Πsch of `prover` for C_{prover,0}: the session's context with its session
- * id replaced by SHA-256(session_id ‖ rid), so the challenge binds rid. */
+ * id replaced by wf_machine_derive_id(rid), so the challenge binds rid. */
 static wf_err proof_ctx(const kg_machine *k, uint32_t prover, wf_proof_ctx *ctx)
 {
     wf_machine_proof_ctx(&k->base, ctx, prover, WF_PROOF_BROADCAST);
-    uint8_t in[WF_ID_BYTES + WF_RID_BYTES];
-    memcpy(in, k->base.s.cfg.session_id, WF_ID_BYTES);
-    memcpy(in + WF_ID_BYTES, k->rid, WF_RID_BYTES);
-    return wf_sha256(ctx->session_id, in, sizeof in);
+    wf_hash_part rid = {k->rid, WF_RID_BYTES};
+    return wf_machine_derive_id(&k->base, ctx->session_id, &rid, 1);
 }
 
 /* ---- checks on received messages ---- */

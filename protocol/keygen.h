@@ -16,7 +16,7 @@
  * (crypto/transcript.h) cut to 32 bytes; rid = ⊕ rid_j and the chain code =
  * ⊕ chain_j (commit-then-open keeps every contribution independent of the
  * others, so one honest party makes both uniform). The Πsch context is the
- * session's, with its session id replaced by SHA-256(session_id ‖ rid).
+ * session's, with its session id replaced by wf_machine_derive_id(rid).
  *
  * Every party ends with the joint commitments C_k = Σ_i C_{i,k}, every X_j
  * (the Feldman share point of member j), the public key C_0, the chain code,

@@ -70,6 +70,8 @@ typedef struct wf_machine_ops {
     wf_err (*finish_round)(wf_machine *m, uint32_t r, wf_outbox *out);
     /* Re-runs the check `accuser` runs on the accused's signed envelope
      * `evidence` (of this session, addressed to the accuser or broadcast).
+     * Not called for a broadcast equal to our copy of a round we finished:
+     * the driver already knows it passed.
      * WF_JUDGE_LATER when this party lacks the messages the check needs yet.
      * On GUILTY, writes the reason to reason[cap]. */
     wf_judgement (*judge)(wf_machine *m, const wf_filed *evidence, uint32_t accuser, char *reason, size_t cap);
@@ -98,6 +100,13 @@ wf_err wf_machine_init(wf_machine *m, const wf_machine_ops *ops, const wf_machin
  * another session's and the run stalls until the node's timeout, instead of
  * failing each other's checks and blaming honest peers. */
 wf_err wf_machine_bind_inputs(wf_machine *m, const wf_hash_part *inputs, size_t n);
+
+/* out = SHA-512(domain, protocol, session id, inputs)[0..32), each part
+ * length-prefixed: an id derived from this session and values its parties
+ * agreed on (what wf_machine_bind_inputs installs as the session id, and what
+ * keygen and aux-info use to bind rid or ρ into their proof contexts). At
+ * most 12 inputs. */
+wf_err wf_machine_derive_id(const wf_machine *m, uint8_t out[WF_ID_BYTES], const wf_hash_part *inputs, size_t n);
 
 /* For protocols: the proof context of this session for prover → verifier
  * (WF_PROOF_BROADCAST for a proof every party checks). */
