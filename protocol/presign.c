@@ -64,14 +64,6 @@ static presign *of(wf_machine *m)
     return (presign *)m;
 }
 
-static int pos_of(const presign *ps, uint32_t member)
-{
-    for (size_t i = 0; i < ps->t; i++)
-        if (ps->set[i] == member)
-            return (int)i;
-    return -1;
-}
-
 static int faulty(const presign *ps, uint32_t kind, size_t peer)
 {
     return ps->base.fault.kind == kind &&
@@ -680,14 +672,8 @@ static wf_err build_reveal(presign *ps, uint8_t **buf, size_t *len)
     Warifu__Presign__PairReveal pairs[WF_MAX_MEMBERS];
     Warifu__Presign__PairReveal *pp[WF_MAX_MEMBERS];
     wf_wire_arena a = {0};
-    mpz_t v;
-    mpz_init(v);
-    wf_scalar_to_mpz(v, &ps->sec->k);
-    wf_wire_put_mpz(&a, &msg.k, v);
-    wf_scalar_to_mpz(v, &ps->sec->gamma);
-    wf_wire_put_mpz(&a, &msg.gamma, v);
-    wf_mpz_wipe(v);
-    mpz_clear(v);
+    wf_wire_put_scalar(&a, &msg.k, &ps->sec->k);
+    wf_wire_put_scalar(&a, &msg.gamma, &ps->sec->gamma);
     wf_wire_put_mpz(&a, &msg.rho, ps->rho->v);
     wf_wire_put_mpz(&a, &msg.nu, ps->nu->v);
     ProtobufCBinaryData *recv = wf_wire_put_array(&a, ps->t);
@@ -819,16 +805,6 @@ static void reveal_clear(reveal *rv)
     }
 }
 
-static int is_scalar(const mpz_t v)
-{
-    mpz_t q;
-    mpz_init(q);
-    mpz_import(q, WF_SCALAR_BYTES, 1, 1, 1, 0, WF_SECP256K1_ORDER);
-    int ok = mpz_sgn(v) >= 0 && mpz_cmp(v, q) < 0;
-    mpz_clear(q);
-    return ok;
-}
-
 /* Parses party c's reveal and checks it against c's own messages. */
 static wf_err read_reveal(presign *ps, size_t c, reveal *rv, char *why, size_t cap)
 {
@@ -837,19 +813,22 @@ static wf_err read_reveal(presign *ps, size_t c, reveal *rv, char *why, size_t c
         &warifu__presign__round4__descriptor, f->env.payload, f->env.payload_len);
     const char *what = "malformed reveal";
     wf_err err = msg == NULL || msg->n_pairs != ps->t - 1 || msg->n_received != ps->t - 1 ? WF_ERR_ENCODING : WF_OK;
+    wf_scalar ks, gs; /* scalars on the wire: below q or refused */
     if (err == WF_OK)
-        err = wf_wire_get_mpz(rv->k, &msg->k);
+        err = wf_wire_get_scalar(&ks, &msg->k);
     if (err == WF_OK)
         err = wf_wire_get_mpz(rv->rho, &msg->rho);
     if (err == WF_OK)
-        err = wf_wire_get_mpz(rv->gamma, &msg->gamma);
+        err = wf_wire_get_scalar(&gs, &msg->gamma);
     if (err == WF_OK)
         err = wf_wire_get_mpz(rv->nu, &msg->nu);
-    if (err == WF_OK && (!is_scalar(rv->k) || !is_scalar(rv->gamma)))
-        err = WF_ERR_RANGE;
+    if (err == WF_OK) {
+        wf_scalar_to_mpz(rv->k, &ks);
+        wf_scalar_to_mpz(rv->gamma, &gs);
+    }
     int seen[WF_MAX_MEMBERS] = {0};
     for (size_t i = 0; err == WF_OK && i < msg->n_pairs; i++) {
-        int j = pos_of(ps, msg->pairs[i]->to);
+        int j = wf_session_pos(&ps->base.s, msg->pairs[i]->to);
         if (j < 0 || (size_t)j == c || seen[j]++) {
             err = WF_ERR_ENCODING;
             break;
@@ -866,7 +845,7 @@ static wf_err read_reveal(presign *ps, size_t c, reveal *rv, char *why, size_t c
     for (size_t i = 0; err == WF_OK && i < msg->n_received; i++) {
         wf_filed e;
         err = wf_session_open_forwarded(&ps->base.s, &e, msg->received[i].data, msg->received[i].len);
-        int s = err == WF_OK ? pos_of(ps, e.env.from) : -1;
+        int s = err == WF_OK ? wf_session_pos(&ps->base.s, e.env.from) : -1;
         if (err == WF_OK && (s < 0 || (size_t)s == c || e.env.round != 2 || e.env.to != ps->set[c] ||
                              rv->recv[s].present))
             err = WF_ERR_ENCODING;
@@ -878,7 +857,6 @@ static wf_err read_reveal(presign *ps, size_t c, reveal *rv, char *why, size_t c
     /* K_c, G_c, Γ_c, Δ_c must be what the revealed values give */
     mpz_t e;
     mpz_init(e);
-    wf_scalar ks, gs;
     wf_point P;
     if (err == WF_OK) {
         what = "revealed k, ρ do not give K";
@@ -894,8 +872,6 @@ static wf_err read_reveal(presign *ps, size_t c, reveal *rv, char *why, size_t c
     }
     if (err == WF_OK) {
         what = "revealed γ does not give Γ, or k does not give Δ";
-        wf_scalar_from_mpz(&ks, rv->k);
-        wf_scalar_from_mpz(&gs, rv->gamma);
         err = wf_point_base_mul(&P, &gs);
         if (err == WF_OK && !wf_point_eq(&P, &ps->Gamma_j[c]))
             err = WF_ERR_VERIFY;
@@ -1021,13 +997,11 @@ static wf_judgement judge(wf_machine *m, const wf_filed *ev, uint32_t accuser, c
 {
     presign *ps = of(m);
     uint32_t r = ev->env.round;
-    int s = pos_of(ps, ev->env.from), a = pos_of(ps, accuser);
+    int s = wf_session_pos(&ps->base.s, ev->env.from), a = wf_session_pos(&ps->base.s, accuser);
     if (s < 0 || a < 0)
         return WF_JUDGE_INNOCENT;
     if (m->round <= r)
         return WF_JUDGE_LATER; /* we have not finished that round ourselves */
-    if (ev->env.to == WF_TO_BROADCAST)
-        return WF_JUDGE_INNOCENT; /* the same broadcast passed our own check */
     wf_err err = WF_OK;
     if (r == 1) {
         err = check_r1_direct(ps, (size_t)s, (size_t)a, ev, reason, cap);
@@ -1069,7 +1043,7 @@ static wf_err setup(presign *ps, const wf_presign_params *p)
     const wf_key_public *pub = &p->key->pub;
     ps->t = p->n;
     memcpy(ps->set, p->signers, p->n * sizeof p->signers[0]);
-    int me = pos_of(ps, p->key->self);
+    int me = wf_session_pos(&ps->base.s, p->key->self);
     if (me < 0)
         return WF_ERR_ARG;
     ps->me = (size_t)me;
