@@ -33,6 +33,7 @@
 static const uint32_t RANKS[N] = {0, 1, 1};
 static uint8_t pk[N][WF_IDENTITY_PK_BYTES];
 static uint8_t *sk[N];
+static uint8_t run_nonce[WF_ID_BYTES]; /* random per demo run; session ids add a step number */
 
 static void hex(const char *label, const uint8_t *b, size_t len)
 {
@@ -49,7 +50,7 @@ static wf_machine_cfg cfg_for(uint32_t self, uint8_t session, const uint8_t *key
     memcpy(cfg.cluster_id, "warifu-demo-cluster-0000000000000", WF_ID_BYTES);
     if (key_id != NULL)
         memcpy(cfg.key_id, key_id, WF_ID_BYTES);
-    randombytes_buf(cfg.session_id, WF_ID_BYTES);
+    memcpy(cfg.session_id, run_nonce, WF_ID_BYTES);
     cfg.session_id[0] = session;
     cfg.self = self;
     cfg.identity_sk = sk[self];
@@ -57,11 +58,9 @@ static wf_machine_cfg cfg_for(uint32_t self, uint8_t session, const uint8_t *key
     return cfg;
 }
 
-/* Gives every machine the same session id, runs them, reports. */
+/* Runs the machines of one protocol step, reports. */
 static int run(const char *what, wf_machine **ms, size_t n)
 {
-    for (size_t i = 1; i < n; i++)
-        memcpy(ms[i]->s.cfg.session_id, ms[0]->s.cfg.session_id, WF_ID_BYTES);
     wf_harness_stats st;
     memset(&st, 0, sizeof st);
     if (wf_harness_run(ms, n, NULL, NULL, &st) != WF_OK)
@@ -86,6 +85,7 @@ int main(void)
 {
     if (wf_crypto_init() != WF_OK)
         return 1;
+    randombytes_buf(run_nonce, sizeof run_nonce);
     for (int i = 0; i < N; i++) {
         sk[i] = wf_secure_alloc(WF_IDENTITY_SK_BYTES);
         if (sk[i] == NULL)
