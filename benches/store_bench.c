@@ -83,14 +83,19 @@ int main(int argc, char **argv)
     wf_store_unlock u = {.key_file = kf};
     wf_store *s = NULL;
     if (wf_store_create(&s, path, &u)) die("create");
+    wf_store_key key;
+    uint8_t key_id[32];
+    memset(key_id, 0x4b, 32);
+    wf_test_make_key(&key, key_id, 2, 0, 0);
+    if (wf_store_key_put(s, &key)) die("key");
+    wf_store_blob_clear(&key.record);
     wf_store_close(s);
     double t0 = now_s();
     if (wf_store_open(&s, path, &u)) die("open");
     double open_ms = (now_s() - t0) * 1e3;
 
     /* a presignature record of a 3-signer set: R, 3 R̄_j, 3 S_j, ids; k ‖ χ */
-    uint8_t key_id[32], id[32], sig[WF_STORE_SIG_BYTES];
-    memset(key_id, 0x4b, 32);
+    uint8_t id[32], sig[WF_STORE_SIG_BYTES];
     memset(sig, 0x51, sizeof sig);
     wf_store_blob b = {0};
     b.pub_len = 7 * 33 + 3 * 4 + 3 * 32;
@@ -101,7 +106,7 @@ int main(int argc, char **argv)
     t0 = now_s();
     for (size_t i = 0; i < count; i++) {
         name(id, i);
-        if (wf_store_presig_add(s, key_id, 0x7, id, &b)) die("add");
+        if (wf_store_presig_add(s, key_id, 1, 0x7, id, &b)) die("add");
     }
     double insert_s = now_s() - t0;
 
@@ -110,7 +115,7 @@ int main(int argc, char **argv)
         name(id, i);
         wf_store_request r = request(i);
         wf_store_blob out;
-        if (wf_store_presig_take(s, key_id, 0x7, id, &r, &out)) die("take");
+        if (wf_store_presig_take(s, key_id, 0x7, id, &r, &out, NULL)) die("take");
         wf_store_blob_clear(&out);
     }
     double take_s = now_s() - t0;

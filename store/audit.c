@@ -26,13 +26,20 @@ typedef struct head {
     uint8_t mac[MAC_BYTES];
 } head;
 
+wf_err wf_db_audit_head_init(wf_store *s, rocksdb_writebatch_t *batch)
+{
+    uint8_t rec[8 + MAC_BYTES] = {0};
+    return wf_db_put_sealed(s, batch, WF_CF_META, K_HEAD, sizeof K_HEAD - 1, rec, sizeof rec);
+}
+
+/* The head is written at creation (sequence 0): a missing one is damage. */
 static wf_err read_head(wf_store *s, head *h)
 {
     memset(h, 0, sizeof *h);
     uint8_t *plain;
     size_t len;
     wf_err err = wf_db_get_sealed(s, WF_CF_META, K_HEAD, sizeof K_HEAD - 1, &plain, &len);
-    if (err == WF_ERR_NOT_FOUND) return WF_OK;
+    if (err == WF_ERR_NOT_FOUND) return wf_store_fail(WF_ERR_VERIFY, "the audit chain's head record is missing");
     if (err) return err;
     if (len != 8 + MAC_BYTES) {
         err = wf_store_fail(WF_ERR_ENCODING, "the audit head record is malformed");
@@ -82,7 +89,14 @@ wf_err wf_store_audit_append(wf_store *s, const char *kind, const char *text, ui
 
     pthread_mutex_lock(&s->lock);
     head h;
+    uint8_t key[8];
     wf_err err = read_head(s, &h);
+    if (!err) {
+        wf_be64_put(key, h.seq + 1);
+        int taken = wf_db_exists(s, WF_CF_AUDIT, key, 8);
+        if (taken < 0) err = WF_ERR_STORAGE;
+        if (taken > 0) err = wf_store_fail(WF_ERR_VERIFY, "the audit chain's head is behind its records");
+    }
     if (!err) {
         uint8_t *p = v;
         h.seq++;
@@ -98,8 +112,7 @@ wf_err wf_store_audit_append(wf_store *s, const char *kind, const char *text, ui
         mac_of(s, v, len - MAC_BYTES, v + len - MAC_BYTES);
         memcpy(h.mac, v + len - MAC_BYTES, MAC_BYTES);
 
-        uint8_t key[8], hrec[8 + MAC_BYTES];
-        wf_be64_put(key, h.seq);
+        uint8_t hrec[8 + MAC_BYTES];
         wf_be64_put(hrec, h.seq);
         memcpy(hrec + 8, h.mac, MAC_BYTES);
         rocksdb_writebatch_t *b = rocksdb_writebatch_create();
@@ -151,9 +164,9 @@ wf_err wf_store_audit_each(wf_store *s, int (*fn)(const wf_audit_entry *e, void 
         }
         if (fn(e, ctx)) break;
     }
-    wf_db_iter_end(&it);
+    wf_err iter_err = wf_db_iter_end(&it);
     free(e);
-    return err;
+    return err ? err : iter_err;
 }
 
 static wf_err bad(wf_audit_report *r, uint64_t at, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -193,12 +206,14 @@ static wf_err check_record(const wf_store *s, wf_audit_report *r, uint64_t at, u
     return WF_OK;
 }
 
-wf_err wf_store_audit_verify(wf_store *s, wf_audit_report *r)
+static wf_err verify_chain(wf_store *s, wf_audit_report *r)
 {
-    if (!s || !r) return wf_store_fail(WF_ERR_ARG, "missing argument");
-    memset(r, 0, sizeof *r);
     head h;
     wf_err err = read_head(s, &h);
+    if (err == WF_ERR_VERIFY || err == WF_ERR_ENCODING) {
+        snprintf(r->problem, sizeof r->problem, "the chain's head record is missing or damaged");
+        return err;
+    }
     if (err) return err;
     wf_audit_entry *e = malloc(sizeof *e);
     if (!e) return wf_store_fail(WF_ERR_NOMEM, "out of memory");
@@ -221,9 +236,10 @@ wf_err wf_store_audit_verify(wf_store *s, wf_audit_report *r)
             r->records++;
         }
     }
-    wf_db_iter_end(&it);
+    wf_err iter_err = wf_db_iter_end(&it);
     free(e);
     if (err) return err;
+    if (iter_err) return iter_err;
     uint64_t last = expected - 1;
     if (h.seq > last)
         return bad(r, last + 1, "records %llu to %llu were removed from the end", (unsigned long long)(last + 1),
@@ -233,4 +249,15 @@ wf_err wf_store_audit_verify(wf_store *s, wf_audit_report *r)
     if (last && sodium_memcmp(h.mac, last_mac, MAC_BYTES) != 0)
         return bad(r, last, "record %llu was replaced", (unsigned long long)last);
     return WF_OK;
+}
+
+wf_err wf_store_audit_verify(wf_store *s, wf_audit_report *r)
+{
+    if (!s || !r) return wf_store_fail(WF_ERR_ARG, "missing argument");
+    memset(r, 0, sizeof *r);
+    /* appends wait: a chain read half before and half after one is not a break */
+    pthread_mutex_lock(&s->lock);
+    wf_err err = verify_chain(s, r);
+    pthread_mutex_unlock(&s->lock);
+    return err;
 }

@@ -34,7 +34,8 @@ wf_err wf_store_audit_each(wf_store *s, int (*fn)(const wf_audit_entry *e, void 
 
 typedef struct wf_audit_report {
     uint64_t records;   /* records checked */
-    uint64_t first_bad; /* sequence number (position) of the first problem, 0 if none */
+    uint64_t first_bad; /* sequence number (position) of the first problem; 0 if none, or
+                           if the problem is the chain's head record (see problem) */
     char problem[256];  /* what is wrong there, for the operator */
 } wf_audit_report;
 

@@ -1,9 +1,12 @@
 /* The store's database: creating and opening RocksDB with warifu's column
  * families, and sealed records (XChaCha20-Poly1305, associated data = store
  * format, column family and record key). */
+#define _XOPEN_SOURCE 700 /* nftw */
 #include "store/db.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <ftw.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +14,7 @@
 #include <sodium.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "crypto/secmem.h"
 #include "store/unlock.h"
@@ -213,9 +217,11 @@ wf_err wf_db_iter_start(wf_store *s, wf_cf cf, const uint8_t *prefix, size_t pre
     out->prefix_len = prefix_len;
     out->ro = rocksdb_readoptions_create();
     if (!out->ro) return wf_store_fail(WF_ERR_NOMEM, "out of memory");
+    rocksdb_readoptions_set_verify_checksums(out->ro, 1);
     out->it = rocksdb_create_iterator_cf(s->db, out->ro, s->cf[cf]);
     if (!out->it) {
         rocksdb_readoptions_destroy(out->ro);
+        out->ro = NULL;
         return wf_store_fail(WF_ERR_NOMEM, "out of memory");
     }
     rocksdb_iter_seek(out->it, (const char *)prefix, prefix_len);
@@ -230,12 +236,22 @@ int wf_db_iter_valid(const wf_db_iter *it)
     return klen >= it->prefix_len && memcmp(k, it->prefix, it->prefix_len) == 0;
 }
 
-void wf_db_iter_end(wf_db_iter *it)
+wf_err wf_db_iter_end(wf_db_iter *it)
 {
-    if (it->it) rocksdb_iter_destroy(it->it);
+    wf_err err = WF_OK;
+    if (it->it) {
+        char *e = NULL;
+        rocksdb_iter_get_error(it->it, &e);
+        if (e) {
+            err = wf_store_fail(WF_ERR_STORAGE, "reading the store failed: %s", e);
+            rocksdb_free(e);
+        }
+        rocksdb_iter_destroy(it->it);
+    }
     if (it->ro) rocksdb_readoptions_destroy(it->ro);
     it->it = NULL;
     it->ro = NULL;
+    return err;
 }
 
 /* ---- open, create, close ----------------------------------------------- */
@@ -297,14 +313,51 @@ static wf_err db_open(wf_store **out, const char *dir, int create)
     return WF_OK;
 }
 
+/* A missing path, or an empty directory (rename can replace it). */
 static int dir_is_empty_or_missing(const char *dir)
 {
     struct stat st;
     if (stat(dir, &st) != 0) return errno == ENOENT;
     if (!S_ISDIR(st.st_mode)) return 0;
-    char probe[4096];
-    snprintf(probe, sizeof probe, "%s/CURRENT", dir);
-    return stat(probe, &st) != 0;
+    DIR *d = opendir(dir);
+    if (!d) return 0;
+    int empty = 1;
+    struct dirent *e;
+    while (empty && (e = readdir(d)))
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) empty = 0;
+    closedir(d);
+    return empty;
+}
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+/* Builds the store in a fresh sibling directory and renames it into place,
+ * so a failure or crash at any point leaves dir as it was. */
+static wf_err create_at(const char *dir, const uint8_t *data_key, const uint8_t *rec, const uint8_t *wrapped)
+{
+    char tmp[4096];
+    if ((size_t)snprintf(tmp, sizeof tmp, "%s.creating-XXXXXX", dir) >= sizeof tmp)
+        return wf_store_fail(WF_ERR_ARG, "store path too long");
+    if (!mkdtemp(tmp)) return wf_store_fail(WF_ERR_STORAGE, "cannot create a directory next to %s: %s", dir,
+                                            strerror(errno));
+    wf_store *s;
+    wf_err err = db_open(&s, tmp, 1);
+    if (!err) {
+        memcpy(s->data_key, data_key, WF_DATA_KEY_BYTES);
+        wf_unlock_derive_audit_key(s);
+        err = wf_unlock_write(s, rec, wrapped);
+        store_free(s);
+    }
+    if (!err && rename(tmp, dir) != 0)
+        err = wf_store_fail(WF_ERR_STORAGE, "cannot move the new store into %s: %s", dir, strerror(errno));
+    if (err) nftw(tmp, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    return err;
 }
 
 wf_err wf_store_create(wf_store **out, const char *dir, const wf_store_unlock *u)
@@ -314,14 +367,21 @@ wf_err wf_store_create(wf_store **out, const char *dir, const wf_store_unlock *u
     wf_err err = wf_unlock_check(u);
     if (err) return err;
     if (!dir_is_empty_or_missing(dir)) return wf_store_fail(WF_ERR_EXISTS, "%s already holds a store", dir);
-    wf_store *s;
-    if ((err = db_open(&s, dir, 1))) return err;
-    if ((err = wf_unlock_init(s, u))) {
-        store_free(s);
-        return err;
+    uint8_t rec[WF_UNLOCK_KEK_REC_BYTES], wrapped[WF_UNLOCK_WRAPPED_BYTES];
+    uint8_t *data_key = wf_secure_alloc(WF_DATA_KEY_BYTES);
+    if (!data_key) return wf_store_fail(WF_ERR_NOMEM, "out of memory");
+    /* the key file and Argon2id first: if they fail, nothing was written */
+    err = wf_unlock_prepare(u, data_key, rec, wrapped);
+    if (!err) err = create_at(dir, data_key, rec, wrapped);
+    wf_store *s = NULL;
+    if (!err) err = db_open(&s, dir, 0);
+    if (!err) {
+        memcpy(s->data_key, data_key, WF_DATA_KEY_BYTES);
+        wf_unlock_derive_audit_key(s);
+        *out = s;
     }
-    *out = s;
-    return WF_OK;
+    wf_secure_free(data_key);
+    return err;
 }
 
 wf_err wf_store_open(wf_store **out, const char *dir, const wf_store_unlock *u)

@@ -61,7 +61,9 @@ int wf_db_exists(wf_store *s, wf_cf cf, const uint8_t *key, size_t key_len);
 wf_err wf_db_commit(wf_store *s, rocksdb_writebatch_t *batch);
 
 /* An iterator over the keys of cf that start with prefix, in key order.
- * Create, then loop: while (wf_db_iter_valid(it)) { …; rocksdb_iter_next }. */
+ * Create, then loop: while (wf_db_iter_valid(it)) { …; rocksdb_iter_next },
+ * then wf_db_iter_end, which reports an I/O or checksum error that ended the
+ * loop early (a loop's result is only good if it returns WF_OK). */
 typedef struct wf_db_iter {
     rocksdb_iterator_t *it;
     rocksdb_readoptions_t *ro;
@@ -70,7 +72,7 @@ typedef struct wf_db_iter {
 } wf_db_iter;
 wf_err wf_db_iter_start(wf_store *s, wf_cf cf, const uint8_t *prefix, size_t prefix_len, wf_db_iter *out);
 int wf_db_iter_valid(const wf_db_iter *it);
-void wf_db_iter_end(wf_db_iter *it);
+wf_err wf_db_iter_end(wf_db_iter *it);
 
 /* Big-endian helpers for record layouts. */
 void wf_be64_put(uint8_t out[8], uint64_t v);
@@ -92,10 +94,17 @@ wf_err wf_db_blob_unpack(const uint8_t *in, size_t len, size_t off, wf_store_blo
 wf_err wf_db_presig_drop_key(wf_store *s, rocksdb_writebatch_t *batch, const uint8_t key_id[WF_STORE_ID_BYTES],
                              size_t *dropped);
 
-/* Adds to batch req's record as pending on presig_id (store/requests.c);
- * the caller has looked req up under the store lock. */
+/* Adds to batch req's record as pending on presig_id, one attempt more
+ * (store/requests.c); the caller has looked req up under the store lock. */
 wf_err wf_db_request_pending(wf_store *s, rocksdb_writebatch_t *batch, const wf_store_request *req,
                              const uint8_t presig_id[WF_STORE_ID_BYTES]);
 /* wf_store_request_lookup without taking the store lock. */
 wf_err wf_db_request_lookup(wf_store *s, const wf_store_request *req, wf_store_request_state *state,
-                            uint8_t sig[WF_STORE_SIG_BYTES]);
+                            uint8_t sig[WF_STORE_SIG_BYTES], unsigned *attempts);
+
+/* The generation of key_id's record (store/keys.c). */
+wf_err wf_db_key_generation(wf_store *s, const uint8_t key_id[WF_STORE_ID_BYTES], uint64_t *generation);
+
+/* Adds the audit chain's empty head (sequence 0) to a new store's batch
+ * (store/audit.c). */
+wf_err wf_db_audit_head_init(wf_store *s, rocksdb_writebatch_t *batch);

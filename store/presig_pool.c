@@ -5,7 +5,8 @@
  * I ‖ key id ‖ presig id    sealed: be64 signers ‖ be64 added ms
  *     (finds the P record from the name the coordinator sends)
  * U ‖ key id ‖ presig id    sealed: be64 used ms ‖ request id
- *     (kept for ever: a used presignature can never come back) */
+ *     (kept for ever: a used presignature can never come back)
+ * meta/take_count            sealed: be64, +1 in every take's batch */
 #include "store/presig_pool.h"
 
 #include <stdlib.h>
@@ -17,6 +18,8 @@
 #define ID  WF_STORE_ID_BYTES
 #define PLEN (1 + ID + 8 + 8 + ID)
 #define ILEN (1 + ID + ID)
+
+static const uint8_t K_TAKES[] = "take_count";
 
 static void pool_key(uint8_t k[PLEN], const uint8_t *key_id, uint64_t signers, uint64_t added, const uint8_t *id)
 {
@@ -41,28 +44,39 @@ static wf_err check_args(const wf_store *s, const uint8_t *key_id, uint64_t sign
     return WF_OK;
 }
 
-wf_err wf_store_presig_add(wf_store *s, const uint8_t key_id[ID], uint64_t signers, const uint8_t presig_id[ID],
-                           const wf_store_blob *presig)
+/* Under the lock: the key is at `generation` and the presignature is new. */
+static wf_err add_check(wf_store *s, const uint8_t *key_id, uint64_t generation, const uint8_t *presig_id)
+{
+    uint64_t current = 0;
+    wf_err err = wf_db_key_generation(s, key_id, &current);
+    if (err) return err;
+    if (current != generation)
+        return wf_store_fail(WF_ERR_CONFLICT, "the key was refreshed while this presignature was made");
+    uint8_t ik[ILEN], uk[ILEN];
+    name_key(ik, 'I', key_id, presig_id);
+    name_key(uk, 'U', key_id, presig_id);
+    int used = wf_db_exists(s, WF_CF_PRESIG, uk, ILEN), pooled = wf_db_exists(s, WF_CF_PRESIG, ik, ILEN);
+    if (used < 0 || pooled < 0) return WF_ERR_STORAGE;
+    if (used) return wf_store_fail(WF_ERR_CONFLICT, "this presignature was already used");
+    if (pooled) return wf_store_fail(WF_ERR_EXISTS, "this presignature is already pooled");
+    return WF_OK;
+}
+
+wf_err wf_store_presig_add(wf_store *s, const uint8_t key_id[ID], uint64_t generation, uint64_t signers,
+                           const uint8_t presig_id[ID], const wf_store_blob *presig)
 {
     wf_err err = check_args(s, key_id, signers);
     if (err) return err;
     if (!presig_id || !presig) return wf_store_fail(WF_ERR_ARG, "missing argument");
-    uint8_t ik[ILEN], uk[ILEN], pk[PLEN], idx[16];
+    uint8_t ik[ILEN], pk[PLEN], idx[16];
     uint64_t now = wf_store_now_ms();
     name_key(ik, 'I', key_id, presig_id);
-    name_key(uk, 'U', key_id, presig_id);
     pool_key(pk, key_id, signers, now, presig_id);
     wf_be64_put(idx, signers);
     wf_be64_put(idx + 8, now);
 
     pthread_mutex_lock(&s->lock);
-    int used = wf_db_exists(s, WF_CF_PRESIG, uk, ILEN), pooled = wf_db_exists(s, WF_CF_PRESIG, ik, ILEN);
-    if (used < 0 || pooled < 0)
-        err = WF_ERR_STORAGE;
-    else if (used)
-        err = wf_store_fail(WF_ERR_CONFLICT, "this presignature was already used");
-    else if (pooled)
-        err = wf_store_fail(WF_ERR_EXISTS, "this presignature is already pooled");
+    err = add_check(s, key_id, generation, presig_id);
     uint8_t *plain = NULL;
     size_t plain_len = 0;
     if (!err) err = wf_db_blob_pack(NULL, 0, presig, &plain, &plain_len);
@@ -106,8 +120,7 @@ wf_err wf_store_presig_count(wf_store *s, const uint8_t key_id[ID], uint64_t sig
     if ((err = pool_iter(s, key_id, signers, &it))) return err;
     for (; wf_db_iter_valid(&it); rocksdb_iter_next(it.it))
         if (iter_pool_key(&it)) (*n)++;
-    wf_db_iter_end(&it);
-    return WF_OK;
+    return wf_db_iter_end(&it);
 }
 
 wf_err wf_store_presig_pick(wf_store *s, const uint8_t key_id[ID], uint64_t signers, uint8_t presig_id[ID])
@@ -124,8 +137,8 @@ wf_err wf_store_presig_pick(wf_store *s, const uint8_t key_id[ID], uint64_t sign
         err = WF_OK;
         break;
     }
-    wf_db_iter_end(&it);
-    return err;
+    wf_err iter_err = wf_db_iter_end(&it);
+    return iter_err ? iter_err : err;
 }
 
 int wf_store_presig_used(wf_store *s, const uint8_t key_id[ID], const uint8_t presig_id[ID])
@@ -141,9 +154,12 @@ static wf_err take_check(wf_store *s, const uint8_t *key_id, uint64_t signers, c
                          const wf_store_request *req, uint8_t pk[PLEN], wf_store_blob *out)
 {
     wf_store_request_state state;
-    wf_err err = wf_db_request_lookup(s, req, &state, NULL);
+    unsigned attempts = 0;
+    wf_err err = wf_db_request_lookup(s, req, &state, NULL, &attempts);
     if (err) return err;
     if (state == WF_REQUEST_DONE) return wf_store_fail(WF_ERR_EXISTS, "this request is already signed");
+    if (attempts >= WF_STORE_REQUEST_MAX_ATTEMPTS)
+        return wf_store_fail(WF_ERR_CONFLICT, "this request already consumed %u presignatures", attempts);
     int used = wf_store_presig_used(s, key_id, presig_id);
     if (used < 0) return WF_ERR_STORAGE;
     if (used) return wf_store_fail(WF_ERR_CONFLICT, "this presignature was already used");
@@ -168,8 +184,33 @@ static wf_err take_check(wf_store *s, const uint8_t *key_id, uint64_t signers, c
     return err;
 }
 
+static wf_err read_takes(wf_store *s, uint64_t *n)
+{
+    uint8_t *plain;
+    size_t len;
+    *n = 0;
+    wf_err err = wf_db_get_sealed(s, WF_CF_META, K_TAKES, sizeof K_TAKES - 1, &plain, &len);
+    if (err == WF_ERR_NOT_FOUND) return WF_OK;
+    if (err) return err;
+    if (len != 8)
+        err = wf_store_fail(WF_ERR_ENCODING, "the take counter is malformed");
+    else
+        *n = wf_be64_get(plain);
+    wf_secure_free(plain);
+    return err;
+}
+
+wf_err wf_store_take_count(wf_store *s, uint64_t *take_count)
+{
+    if (!s || !take_count) return wf_store_fail(WF_ERR_ARG, "missing argument");
+    pthread_mutex_lock(&s->lock);
+    wf_err err = read_takes(s, take_count);
+    pthread_mutex_unlock(&s->lock);
+    return err;
+}
+
 wf_err wf_store_presig_take(wf_store *s, const uint8_t key_id[ID], uint64_t signers, const uint8_t presig_id[ID],
-                            const wf_store_request *req, wf_store_blob *out)
+                            const wf_store_request *req, wf_store_blob *out, uint64_t *take_count)
 {
     wf_err err = check_args(s, key_id, signers);
     if (err) return err;
@@ -184,13 +225,18 @@ wf_err wf_store_presig_take(wf_store *s, const uint8_t key_id[ID], uint64_t sign
     memcpy(used + 8, req->id, req->id_len);
 
     pthread_mutex_lock(&s->lock);
+    uint64_t takes = 0;
+    uint8_t takes_rec[8];
     err = take_check(s, key_id, signers, presig_id, req, pk, out);
+    if (!err) err = read_takes(s, &takes);
     if (!err) {
+        wf_be64_put(takes_rec, ++takes);
         rocksdb_writebatch_t *b = rocksdb_writebatch_create();
         rocksdb_writebatch_delete_cf(b, s->cf[WF_CF_PRESIG], (const char *)pk, PLEN);
         rocksdb_writebatch_delete_cf(b, s->cf[WF_CF_PRESIG], (const char *)ik, ILEN);
         err = wf_db_put_sealed(s, b, WF_CF_PRESIG, uk, ILEN, used, 8 + req->id_len);
         if (!err) err = wf_db_request_pending(s, b, req, presig_id);
+        if (!err) err = wf_db_put_sealed(s, b, WF_CF_META, K_TAKES, sizeof K_TAKES - 1, takes_rec, 8);
         if (!err)
             err = wf_db_commit(s, b);
         else
@@ -198,6 +244,7 @@ wf_err wf_store_presig_take(wf_store *s, const uint8_t key_id[ID], uint64_t sign
     }
     pthread_mutex_unlock(&s->lock);
     if (err) wf_store_blob_clear(out);
+    if (!err && take_count) *take_count = takes;
     return err;
 }
 
@@ -222,8 +269,7 @@ wf_err wf_store_presig_pools(wf_store *s, const uint8_t key_id[ID], wf_store_poo
             break;
         }
     }
-    wf_db_iter_end(&it);
-    return WF_OK;
+    return wf_db_iter_end(&it);
 }
 
 /* Adds the deletion of P and I records of key_id added before before_ms
@@ -243,7 +289,7 @@ static wf_err drop(wf_store *s, rocksdb_writebatch_t *b, const uint8_t *key_id, 
         rocksdb_writebatch_delete_cf(b, s->cf[WF_CF_PRESIG], (const char *)ik, ILEN);
         count++;
     }
-    wf_db_iter_end(&it);
+    if ((err = wf_db_iter_end(&it))) return err;
     if (dropped) *dropped = count;
     return WF_OK;
 }

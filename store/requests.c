@@ -1,7 +1,8 @@
 /* Request records.
  *
  * requests/<request id>  sealed: context(32) ‖ digest(32) ‖ state(1) ‖
- *   presig id(32) ‖ be64 created ‖ be64 updated ‖ signature(65) */
+ *   presig id(32) ‖ be64 created ‖ be64 updated ‖ signature(65) ‖ attempts(1)
+ * (presig id: the last presignature taken for it; attempts: how many) */
 #include "store/requests.h"
 
 #include <sodium.h>
@@ -10,12 +11,13 @@
 #include "crypto/secmem.h"
 #include "store/db.h"
 
-#define REC_LEN (32 + 32 + 1 + WF_STORE_ID_BYTES + 8 + 8 + WF_STORE_SIG_BYTES)
+#define REC_LEN (32 + 32 + 1 + WF_STORE_ID_BYTES + 8 + 8 + WF_STORE_SIG_BYTES + 1)
 #define OFF_STATE   64
 #define OFF_PRESIG  65
 #define OFF_CREATED (OFF_PRESIG + WF_STORE_ID_BYTES)
 #define OFF_UPDATED (OFF_CREATED + 8)
 #define OFF_SIG     (OFF_UPDATED + 8)
+#define OFF_TRIES   (OFF_SIG + WF_STORE_SIG_BYTES)
 
 static wf_err check_req(const wf_store_request *req)
 {
@@ -40,10 +42,11 @@ static wf_err read_record(wf_store *s, const wf_store_request *req, uint8_t rec[
 }
 
 wf_err wf_db_request_lookup(wf_store *s, const wf_store_request *req, wf_store_request_state *state,
-                            uint8_t sig[WF_STORE_SIG_BYTES])
+                            uint8_t sig[WF_STORE_SIG_BYTES], unsigned *attempts)
 {
     uint8_t rec[REC_LEN];
     *state = WF_REQUEST_NEW;
+    if (attempts) *attempts = 0;
     wf_err err = read_record(s, req, rec);
     if (err == WF_ERR_NOT_FOUND) return WF_OK;
     if (err) return err;
@@ -51,17 +54,18 @@ wf_err wf_db_request_lookup(wf_store *s, const wf_store_request *req, wf_store_r
         return wf_store_fail(WF_ERR_CONFLICT, "request id already used for a different digest or key");
     *state = (wf_store_request_state)rec[OFF_STATE];
     if (sig && *state == WF_REQUEST_DONE) memcpy(sig, rec + OFF_SIG, WF_STORE_SIG_BYTES);
+    if (attempts) *attempts = rec[OFF_TRIES];
     return WF_OK;
 }
 
 wf_err wf_store_request_lookup(wf_store *s, const wf_store_request *req, wf_store_request_state *state,
-                               uint8_t sig[WF_STORE_SIG_BYTES])
+                               uint8_t sig[WF_STORE_SIG_BYTES], unsigned *attempts)
 {
     if (!s || !state) return wf_store_fail(WF_ERR_ARG, "missing argument");
     wf_err err = check_req(req);
     if (err) return err;
     pthread_mutex_lock(&s->lock);
-    err = wf_db_request_lookup(s, req, state, sig);
+    err = wf_db_request_lookup(s, req, state, sig, attempts);
     pthread_mutex_unlock(&s->lock);
     return err;
 }
@@ -88,6 +92,8 @@ static wf_err put_record(wf_store *s, rocksdb_writebatch_t *b, const wf_store_re
         memcpy(rec + OFF_CREATED, old + OFF_CREATED, 8);
     wf_be64_put(rec + OFF_UPDATED, now);
     if (sig) memcpy(rec + OFF_SIG, sig, WF_STORE_SIG_BYTES);
+    rec[OFF_TRIES] = err ? 0 : old[OFF_TRIES];
+    if (presig_id) rec[OFF_TRIES]++;
     return wf_db_put_sealed(s, b, WF_CF_REQUESTS, req->id, req->id_len, rec, sizeof rec);
 }
 
@@ -105,7 +111,7 @@ wf_err wf_store_request_finish(wf_store *s, const wf_store_request *req, const u
     pthread_mutex_lock(&s->lock);
     wf_store_request_state state;
     uint8_t old_sig[WF_STORE_SIG_BYTES];
-    err = wf_db_request_lookup(s, req, &state, old_sig);
+    err = wf_db_request_lookup(s, req, &state, old_sig, NULL);
     if (!err && state == WF_REQUEST_DONE) {
         if (memcmp(old_sig, sig, WF_STORE_SIG_BYTES) != 0)
             err = wf_store_fail(WF_ERR_CONFLICT, "request already signed with another signature");

@@ -12,6 +12,9 @@
 #define WF_STORE_REQUEST_ID_MAX 64
 #define WF_STORE_DIGEST_BYTES   32
 #define WF_STORE_SIG_BYTES      65 /* r ‖ s ‖ recovery id */
+/* presignatures one request may consume: the first, and retries after a
+ * coordinator crashed mid-signature */
+#define WF_STORE_REQUEST_MAX_ATTEMPTS 3
 
 typedef struct wf_store_request {
     uint8_t id[WF_STORE_REQUEST_ID_MAX];
@@ -29,9 +32,10 @@ typedef enum {
 } wf_store_request_state;
 
 /* The state of req's id. WF_ERR_CONFLICT if the id is known with another
- * context or digest. sig (may be NULL) receives the signature when DONE. */
+ * context or digest. sig (may be NULL) receives the signature when DONE;
+ * attempts (may be NULL) how many presignatures it consumed. */
 wf_err wf_store_request_lookup(wf_store *s, const wf_store_request *req, wf_store_request_state *state,
-                               uint8_t sig[WF_STORE_SIG_BYTES]);
+                               uint8_t sig[WF_STORE_SIG_BYTES], unsigned *attempts);
 /* Records req as signed with sig (synced). A second call with the same
  * signature is a no-op; with another signature, WF_ERR_CONFLICT (the first
  * stays). The request need not have consumed a presignature here (a node

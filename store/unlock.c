@@ -21,10 +21,30 @@
 #define KIND_PASS    1
 #define KIND_FILE    2
 #define SALT_BYTES   crypto_pwhash_SALTBYTES
-#define KEK_REC_LEN  (1 + SALT_BYTES + 8 + 8)
+#define KEK_REC_LEN  WF_UNLOCK_KEK_REC_BYTES
 #define NONCE_BYTES  crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
-#define WRAPPED_LEN  (NONCE_BYTES + WF_DATA_KEY_BYTES + crypto_aead_xchacha20poly1305_ietf_ABYTES)
-#define MAX_MEMLIMIT ((uint64_t)4 << 30) /* refuse a meta record asking for more */
+#define WRAPPED_LEN  WF_UNLOCK_WRAPPED_BYTES
+_Static_assert(KEK_REC_LEN == 1 + SALT_BYTES + 8 + 8, "kek record layout");
+_Static_assert(WRAPPED_LEN == NONCE_BYTES + WF_DATA_KEY_BYTES + crypto_aead_xchacha20poly1305_ietf_ABYTES,
+               "wrapped data key layout");
+
+/* The Argon2id costs a store may name: only libsodium's presets, so a
+ * tampered meta record cannot make opening hang or exhaust memory. */
+static const struct {
+    uint64_t ops, mem;
+} KDF_LEVELS[] = {
+    [WF_STORE_KDF_MODERATE] = {crypto_pwhash_OPSLIMIT_MODERATE, crypto_pwhash_MEMLIMIT_MODERATE},
+    [WF_STORE_KDF_INTERACTIVE] = {crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE},
+    [WF_STORE_KDF_SENSITIVE] = {crypto_pwhash_OPSLIMIT_SENSITIVE, crypto_pwhash_MEMLIMIT_SENSITIVE},
+};
+#define KDF_LEVEL_COUNT (sizeof KDF_LEVELS / sizeof KDF_LEVELS[0])
+
+static int kdf_known(uint64_t ops, uint64_t mem)
+{
+    for (size_t i = 0; i < KDF_LEVEL_COUNT; i++)
+        if (KDF_LEVELS[i].ops == ops && KDF_LEVELS[i].mem == mem) return 1;
+    return 0;
+}
 
 static const uint8_t K_FORMAT[] = "format", K_KEK[] = "kek", K_DATA_KEY[] = "data_key";
 
@@ -33,6 +53,7 @@ wf_err wf_unlock_check(const wf_store_unlock *u)
     if (!u || (!u->passphrase) == (!u->key_file))
         return wf_store_fail(WF_ERR_ARG, "give exactly one of a passphrase or a key file");
     if (u->passphrase && u->passphrase[0] == 0) return wf_store_fail(WF_ERR_ARG, "the passphrase is empty");
+    if ((unsigned)u->kdf >= KDF_LEVEL_COUNT) return wf_store_fail(WF_ERR_ARG, "unknown key-derivation level");
     return WF_OK;
 }
 
@@ -88,8 +109,7 @@ static wf_err derive_kek(uint8_t *kek, const wf_store_unlock *u, const uint8_t *
     if (rec[0] == KIND_PASS) {
         if (!u->passphrase) return wf_store_fail(WF_ERR_VERIFY, "this store is locked by a passphrase");
         uint64_t ops = wf_be64_get(rec + 1 + SALT_BYTES), mem = wf_be64_get(rec + 1 + SALT_BYTES + 8);
-        if (ops < crypto_pwhash_OPSLIMIT_MIN || ops > crypto_pwhash_OPSLIMIT_MAX || mem < crypto_pwhash_MEMLIMIT_MIN ||
-            mem > MAX_MEMLIMIT)
+        if (!kdf_known(ops, mem))
             return wf_store_fail(WF_ERR_VERIFY, "the store's key-derivation parameters are damaged");
         if (crypto_pwhash(kek, WF_DATA_KEY_BYTES, u->passphrase, strlen(u->passphrase), salt, ops, (size_t)mem,
                           crypto_pwhash_ALG_ARGON2ID13) != 0)
@@ -117,48 +137,45 @@ static wf_err derive_kek(uint8_t *kek, const wf_store_unlock *u, const uint8_t *
     return wf_store_fail(WF_ERR_VERIFY, "the store's key-encryption record is damaged");
 }
 
-static void derive_audit_key(wf_store *s)
+void wf_unlock_derive_audit_key(wf_store *s)
 {
     crypto_kdf_derive_from_key(s->audit_key, WF_DATA_KEY_BYTES, 1, "wfaudit1", s->data_key);
 }
 
-wf_err wf_unlock_init(wf_store *s, const wf_store_unlock *u)
+wf_err wf_unlock_prepare(const wf_store_unlock *u, uint8_t *data_key, uint8_t rec[KEK_REC_LEN],
+                         uint8_t wrapped[WRAPPED_LEN])
 {
-    uint8_t rec[KEK_REC_LEN], wrapped[WRAPPED_LEN];
     rec[0] = u->passphrase ? KIND_PASS : KIND_FILE;
     randombytes_buf(rec + 1, SALT_BYTES);
-    uint64_t ops = crypto_pwhash_OPSLIMIT_MODERATE, mem = crypto_pwhash_MEMLIMIT_MODERATE;
-    if (u->kdf == WF_STORE_KDF_INTERACTIVE) {
-        ops = crypto_pwhash_OPSLIMIT_INTERACTIVE;
-        mem = crypto_pwhash_MEMLIMIT_INTERACTIVE;
-    } else if (u->kdf == WF_STORE_KDF_SENSITIVE) {
-        ops = crypto_pwhash_OPSLIMIT_SENSITIVE;
-        mem = crypto_pwhash_MEMLIMIT_SENSITIVE;
-    }
-    wf_be64_put(rec + 1 + SALT_BYTES, u->passphrase ? ops : 0);
-    wf_be64_put(rec + 1 + SALT_BYTES + 8, u->passphrase ? mem : 0);
-
+    wf_be64_put(rec + 1 + SALT_BYTES, u->passphrase ? KDF_LEVELS[u->kdf].ops : 0);
+    wf_be64_put(rec + 1 + SALT_BYTES + 8, u->passphrase ? KDF_LEVELS[u->kdf].mem : 0);
     uint8_t *kek = wf_secure_alloc(WF_DATA_KEY_BYTES);
     if (!kek) return wf_store_fail(WF_ERR_NOMEM, "out of memory");
     wf_err err = derive_kek(kek, u, rec);
-    if (err) {
-        wf_secure_free(kek);
-        return err;
+    if (!err) {
+        randombytes_buf(data_key, WF_DATA_KEY_BYTES);
+        randombytes_buf(wrapped, NONCE_BYTES);
+        crypto_aead_xchacha20poly1305_ietf_encrypt(wrapped + NONCE_BYTES, NULL, data_key, WF_DATA_KEY_BYTES, rec,
+                                                   KEK_REC_LEN, NULL, wrapped, kek);
     }
-    randombytes_buf(s->data_key, WF_DATA_KEY_BYTES);
-    randombytes_buf(wrapped, NONCE_BYTES);
-    crypto_aead_xchacha20poly1305_ietf_encrypt(wrapped + NONCE_BYTES, NULL, s->data_key, WF_DATA_KEY_BYTES, rec,
-                                               sizeof rec, NULL, wrapped, kek);
     wf_secure_free(kek);
-    derive_audit_key(s);
+    return err;
+}
 
+wf_err wf_unlock_write(wf_store *s, const uint8_t rec[KEK_REC_LEN], const uint8_t wrapped[WRAPPED_LEN])
+{
     rocksdb_writebatch_t *b = rocksdb_writebatch_create();
     rocksdb_writebatch_put_cf(b, s->cf[WF_CF_META], (const char *)K_FORMAT, sizeof K_FORMAT - 1, FORMAT,
                               sizeof FORMAT - 1);
     rocksdb_writebatch_put_cf(b, s->cf[WF_CF_META], (const char *)K_KEK, sizeof K_KEK - 1, (const char *)rec,
-                              sizeof rec);
+                              KEK_REC_LEN);
     rocksdb_writebatch_put_cf(b, s->cf[WF_CF_META], (const char *)K_DATA_KEY, sizeof K_DATA_KEY - 1,
-                              (const char *)wrapped, sizeof wrapped);
+                              (const char *)wrapped, WRAPPED_LEN);
+    wf_err err = wf_db_audit_head_init(s, b);
+    if (err) {
+        rocksdb_writebatch_destroy(b);
+        return err;
+    }
     return wf_db_commit(s, b);
 }
 
@@ -181,7 +198,7 @@ wf_err wf_unlock_load(wf_store *s, const wf_store_unlock *u)
                                                            WRAPPED_LEN - NONCE_BYTES, rec, rec_len, wrapped,
                                                            kek) != 0)
         err = wf_store_fail(WF_ERR_VERIFY, "wrong passphrase or key file (or the store's key record is damaged)");
-    if (!err) derive_audit_key(s);
+    if (!err) wf_unlock_derive_audit_key(s);
     wf_secure_free(kek);
     rocksdb_free(fmt);
     rocksdb_free(rec);

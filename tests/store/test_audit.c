@@ -222,6 +222,28 @@ static void test_foreign_record(void)
     teardown(&b);
 }
 
+/* Deleting the head record: appends refuse (they would overwrite record 1)
+ * and verify names the head. */
+static void test_head_removed(void)
+{
+    fixture f;
+    setup(&f, 3);
+    char *e = NULL;
+    static const char head[] = "audit_head";
+    rocksdb_delete_cf(f.s->db, f.s->sync_write, f.s->cf[WF_CF_META], head, sizeof head - 1, &e);
+    REQUIRE(e == NULL);
+    CHECK_ERR(wf_store_audit_append(f.s, "sign", "after the head was removed", NULL), WF_ERR_VERIFY);
+    wf_audit_report r;
+    CHECK_ERR(wf_store_audit_verify(f.s, &r), WF_ERR_VERIFY);
+    CHECK(r.first_bad == 0 && strstr(r.problem, "head") != NULL);
+    /* record 1 is intact */
+    size_t len;
+    uint8_t *v = raw(&f, 1, &len);
+    CHECK(len > 8 && wf_be64_get(v) == 1);
+    rocksdb_free(v);
+    teardown(&f);
+}
+
 int main(void)
 {
     REQUIRE(wf_crypto_init() == WF_OK);
@@ -231,5 +253,6 @@ int main(void)
     test_reorder();
     test_truncate_and_append();
     test_foreign_record();
+    test_head_removed();
     return wf_check_summary("test_audit");
 }

@@ -2,6 +2,7 @@
  * tampering. The audit chain and backups have their own test programs; crash
  * safety is test_store_crash. */
 #define _XOPEN_SOURCE 700
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -161,7 +162,25 @@ static void test_keys(wf_store *s)
     /* replace needs an existing key */
     bad.check.member.rank = 0;
     CHECK_ERR(wf_store_key_replace(s, &bad, NULL), WF_ERR_NOT_FOUND);
+    /* shapes the store could not read back are refused at put */
+    bad.check.index = 1000;
+    CHECK_ERR(wf_store_key_put(s, &bad), WF_ERR_ARG);
+    bad.check.index = 1;
+    bad.check.member.rank = 2; /* rank must be below t = 2 */
+    CHECK_ERR(wf_store_key_put(s, &bad), WF_ERR_ARG);
+    CHECK_ERR(wf_store_key_put(s, NULL), WF_ERR_ARG);
+    CHECK_ERR(wf_store_key_get(s, id3, &got), WF_ERR_NOT_FOUND);
     wf_store_blob_clear(&bad.record);
+
+    /* a replacement must keep the public key: a share of another key under
+     * this id is refused, and the stored share stays */
+    wf_store_key other_key;
+    wf_test_make_key(&other_key, id1, 2, 0, 0);
+    CHECK_ERR(wf_store_key_replace(s, &other_key, NULL), WF_ERR_CONFLICT);
+    CHECK_OK(wf_store_key_get(s, id1, &got));
+    CHECK(got && got->generation == 1 && !memcmp(got->record.sec, k1.record.sec, 32));
+    wf_store_key_free(got);
+    wf_store_blob_clear(&other_key.record);
 
     /* aux */
     wf_store_blob aux = {0}, aux_got = {0};
@@ -172,7 +191,9 @@ static void test_keys(wf_store *s)
     aux.sec = wf_secure_alloc(256);
     randombytes_buf(aux.sec, 256);
     CHECK_ERR(wf_store_aux_get(s, id1, &aux_got), WF_ERR_NOT_FOUND);
+    CHECK_ERR(wf_store_aux_put(s, id3, &aux), WF_ERR_NOT_FOUND); /* no such key */
     CHECK_OK(wf_store_aux_put(s, id1, &aux));
+    CHECK_ERR(wf_store_aux_put(s, id1, &aux), WF_ERR_EXISTS); /* only a replace changes it */
     CHECK_OK(wf_store_aux_get(s, id1, &aux_got));
     CHECK(aux_got.pub_len == 40 && !memcmp(aux_got.pub, aux.pub, 40));
     CHECK(aux_got.sec_len == 256 && !memcmp(aux_got.sec, aux.sec, 256));
@@ -212,18 +233,23 @@ static void test_presig_pool(wf_store *s)
     fill(p1, 32, 1);
     fill(p2, 32, 2);
     fill(p3, 32, 3);
-    const uint64_t set = 0x3, other = 0x5;
+    const uint64_t set = 0x3, other = 0x5, gen = 1;
     size_t n = 99;
     CHECK_OK(wf_store_presig_count(s, key, set, &n));
     CHECK(n == 0);
     CHECK_ERR(wf_store_presig_pick(s, key, set, got_id), WF_ERR_NOT_FOUND);
 
     wf_store_blob b1 = presig_blob(1), b2 = presig_blob(2), b3 = presig_blob(3), out = {0};
-    CHECK_OK(wf_store_presig_add(s, key, set, p2, &b2));
-    CHECK_OK(wf_store_presig_add(s, key, set, p1, &b1));
-    CHECK_OK(wf_store_presig_add(s, key, other, p3, &b3));
-    CHECK_ERR(wf_store_presig_add(s, key, set, p1, &b1), WF_ERR_EXISTS);
-    CHECK_ERR(wf_store_presig_add(s, key, 0, p1, &b1), WF_ERR_ARG);
+    CHECK_OK(wf_store_presig_add(s, key, gen, set, p2, &b2));
+    CHECK_OK(wf_store_presig_add(s, key, gen, set, p1, &b1));
+    CHECK_OK(wf_store_presig_add(s, key, gen, other, p3, &b3));
+    CHECK_ERR(wf_store_presig_add(s, key, gen, set, p1, &b1), WF_ERR_EXISTS);
+    CHECK_ERR(wf_store_presig_add(s, key, gen, 0, p1, &b1), WF_ERR_ARG);
+    /* only for a stored key, and only at its current generation */
+    uint8_t unknown[32];
+    fill(unknown, 32, 0x99);
+    CHECK_ERR(wf_store_presig_add(s, unknown, gen, set, p1, &b1), WF_ERR_NOT_FOUND);
+    CHECK_ERR(wf_store_presig_add(s, key, gen + 1, set, p1, &b1), WF_ERR_CONFLICT);
     CHECK_OK(wf_store_presig_count(s, key, set, &n));
     CHECK(n == 2);
     wf_store_pool_depth depth[4];
@@ -236,35 +262,41 @@ static void test_presig_pool(wf_store *s)
 
     wf_store_request r1 = request("withdrawal-1", 0xd1), r1_other = request("withdrawal-1", 0xd2);
     wf_store_request_state st;
-    CHECK_OK(wf_store_request_lookup(s, &r1, &st, NULL));
+    CHECK_OK(wf_store_request_lookup(s, &r1, &st, NULL, NULL));
     CHECK(st == WF_REQUEST_NEW);
     /* a presignature of another set cannot be taken for this one */
-    CHECK_ERR(wf_store_presig_take(s, key, other, p1, &r1, &out), WF_ERR_CONFLICT);
-    CHECK_ERR(wf_store_presig_take(s, key, set, p3, &r1, &out), WF_ERR_CONFLICT);
+    CHECK_ERR(wf_store_presig_take(s, key, other, p1, &r1, &out, NULL), WF_ERR_CONFLICT);
+    CHECK_ERR(wf_store_presig_take(s, key, set, p3, &r1, &out, NULL), WF_ERR_CONFLICT);
     uint8_t never[32];
     fill(never, 32, 4);
-    CHECK_ERR(wf_store_presig_take(s, key, set, never, &r1, &out), WF_ERR_NOT_FOUND);
-    CHECK_OK(wf_store_request_lookup(s, &r1, &st, NULL));
+    CHECK_ERR(wf_store_presig_take(s, key, set, never, &r1, &out, NULL), WF_ERR_NOT_FOUND);
+    CHECK_OK(wf_store_request_lookup(s, &r1, &st, NULL, NULL));
     CHECK(st == WF_REQUEST_NEW);
 
-    CHECK_OK(wf_store_presig_take(s, key, set, p1, &r1, &out));
+    uint64_t takes = 0, takes_now = 0;
+    CHECK_OK(wf_store_take_count(s, &takes));
+    CHECK(takes == 0);
+    CHECK_OK(wf_store_presig_take(s, key, set, p1, &r1, &out, &takes));
+    CHECK(takes == 1);
+    CHECK_OK(wf_store_take_count(s, &takes_now));
+    CHECK(takes_now == 1);
     CHECK(out.pub_len == 200 && !memcmp(out.pub, b1.pub, 200) && out.sec_len == 64 && !memcmp(out.sec, b1.sec, 64));
     wf_store_blob_clear(&out);
     CHECK(wf_store_presig_used(s, key, p1) == 1);
     CHECK(wf_store_presig_used(s, key, p2) == 0);
-    CHECK_OK(wf_store_request_lookup(s, &r1, &st, NULL));
+    CHECK_OK(wf_store_request_lookup(s, &r1, &st, NULL, NULL));
     CHECK(st == WF_REQUEST_PENDING);
     /* never twice, and never back into the pool */
     wf_store_request r2 = request("withdrawal-2", 0xd3);
-    CHECK_ERR(wf_store_presig_take(s, key, set, p1, &r2, &out), WF_ERR_CONFLICT);
+    CHECK_ERR(wf_store_presig_take(s, key, set, p1, &r2, &out, NULL), WF_ERR_CONFLICT);
     CHECK(out.pub == NULL && out.sec == NULL);
-    CHECK_ERR(wf_store_presig_add(s, key, set, p1, &b1), WF_ERR_CONFLICT);
-    CHECK_OK(wf_store_request_lookup(s, &r2, &st, NULL));
+    CHECK_ERR(wf_store_presig_add(s, key, gen, set, p1, &b1), WF_ERR_CONFLICT);
+    CHECK_OK(wf_store_request_lookup(s, &r2, &st, NULL, NULL));
     CHECK(st == WF_REQUEST_NEW);
 
     /* a request id reused with another digest is refused and changes nothing */
-    CHECK_ERR(wf_store_request_lookup(s, &r1_other, &st, NULL), WF_ERR_CONFLICT);
-    CHECK_ERR(wf_store_presig_take(s, key, set, p2, &r1_other, &out), WF_ERR_CONFLICT);
+    CHECK_ERR(wf_store_request_lookup(s, &r1_other, &st, NULL, NULL), WF_ERR_CONFLICT);
+    CHECK_ERR(wf_store_presig_take(s, key, set, p2, &r1_other, &out, NULL), WF_ERR_CONFLICT);
     CHECK(wf_store_presig_used(s, key, p2) == 0);
     CHECK_OK(wf_store_presig_count(s, key, set, &n));
     CHECK(n == 1);
@@ -277,13 +309,13 @@ static void test_presig_pool(wf_store *s)
     CHECK_OK(wf_store_request_finish(s, &r1, sig));
     CHECK_ERR(wf_store_request_finish(s, &r1, sig2), WF_ERR_CONFLICT);
     CHECK_ERR(wf_store_request_finish(s, &r1_other, sig2), WF_ERR_CONFLICT);
-    CHECK_OK(wf_store_request_lookup(s, &r1, &st, got));
+    CHECK_OK(wf_store_request_lookup(s, &r1, &st, got, NULL));
     CHECK(st == WF_REQUEST_DONE && !memcmp(got, sig, sizeof sig));
     /* a signed request consumes no further presignature */
-    CHECK_ERR(wf_store_presig_take(s, key, set, p2, &r1, &out), WF_ERR_EXISTS);
+    CHECK_ERR(wf_store_presig_take(s, key, set, p2, &r1, &out, NULL), WF_ERR_EXISTS);
     CHECK(wf_store_presig_used(s, key, p2) == 0);
     wf_store_request empty = request("", 0);
-    CHECK_ERR(wf_store_presig_take(s, key, set, p2, &empty, &out), WF_ERR_ARG);
+    CHECK_ERR(wf_store_presig_take(s, key, set, p2, &empty, &out, NULL), WF_ERR_ARG);
 
     /* expiry: nothing added in the future; everything before now + 1 s */
     size_t dropped = 99;
@@ -295,8 +327,25 @@ static void test_presig_pool(wf_store *s)
     CHECK(n == 0);
     CHECK(wf_store_presig_used(s, key, p1) == 1);
 
+    /* one request consumes at most WF_STORE_REQUEST_MAX_ATTEMPTS presignatures */
+    wf_store_request greedy = request("withdrawal-greedy", 0xe0);
+    unsigned attempts = 0;
+    for (unsigned i = 0; i <= WF_STORE_REQUEST_MAX_ATTEMPTS; i++) {
+        uint8_t pid[32];
+        fill(pid, 32, (uint8_t)(0x60 + i));
+        CHECK_OK(wf_store_presig_add(s, key, gen, set, pid, &b1));
+        wf_err err = wf_store_presig_take(s, key, set, pid, &greedy, &out, NULL);
+        CHECK(err == (i < WF_STORE_REQUEST_MAX_ATTEMPTS ? WF_OK : WF_ERR_CONFLICT));
+        wf_store_blob_clear(&out);
+        if (i == WF_STORE_REQUEST_MAX_ATTEMPTS) CHECK(wf_store_presig_used(s, key, pid) == 0);
+    }
+    CHECK_OK(wf_store_request_lookup(s, &greedy, &st, NULL, &attempts));
+    CHECK(st == WF_REQUEST_PENDING && attempts == WF_STORE_REQUEST_MAX_ATTEMPTS);
+    CHECK_OK(wf_store_presig_expire(s, key, 0, &dropped));
+    CHECK(dropped == 1);
+
     /* replacing a key (refresh) drops its pool in the same batch */
-    CHECK_OK(wf_store_presig_add(s, key, set, p2, &b2));
+    CHECK_OK(wf_store_presig_add(s, key, gen, set, p2, &b2));
     wf_store_key *k = NULL;
     CHECK_OK(wf_store_key_get(s, key, &k));
     REQUIRE(k != NULL);
@@ -307,7 +356,10 @@ static void test_presig_pool(wf_store *s)
     CHECK(n == 0);
     wf_store_key *k2 = NULL;
     CHECK_OK(wf_store_key_get(s, key, &k2));
-    CHECK(k2 && k2->record.pub[0] == k->record.pub[0]);
+    CHECK(k2 && k2->record.pub[0] == k->record.pub[0] && k2->generation == gen + 1);
+    /* a presign begun before the refresh cannot refill the new pool */
+    CHECK_ERR(wf_store_presig_add(s, key, gen, set, p3, &b3), WF_ERR_CONFLICT);
+    CHECK_OK(wf_store_presig_add(s, key, gen + 1, set, p3, &b3));
     wf_store_blob aux_got = {0};
     CHECK_OK(wf_store_aux_get(s, key, &aux_got));
     CHECK(aux_got.pub_len == 200 && aux_got.pub[0] == 9);
@@ -369,6 +421,95 @@ static void test_tamper_sealed(wf_store *s)
     rocksdb_free(val);
 }
 
+typedef struct racer {
+    wf_store *s;
+    const uint8_t *key, *pid;
+    wf_store_request req;
+    wf_err result;
+} racer;
+
+static void *race_take(void *arg)
+{
+    racer *r = arg;
+    wf_store_blob out = {0};
+    r->result = wf_store_presig_take(r->s, r->key, 0x3, r->pid, &r->req, &out, NULL);
+    wf_store_blob_clear(&out);
+    return NULL;
+}
+
+/* Threads taking the same presignature for different requests: exactly one
+ * wins, every time. */
+static void test_concurrent_take(wf_store *s)
+{
+    uint8_t key[32];
+    fill(key, 32, 0x11);
+    wf_store_key *k = NULL;
+    REQUIRE(wf_store_key_get(s, key, &k) == WF_OK);
+    wf_store_blob b = presig_blob(0x42);
+    int exactly_one = 0;
+    for (int round = 0; round < 20; round++) {
+        uint8_t pid[32];
+        fill(pid, 32, (uint8_t)(0x80 + round));
+        REQUIRE(wf_store_presig_add(s, key, k->generation, 0x3, pid, &b) == WF_OK);
+        racer r[4];
+        pthread_t th[4];
+        for (int i = 0; i < 4; i++) {
+            char id[32];
+            snprintf(id, sizeof id, "race-%d-%d", round, i);
+            r[i] = (racer){.s = s, .key = key, .pid = pid, .req = request(id, (uint8_t)i)};
+            pthread_create(&th[i], NULL, race_take, &r[i]);
+        }
+        int ok = 0, conflict = 0;
+        for (int i = 0; i < 4; i++) {
+            pthread_join(th[i], NULL);
+            ok += r[i].result == WF_OK;
+            conflict += r[i].result == WF_ERR_CONFLICT;
+        }
+        exactly_one += ok == 1 && conflict == 3;
+    }
+    CHECK(exactly_one == 20);
+    wf_store_blob_clear(&b);
+    wf_store_key_free(k);
+}
+
+/* A create that fails (key file others can read) writes nothing: fixing the
+ * mode and creating again works. */
+static void test_failed_create_leaves_nothing(void)
+{
+    char dir[256], kf[300], path[300];
+    wf_test_tmpdir(dir, "create");
+    snprintf(kf, sizeof kf, "%s/key", dir);
+    snprintf(path, sizeof path, "%s/db", dir);
+    CHECK_OK(wf_store_key_file_create(kf));
+    CHECK(chmod(kf, 0640) == 0);
+    wf_store_unlock u = {.key_file = kf};
+    wf_store *s = NULL;
+    CHECK_ERR(wf_store_create(&s, path, &u), WF_ERR_ARG);
+    struct stat st;
+    CHECK(stat(path, &st) != 0);
+    DIR *d = opendir(dir);
+    int entries = 0;
+    for (struct dirent *e; d && (e = readdir(d));) entries += e->d_name[0] != '.';
+    if (d) closedir(d);
+    CHECK(entries == 1); /* the key file only: no half-made store beside it */
+    CHECK(chmod(kf, 0600) == 0);
+    CHECK_OK(wf_store_create(&s, path, &u));
+    wf_store_close(s);
+    /* an empty directory may be created into */
+    char empty[300];
+    snprintf(empty, sizeof empty, "%s/empty", dir);
+    CHECK(mkdir(empty, 0700) == 0);
+    s = NULL;
+    CHECK_OK(wf_store_create(&s, empty, &u));
+    wf_store_close(s);
+    s = NULL;
+    CHECK_ERR(wf_store_create(&s, empty, &u), WF_ERR_EXISTS);
+    wf_store_unlock bad_kdf = {.passphrase = PASS, .kdf = (wf_store_kdf)7};
+    snprintf(empty, sizeof empty, "%s/other", dir);
+    CHECK_ERR(wf_store_create(&s, empty, &bad_kdf), WF_ERR_ARG);
+    wf_test_rmtree(dir);
+}
+
 static void test_no_clear_secrets(void)
 {
     char dir[256], kf[300], path[300];
@@ -385,7 +526,7 @@ static void test_no_clear_secrets(void)
     memcpy(share, k.record.sec, 32);
     CHECK_OK(wf_store_key_put(s, &k));
     wf_store_blob pre = presig_blob(0x77), aux = presig_blob(0x78);
-    CHECK_OK(wf_store_presig_add(s, id, 3, pid, &pre));
+    CHECK_OK(wf_store_presig_add(s, id, 1, 3, pid, &pre));
     CHECK_OK(wf_store_aux_put(s, id, &aux));
     wf_store_close(s);
     /* the share, the presignature's and aux's secret parts, and the public
@@ -429,15 +570,17 @@ int main(void)
     fill(key, 32, 0x11);
     wf_store_request r1 = request("withdrawal-1", 0xd1);
     wf_store_request_state st;
-    CHECK_OK(wf_store_request_lookup(s, &r1, &st, NULL));
+    CHECK_OK(wf_store_request_lookup(s, &r1, &st, NULL, NULL));
     CHECK(st == WF_REQUEST_DONE);
     uint8_t p1[32];
     fill(p1, 32, 1);
     CHECK(wf_store_presig_used(s, key, p1) == 1);
+    test_concurrent_take(s);
     test_tamper_sealed(s);
     wf_store_close(s);
     wf_test_rmtree(dir);
 
     test_no_clear_secrets();
+    test_failed_create_leaves_nothing();
     return wf_check_summary("test_store");
 }
