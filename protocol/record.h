@@ -32,8 +32,9 @@
  * Encoding refuses (WF_ERR_ARG) an object the decoder would not take back
  * in its shape: a used presignature (k, χ gone), counts out of range.
  *
- * Secrets are only ever in locked memory (the secret parts, the objects'
- * secret fields, wf_smpz temporaries) and are never part of an error. */
+ * Secrets live only in locked memory (the secret parts, the objects' secret
+ * fields) or, for the Paillier primes, in wf_smpz integers whose limbs are
+ * wiped when freed (crypto/secmem.h); none is ever part of an error. */
 #ifndef WF_PROTOCOL_RECORD_H
 #define WF_PROTOCOL_RECORD_H
 
