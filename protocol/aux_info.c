@@ -30,8 +30,7 @@ typedef struct aux_info {
     wf_paillier_sk *sk; /* own key: pooled, or generated in start */
     uint8_t *opening;   /* own round-2 payload, built in start */
     size_t opening_len;
-    wf_rped *rped[WF_MAX_MEMBERS];      /* by position: own from start, peers' once their opening passed */
-    wf_paillier_pk *pk[WF_MAX_MEMBERS]; /* peers', with rped */
+    wf_rped *rped[WF_MAX_MEMBERS]; /* by position: own from start, peers' once their opening passed */
     uint8_t rho_own[RHO_BYTES];
     int have_rho;                       /* round 2 passed: rho_sid is set */
     uint8_t rho_sid[WF_PROOF_ID_BYTES]; /* the session id Πmod and Πfac bind (aux_info.h) */
@@ -469,8 +468,6 @@ static wf_err finish_round2(aux_info *a, wf_outbox *out)
         for (size_t b = 0; b < RHO_BYTES; b++)
             rho[b] ^= rho_j[b];
         opening_clear(&o);
-        if (j != a->me && wf_paillier_pk_from_n(&a->pk[j], a->rped[j]->n, a->bits) != WF_OK)
-            return WF_ERR_INTERNAL; /* rped passed the same size check */
     }
     wf_err err = bind_rho(a, rho);
     return err == WF_OK ? send_round3(a, out) : err;
@@ -494,25 +491,19 @@ static wf_err finish_round3(aux_info *a, wf_outbox *out)
     return send_bcast(a, out, 4, NULL, 0);
 }
 
+/* Moves the key and every rped into the result (member index = session
+ * position); wf_aux_assemble adds the peers' Paillier public keys. */
 static wf_err make_result(aux_info *a)
 {
-    wf_aux *x = calloc(1, sizeof *x);
-    if (x == NULL)
-        return WF_ERR_NOMEM;
-    memcpy(x->key_id, a->base.s.cfg.key_id, WF_ID_BYTES);
-    x->n = (uint32_t)a->n;
-    x->self = a->base.s.cfg.self;
-    x->bits = a->bits;
-    x->sk = a->sk;
+    wf_paillier_sk *sk = a->sk;
+    wf_rped *rped[WF_MAX_MEMBERS];
     a->sk = NULL;
-    for (size_t j = 0; j < a->n; j++) { /* member index = session position */
-        x->rped[j] = a->rped[j];
-        x->pk[j] = a->pk[j];
+    for (size_t j = 0; j < a->n; j++) {
+        rped[j] = a->rped[j];
         a->rped[j] = NULL;
-        a->pk[j] = NULL;
     }
-    a->result = x;
-    return WF_OK;
+    return wf_aux_assemble(&a->result, a->base.s.cfg.key_id, (uint32_t)a->n, a->base.s.cfg.self, a->bits, sk,
+                           rped);
 }
 
 /* A confirmation is empty: its envelope's echo of round 3 is its content. */
@@ -601,10 +592,8 @@ static void destroy(wf_machine *m)
 {
     aux_info *a = of(m);
     wf_session_clear(&a->base.s);
-    for (size_t j = 0; j < WF_MAX_MEMBERS; j++) {
+    for (size_t j = 0; j < WF_MAX_MEMBERS; j++)
         wf_rped_free(a->rped[j]);
-        wf_paillier_pk_free(a->pk[j]);
-    }
     wf_paillier_sk_free(a->sk); /* after rped[me], which names it as owner */
     free(a->opening);
     wf_aux_free(a->result);
@@ -619,8 +608,7 @@ wf_err wf_aux_info_new(wf_machine **out, const wf_machine_cfg *cfg, const wf_aux
     if (out == NULL || cfg == NULL || p == NULL)
         return WF_ERR_ARG;
     *out = NULL;
-    if (p->n < 2 || p->n > WF_MAX_MEMBERS || cfg->self >= p->n ||
-        (p->bits != WF_PAILLIER_BITS_DEFAULT && p->bits != 3072) ||
+    if (p->n < 2 || p->n > WF_MAX_MEMBERS || cfg->self >= p->n || !wf_aux_bits_valid(p->bits) ||
         (p->pooled != NULL && wf_paillier_sk_public(p->pooled)->bits != p->bits))
         return WF_ERR_ARG;
     aux_info *a = calloc(1, sizeof *a);
