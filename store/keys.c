@@ -14,7 +14,8 @@
 #include "store/db.h"
 
 #define CHECK_FIXED (4 + WF_SCALAR_BYTES + 4 + 4 + WF_POINT_BYTES)
-#define CHECK_MAX   (CHECK_FIXED + WF_MAX_MEMBERS * WF_POINT_BYTES)
+_Static_assert(WF_STORE_SHARE_CHECK_MAX_BYTES == CHECK_FIXED + WF_MAX_MEMBERS * WF_POINT_BYTES,
+               "keys.h's bound on the check encoding");
 
 wf_err wf_store_key_check(const wf_store_key *k)
 {
@@ -33,8 +34,9 @@ wf_err wf_store_key_check(const wf_store_key *k)
     return WF_OK;
 }
 
-static size_t check_encode(uint8_t *out, const wf_store_share_check *c)
+size_t wf_store_share_check_encode(uint8_t *out, const wf_store_share_check *c)
 {
+    if (c->t == 0 || c->t > WF_MAX_MEMBERS) return 0;
     uint8_t *p = out;
     wf_be32_put(p, c->index);
     p += 4;
@@ -44,12 +46,13 @@ static size_t check_encode(uint8_t *out, const wf_store_share_check *c)
     p += 4;
     wf_be32_put(p, c->t);
     p += 4;
-    for (uint32_t k = 0; k < c->t; k++, p += WF_POINT_BYTES) wf_point_serialize(p, &c->commitments[k]);
-    wf_point_serialize(p, &c->share_point);
+    for (uint32_t k = 0; k < c->t; k++, p += WF_POINT_BYTES)
+        if (wf_point_serialize(p, &c->commitments[k])) return 0;
+    if (wf_point_serialize(p, &c->share_point)) return 0;
     return (size_t)(p + WF_POINT_BYTES - out);
 }
 
-static wf_err check_decode(wf_store_share_check *c, const uint8_t *in, size_t len, size_t *used)
+wf_err wf_store_share_check_decode(wf_store_share_check *c, const uint8_t *in, size_t len, size_t *used)
 {
     memset(c, 0, sizeof *c);
     if (len < CHECK_FIXED) return wf_store_fail(WF_ERR_ENCODING, "key record too short");
@@ -75,14 +78,17 @@ wf_err wf_store_key_commitments_hash(const wf_store_key *k, uint8_t out[32])
 {
     if (!k || k->check.t == 0 || k->check.t > WF_MAX_MEMBERS) return wf_store_fail(WF_ERR_ARG, "bad key");
     uint8_t buf[WF_MAX_MEMBERS * WF_POINT_BYTES];
-    for (uint32_t i = 0; i < k->check.t; i++) wf_point_serialize(buf + i * WF_POINT_BYTES, &k->check.commitments[i]);
+    for (uint32_t i = 0; i < k->check.t; i++)
+        if (wf_point_serialize(buf + i * WF_POINT_BYTES, &k->check.commitments[i]))
+            return wf_store_fail(WF_ERR_INFINITY, "a key commitment is the point at infinity");
     return wf_sha256(out, buf, (size_t)k->check.t * WF_POINT_BYTES);
 }
 
 static wf_err key_record(const wf_store_key *k, uint8_t **plain, size_t *plain_len)
 {
-    uint8_t head[CHECK_MAX];
-    size_t head_len = check_encode(head, &k->check);
+    uint8_t head[WF_STORE_SHARE_CHECK_MAX_BYTES];
+    size_t head_len = wf_store_share_check_encode(head, &k->check);
+    if (head_len == 0) return wf_store_fail(WF_ERR_ARG, "key record has a bad shape (a point at infinity)");
     return wf_db_blob_pack(head, head_len, &k->record, plain, plain_len);
 }
 
@@ -164,7 +170,7 @@ wf_err wf_store_key_get(wf_store *s, const uint8_t key_id[WF_STORE_ID_BYTES], wf
     if (err) return err;
     wf_store_key *k = calloc(1, sizeof *k);
     if (!k) err = wf_store_fail(WF_ERR_NOMEM, "out of memory");
-    if (!err) err = check_decode(&k->check, plain, plain_len, &used);
+    if (!err) err = wf_store_share_check_decode(&k->check, plain, plain_len, &used);
     if (!err) err = wf_db_blob_unpack(plain, plain_len, used, &k->record);
     wf_secure_free(plain);
     if (!err) {

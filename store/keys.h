@@ -39,6 +39,19 @@ typedef struct wf_store_share_check {
     wf_point share_point; /* X_self */
 } wf_store_share_check;
 
+/* The check's encoding, the head of a keys record and the public part of a
+ * backup entry:
+ *   be32 index ‖ x(32) ‖ be32 rank ‖ be32 t ‖ t × C_k(33) ‖ X_self(33) */
+#define WF_STORE_SHARE_CHECK_MAX_BYTES (4 + WF_SCALAR_BYTES + 4 + 4 + (WF_MAX_MEMBERS + 1) * WF_POINT_BYTES)
+/* Writes the encoding of c into out (room for WF_STORE_SHARE_CHECK_MAX_BYTES)
+ * and returns its length; 0 if c cannot be encoded (t out of range, or a
+ * point at infinity, which has no wire form). */
+size_t wf_store_share_check_encode(uint8_t *out, const wf_store_share_check *c);
+/* Decodes a check from the start of in (len bytes available); *used gets the
+ * length of its encoding. WF_ERR_ENCODING for a bad shape, identifier or
+ * point. */
+wf_err wf_store_share_check_decode(wf_store_share_check *c, const uint8_t *in, size_t len, size_t *used);
+
 typedef struct wf_store_key {
     uint8_t key_id[WF_STORE_ID_BYTES];
     wf_store_share_check check;
