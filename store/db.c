@@ -213,7 +213,7 @@ wf_err wf_db_iter_start(wf_store *s, wf_cf cf, const uint8_t *prefix, size_t pre
 {
     memset(out, 0, sizeof *out);
     if (prefix_len > sizeof out->prefix) return wf_store_fail(WF_ERR_ARG, "iterator prefix too long");
-    memcpy(out->prefix, prefix, prefix_len);
+    if (prefix_len) memcpy(out->prefix, prefix, prefix_len); /* prefix may be NULL when empty */
     out->prefix_len = prefix_len;
     out->ro = rocksdb_readoptions_create();
     if (!out->ro) return wf_store_fail(WF_ERR_NOMEM, "out of memory");

@@ -60,25 +60,39 @@ size_t wf_store_share_check_encode(uint8_t *out, const wf_store_share_check *c)
     return (size_t)(p + WF_POINT_BYTES - out);
 }
 
+wf_err wf_store_share_check_scan(wf_store_share_check_view *v, const uint8_t *in, size_t len)
+{
+    memset(v, 0, sizeof *v);
+    if (len < CHECK_FIXED) return wf_store_fail(WF_ERR_ENCODING, "key record too short");
+    v->index = wf_be32_get(in);
+    v->rank = wf_be32_get(in + 4 + WF_SCALAR_BYTES);
+    v->t = wf_be32_get(in + 8 + WF_SCALAR_BYTES);
+    if (v->t == 0 || v->t > WF_MAX_MEMBERS || v->index >= WF_MAX_MEMBERS || v->rank >= v->t ||
+        len < CHECK_FIXED + (size_t)v->t * WF_POINT_BYTES)
+        return wf_store_fail(WF_ERR_ENCODING, "key record has a bad shape");
+    v->commitments = in + 12 + WF_SCALAR_BYTES;
+    v->len = CHECK_FIXED + (size_t)v->t * WF_POINT_BYTES;
+    return WF_OK;
+}
+
 wf_err wf_store_share_check_decode(wf_store_share_check *c, const uint8_t *in, size_t len, size_t *used)
 {
     memset(c, 0, sizeof *c);
-    if (len < CHECK_FIXED) return wf_store_fail(WF_ERR_ENCODING, "key record too short");
-    c->index = wf_be32_get(in);
-    c->member.rank = wf_be32_get(in + 4 + WF_SCALAR_BYTES);
-    c->t = wf_be32_get(in + 8 + WF_SCALAR_BYTES);
-    if (c->t == 0 || c->t > WF_MAX_MEMBERS || c->index >= WF_MAX_MEMBERS || c->member.rank >= c->t ||
-        len < CHECK_FIXED + (size_t)c->t * WF_POINT_BYTES)
-        return wf_store_fail(WF_ERR_ENCODING, "key record has a bad shape");
+    wf_store_share_check_view v;
+    wf_err err = wf_store_share_check_scan(&v, in, len);
+    if (err) return err;
+    c->index = v.index;
+    c->member.rank = v.rank;
+    c->t = v.t;
     if (wf_scalar_parse_nonzero(&c->member.x, in + 4, WF_SCALAR_BYTES))
         return wf_store_fail(WF_ERR_ENCODING, "key record has a bad member identifier");
-    const uint8_t *p = in + 12 + WF_SCALAR_BYTES;
+    const uint8_t *p = v.commitments;
     for (uint32_t k = 0; k < c->t; k++, p += WF_POINT_BYTES)
         if (wf_point_parse(&c->commitments[k], p, WF_POINT_BYTES))
             return wf_store_fail(WF_ERR_ENCODING, "key record has a bad commitment");
     if (wf_point_parse(&c->share_point, p, WF_POINT_BYTES))
         return wf_store_fail(WF_ERR_ENCODING, "key record has a bad share point");
-    *used = (size_t)(p + WF_POINT_BYTES - in);
+    *used = v.len;
     return WF_OK;
 }
 

@@ -39,13 +39,24 @@ typedef struct wf_store_share_check {
     wf_point share_point; /* X_self */
 } wf_store_share_check;
 
-/* The check's encoding, used in key records and backup entries:
+/* The check's encoding, the head of a keys record and the public part of a
+ * backup entry:
  *   be32 index ‖ x(32) ‖ be32 rank ‖ be32 t ‖ t × C_k(33) ‖ X_self(33) */
 #define WF_STORE_SHARE_CHECK_MAX_BYTES (4 + WF_SCALAR_BYTES + 4 + 4 + (WF_MAX_MEMBERS + 1) * WF_POINT_BYTES)
 /* Writes the encoding of c into out (room for WF_STORE_SHARE_CHECK_MAX_BYTES)
  * and returns its length; 0 if c cannot be encoded (t out of range, or a
  * point at infinity, which has no wire form). */
 size_t wf_store_share_check_encode(uint8_t *out, const wf_store_share_check *c);
+/* The fields of a check's encoding that need no curve arithmetic, for
+ * reading many records cheaply before decoding any (backups). */
+typedef struct wf_store_share_check_view {
+    uint32_t index, rank, t;
+    const uint8_t *commitments; /* into the input: t × 33 bytes, not yet parsed as points */
+    size_t len;                 /* of the whole encoding */
+} wf_store_share_check_view;
+/* Reads the view of the check at the start of in; WF_ERR_ENCODING for a bad
+ * shape. wf_store_share_check_decode accepts no more than this does. */
+wf_err wf_store_share_check_scan(wf_store_share_check_view *v, const uint8_t *in, size_t len);
 /* Decodes a check from the start of in (len bytes available); *used gets the
  * length of its encoding. WF_ERR_ENCODING for a bad shape, identifier or
  * point. */
