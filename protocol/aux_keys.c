@@ -55,7 +55,7 @@ void wf_aux_keys_clear(wf_aux_keys *k)
 
 /* The proof context of Πmod and Πfac: the session's, with the session id
  * replaced by wf_machine_derive_id(ρ). */
-static void rho_ctx(const wf_aux_keys *k, wf_proof_ctx *ctx, size_t prover, size_t verifier)
+void wf_aux_keys_rho_ctx(const wf_aux_keys *k, wf_proof_ctx *ctx, size_t prover, size_t verifier)
 {
     wf_machine_proof_ctx(k->m, ctx, member(k, prover),
                          verifier == NO_POS ? WF_PROOF_BROADCAST : member(k, verifier));
@@ -275,7 +275,7 @@ wf_err wf_aux_keys_put_mod(const wf_aux_keys *k, wf_wire_arena *a, ProtobufCBina
     wf_proof_ctx ctx;
     wf_proof_mod mod;
     wf_proof_mod_init(&mod);
-    rho_ctx(k, &ctx, k->me, NO_POS);
+    wf_aux_keys_rho_ctx(k, &ctx, k->me, NO_POS);
     wf_proof_mod_stmt ms = {.n = k->rped[k->me]->n, .bits = k->bits};
     wf_err err = wf_proof_mod_prove(&mod, &ctx, &ms, k->sk);
     if (err == WF_OK && bad) {
@@ -295,7 +295,7 @@ wf_err wf_aux_keys_put_fac(const wf_aux_keys *k, wf_wire_arena *a, ProtobufCBina
     wf_proof_ctx ctx;
     wf_proof_fac fac;
     wf_proof_fac_init(&fac);
-    rho_ctx(k, &ctx, k->me, to);
+    wf_aux_keys_rho_ctx(k, &ctx, k->me, to);
     wf_proof_fac_wit wit = {.p = k->sk->p.v, .q = k->sk->q.v};
     wf_proof_fac_stmt fs = {.n0 = k->rped[k->me]->n, .bits = k->bits, .rped = k->rped[to]};
     wf_err err = wf_proof_fac_prove(&fac, &ctx, &fs, &wit);
@@ -318,7 +318,7 @@ wf_judgement wf_aux_keys_check_mod(const wf_aux_keys *k, size_t pos, const Proto
     wf_proof_mod mod;
     wf_proof_mod_init(&mod);
     wf_proof_ctx ctx;
-    rho_ctx(k, &ctx, pos, NO_POS);
+    wf_aux_keys_rho_ctx(k, &ctx, pos, NO_POS);
     wf_judgement v;
     if (wf_wire_get_proof(WF_PROOF_MOD, &mod, f) != WF_OK) {
         v = GUILTY(reason, cap, "party %u sent a malformed Πmod", who);
@@ -339,7 +339,7 @@ wf_judgement wf_aux_keys_check_fac(const wf_aux_keys *k, size_t pos, size_t veri
     wf_proof_fac fac;
     wf_proof_fac_init(&fac);
     wf_proof_ctx ctx;
-    rho_ctx(k, &ctx, pos, verifier);
+    wf_aux_keys_rho_ctx(k, &ctx, pos, verifier);
     wf_judgement v;
     if (wf_wire_get_proof(WF_PROOF_FAC, &fac, f) != WF_OK) {
         v = GUILTY(reason, cap, "party %u sent a malformed Πfac", who);

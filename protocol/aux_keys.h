@@ -123,6 +123,11 @@ void wf_aux_keys_opening_clear(wf_aux_keys_opening *o);
 wf_err wf_aux_keys_adopt(wf_aux_keys *k, size_t pos, wf_aux_keys_opening *o);
 wf_err wf_aux_keys_bind_rho(wf_aux_keys *k);
 
+/* The ρ-bound proof context (valid once ρ is bound) of the party at position
+ * prover, to the party at `verifier` or to everyone (SIZE_MAX): what Πmod and
+ * Πfac use, and refresh's Πsch. */
+void wf_aux_keys_rho_ctx(const wf_aux_keys *k, wf_proof_ctx *ctx, size_t prover, size_t verifier);
+
 /* Round 3: our Πmod (bad: one that does not verify), or our Πfac to the party
  * at position `to`, encoded into f (owned by the arena). */
 wf_err wf_aux_keys_put_mod(const wf_aux_keys *k, wf_wire_arena *a, ProtobufCBinaryData *f, int bad);
