@@ -198,9 +198,9 @@ static wf_judgement check_distinct(const wf_aux_keys *k, size_t pos, mpz_srcptr 
 {
     for (size_t j = 0; j < pos; j++) {
         wf_aux_keys_opening o = {0};
-        char unused[WF_REASON_BYTES];
         mpz_srcptr nj = k->rped[j] != NULL ? k->rped[j]->n : NULL;
         if (nj == NULL) { /* a judge that has not checked party j yet */
+            char unused[WF_REASON_BYTES];
             if (reader(k->m, j, &o, unused, sizeof unused) != WF_JUDGE_INNOCENT) {
                 wf_aux_keys_opening_clear(&o); /* party j's own check comes first: ours will name it */
                 return WF_JUDGE_LATER;
