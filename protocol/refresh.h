@@ -76,7 +76,8 @@ typedef struct wf_refresh_params {
 /* A machine for member cfg->self = key->self of the key's n members. The
  * session is bound to the key's whole public record and bits (parties holding
  * different records run different sessions). WF_ERR_ARG for NULLs, a key
- * whose id is not cfg's or whose self is not cfg's, bits other than 2048/3072,
+ * whose id is not cfg's or whose self is not cfg's, a share that is not on
+ * its X_self, bits other than 2048/3072,
  * a pooled key of another size (the caller then still owns it), an unknown
  * fault. */
 wf_err wf_refresh_new(wf_machine **out, const wf_machine_cfg *cfg, const wf_refresh_params *p);
