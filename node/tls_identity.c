@@ -18,15 +18,7 @@
 #include <openssl/x509v3.h>
 
 #include "crypto/secmem.h"
-
-/* Sets the error and its message and leaves through the function's `done`. */
-#define FAIL(code, msg)                                                                                      \
-    do {                                                                                                     \
-        err = (code);                                                                                        \
-        if (why != NULL)                                                                                     \
-            *why = (msg);                                                                                    \
-        goto done;                                                                                           \
-    } while (0)
+#include "node/fail.h"
 
 #define SERIAL_BYTES 16
 
@@ -188,6 +180,39 @@ static int create_new(const char *path, mode_t mode)
     return fd;
 }
 
+/* Writes the key (0600) and the certificate (0644) to paths that must not
+ * exist yet; on failure neither file is left behind. */
+static wf_err write_new_pair(const char *key_path, const char *key, size_t key_len, const char *cert_path,
+                             const char *cert, size_t cert_len, const char **why)
+{
+    wf_err err = WF_OK;
+    int key_fd = create_new(key_path, 0600);
+    if (key_fd < 0) {
+        int exists = errno == EEXIST;
+        FAIL(exists ? WF_ERR_ARG : WF_ERR_INTERNAL,
+             exists ? "key file exists; refusing to overwrite it" : "cannot create the key file");
+    }
+    int cert_fd = create_new(cert_path, 0644);
+    if (cert_fd < 0) {
+        int exists = errno == EEXIST;
+        close(key_fd);
+        unlink(key_path);
+        FAIL(exists ? WF_ERR_ARG : WF_ERR_INTERNAL, exists
+                                                        ? "certificate file exists; refusing to overwrite it"
+                                                        : "cannot create the certificate file");
+    }
+    int written = write_all(key_fd, key, key_len) && write_all(cert_fd, cert, cert_len);
+    int key_closed = close(key_fd) == 0;
+    int cert_closed = close(cert_fd) == 0;
+    if (!written || !key_closed || !cert_closed) {
+        unlink(key_path);
+        unlink(cert_path);
+        FAIL(WF_ERR_INTERNAL, "cannot write the key or certificate file");
+    }
+done:
+    return err;
+}
+
 wf_err wf_tls_identity_generate(const char *name, const char *key_path, const char *cert_path,
                                 char fingerprint[WF_TLS_FINGERPRINT_CHARS + 1], const char **why)
 {
@@ -197,7 +222,6 @@ wf_err wf_tls_identity_generate(const char *name, const char *key_path, const ch
     BIO *key_bio = NULL, *cert_bio = NULL;
     char *key_pem = NULL, *cert_pem = NULL;
     long key_len = 0, cert_len = 0;
-    int key_fd = -1, cert_fd = -1, written = 0;
 
     if (!wf_tls_name_valid(name) || key_path == NULL || cert_path == NULL)
         FAIL(WF_ERR_ARG, "invalid member name or missing path");
@@ -218,28 +242,7 @@ wf_err wf_tls_identity_generate(const char *name, const char *key_path, const ch
     if (fingerprint != NULL && !cert_fingerprint(x, fingerprint))
         FAIL(WF_ERR_INTERNAL, "cannot hash the certificate");
 
-    if ((key_fd = create_new(key_path, 0600)) < 0) {
-        int exists = errno == EEXIST;
-        FAIL(exists ? WF_ERR_ARG : WF_ERR_INTERNAL,
-             exists ? "key file exists; refusing to overwrite it" : "cannot create the key file");
-    }
-    if ((cert_fd = create_new(cert_path, 0644)) < 0) {
-        int exists = errno == EEXIST;
-        close(key_fd);
-        key_fd = -1;
-        unlink(key_path);
-        FAIL(exists ? WF_ERR_ARG : WF_ERR_INTERNAL, exists
-                                                        ? "certificate file exists; refusing to overwrite it"
-                                                        : "cannot create the certificate file");
-    }
-    written = write_all(key_fd, key_pem, (size_t)key_len) && write_all(cert_fd, cert_pem, (size_t)cert_len);
-    written = (close(key_fd) == 0) & (close(cert_fd) == 0) & written;
-    key_fd = cert_fd = -1;
-    if (!written) {
-        unlink(key_path);
-        unlink(cert_path);
-        FAIL(WF_ERR_INTERNAL, "cannot write the key or certificate file");
-    }
+    err = write_new_pair(key_path, key_pem, (size_t)key_len, cert_path, cert_pem, (size_t)cert_len, why);
 done:
     BIO_free(key_bio); /* a secmem BIO wipes its buffer */
     BIO_free(cert_bio);
