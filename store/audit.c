@@ -118,10 +118,7 @@ wf_err wf_store_audit_append(wf_store *s, const char *kind, const char *text, ui
         rocksdb_writebatch_t *b = rocksdb_writebatch_create();
         rocksdb_writebatch_put_cf(b, s->cf[WF_CF_AUDIT], (const char *)key, 8, (const char *)v, len);
         err = wf_db_put_sealed(s, b, WF_CF_META, K_HEAD, sizeof K_HEAD - 1, hrec, sizeof hrec);
-        if (!err)
-            err = wf_db_commit(s, b);
-        else
-            rocksdb_writebatch_destroy(b);
+        err = wf_db_finish(s, b, err);
     }
     pthread_mutex_unlock(&s->lock);
     free(v);

@@ -207,6 +207,13 @@ wf_err wf_db_commit(wf_store *s, rocksdb_writebatch_t *batch)
     return WF_OK;
 }
 
+wf_err wf_db_finish(wf_store *s, rocksdb_writebatch_t *batch, wf_err err)
+{
+    if (err == WF_OK) return wf_db_commit(s, batch);
+    rocksdb_writebatch_destroy(batch);
+    return err;
+}
+
 /* ---- iteration --------------------------------------------------------- */
 
 wf_err wf_db_iter_start(wf_store *s, wf_cf cf, const uint8_t *prefix, size_t prefix_len, wf_db_iter *out)

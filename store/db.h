@@ -59,6 +59,9 @@ wf_err wf_db_get_raw(wf_store *s, wf_cf cf, const uint8_t *key, size_t key_len, 
 int wf_db_exists(wf_store *s, wf_cf cf, const uint8_t *key, size_t key_len);
 /* Writes the batch with sync (fsync of the WAL) and destroys it. */
 wf_err wf_db_commit(wf_store *s, rocksdb_writebatch_t *batch);
+/* Ends a batch built under err: commits it if err is WF_OK, else discards
+ * it and returns err unchanged. */
+wf_err wf_db_finish(wf_store *s, rocksdb_writebatch_t *batch, wf_err err);
 
 /* An iterator over the keys of cf that start with prefix, in key order.
  * Create, then loop: while (wf_db_iter_valid(it)) { …; rocksdb_iter_next },

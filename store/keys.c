@@ -189,11 +189,7 @@ static wf_err put_key_new(wf_store *s, const wf_store_key *k)
     if (exists) return wf_store_fail(WF_ERR_EXISTS, "a key with this id is already stored");
     rocksdb_writebatch_t *b = rocksdb_writebatch_create();
     wf_err err = put_key(s, b, k, 1);
-    if (err) {
-        rocksdb_writebatch_destroy(b);
-        return err;
-    }
-    return wf_db_commit(s, b);
+    return wf_db_finish(s, b, err);
 }
 
 static wf_err replace_key(wf_store *s, const wf_store_key *k, const wf_store_blob *aux)
@@ -211,11 +207,7 @@ static wf_err replace_key(wf_store *s, const wf_store_key *k, const wf_store_blo
     err = put_key(s, b, k, generation);
     if (!err && aux) err = put_aux(s, b, k->key_id, aux);
     if (!err) err = wf_db_presig_drop_key(s, b, k->key_id, NULL);
-    if (err) {
-        rocksdb_writebatch_destroy(b);
-        return err;
-    }
-    if ((err = wf_db_commit(s, b))) return err;
+    if ((err = wf_db_finish(s, b, err))) return err;
     /* push the superseded sealed records out of the files (best effort) */
     wf_cf cfs[] = {WF_CF_KEYS, WF_CF_AUX, WF_CF_PRESIG};
     for (size_t i = 0; i < sizeof cfs / sizeof cfs[0]; i++)
@@ -309,10 +301,7 @@ wf_err wf_store_aux_put(wf_store *s, const uint8_t key_id[WF_STORE_ID_BYTES], co
     if (!err) {
         b = rocksdb_writebatch_create();
         err = put_aux(s, b, key_id, aux);
-        if (!err)
-            err = wf_db_commit(s, b);
-        else
-            rocksdb_writebatch_destroy(b);
+        err = wf_db_finish(s, b, err);
     }
     pthread_mutex_unlock(&s->lock);
     return err;

@@ -84,10 +84,7 @@ wf_err wf_store_presig_add(wf_store *s, const uint8_t key_id[ID], uint64_t gener
         rocksdb_writebatch_t *b = rocksdb_writebatch_create();
         err = wf_db_put_sealed(s, b, WF_CF_PRESIG, pk, PLEN, plain, plain_len);
         if (!err) err = wf_db_put_sealed(s, b, WF_CF_PRESIG, ik, ILEN, idx, sizeof idx);
-        if (!err)
-            err = wf_db_commit(s, b);
-        else
-            rocksdb_writebatch_destroy(b);
+        err = wf_db_finish(s, b, err);
     }
     wf_secure_free(plain);
     pthread_mutex_unlock(&s->lock);
@@ -237,10 +234,7 @@ wf_err wf_store_presig_take(wf_store *s, const uint8_t key_id[ID], uint64_t sign
         err = wf_db_put_sealed(s, b, WF_CF_PRESIG, uk, ILEN, used, 8 + req->id_len);
         if (!err) err = wf_db_request_pending(s, b, req, presig_id);
         if (!err) err = wf_db_put_sealed(s, b, WF_CF_META, K_TAKES, sizeof K_TAKES - 1, takes_rec, 8);
-        if (!err)
-            err = wf_db_commit(s, b);
-        else
-            rocksdb_writebatch_destroy(b);
+        err = wf_db_finish(s, b, err);
     }
     pthread_mutex_unlock(&s->lock);
     if (err) wf_store_blob_clear(out);
@@ -305,10 +299,7 @@ wf_err wf_store_presig_expire(wf_store *s, const uint8_t key_id[ID], uint64_t be
     pthread_mutex_lock(&s->lock);
     rocksdb_writebatch_t *b = rocksdb_writebatch_create();
     wf_err err = drop(s, b, key_id, before_ms, dropped);
-    if (!err)
-        err = wf_db_commit(s, b);
-    else
-        rocksdb_writebatch_destroy(b);
+    err = wf_db_finish(s, b, err);
     pthread_mutex_unlock(&s->lock);
     return err;
 }

@@ -122,10 +122,7 @@ wf_err wf_store_request_finish(wf_store *s, const wf_store_request *req, const u
     if (!err) {
         b = rocksdb_writebatch_create();
         err = put_record(s, b, req, WF_REQUEST_DONE, NULL, sig);
-        if (!err)
-            err = wf_db_commit(s, b);
-        else
-            rocksdb_writebatch_destroy(b);
+        err = wf_db_finish(s, b, err);
     }
     pthread_mutex_unlock(&s->lock);
     return err;

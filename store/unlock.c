@@ -172,11 +172,7 @@ wf_err wf_unlock_write(wf_store *s, const uint8_t rec[KEK_REC_LEN], const uint8_
     rocksdb_writebatch_put_cf(b, s->cf[WF_CF_META], (const char *)K_DATA_KEY, sizeof K_DATA_KEY - 1,
                               (const char *)wrapped, WRAPPED_LEN);
     wf_err err = wf_db_audit_head_init(s, b);
-    if (err) {
-        rocksdb_writebatch_destroy(b);
-        return err;
-    }
-    return wf_db_commit(s, b);
+    return wf_db_finish(s, b, err);
 }
 
 wf_err wf_unlock_load(wf_store *s, const wf_store_unlock *u)
