@@ -15,6 +15,10 @@ const char *wf_err_str(wf_err err)
     case WF_ERR_VERIFY: return "verification failed";
     case WF_ERR_CANCELLED: return "cancelled";
     case WF_ERR_INTERNAL: return "internal library error";
+    case WF_ERR_STORAGE: return "storage error";
+    case WF_ERR_NOT_FOUND: return "not found";
+    case WF_ERR_EXISTS: return "already exists";
+    case WF_ERR_CONFLICT: return "conflicts with an earlier record";
     }
     return "unknown error";
 }

@@ -17,6 +17,10 @@ typedef enum {
     WF_ERR_VERIFY,       /* a signature, share or proof does not check */
     WF_ERR_CANCELLED,    /* a long computation was cancelled by its caller */
     WF_ERR_INTERNAL,     /* a library call failed unexpectedly */
+    WF_ERR_STORAGE,      /* the database or a file could not be read or written */
+    WF_ERR_NOT_FOUND,    /* no record under that name */
+    WF_ERR_EXISTS,       /* a record or file of that name already exists */
+    WF_ERR_CONFLICT,     /* the name exists with other contents, or was already used */
 } wf_err;
 
 /* A short, constant English description of err. */

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crypto/hash.h"
 #include "crypto/secmem.h"
 
 wf_key_share *wf_key_share_new(void)
@@ -58,4 +59,52 @@ wf_err wf_key_xpub(const wf_key_public *pub, wf_xpub *out)
     memcpy(out->chain, pub->chain_code, WF_BIP32_CHAIN_BYTES);
     out->key = pub->public_key;
     return WF_OK;
+}
+
+static size_t put_u32(uint8_t *out, uint32_t v)
+{
+    for (int b = 0; b < 4; b++)
+        out[b] = (uint8_t)(v >> (24 - 8 * b));
+    return 4;
+}
+
+/* 33 bytes: the compressed point, or zeros for the point at infinity. */
+static size_t put_point(uint8_t *out, const wf_point *p)
+{
+    if (wf_point_serialize(out, p) != WF_OK)
+        memset(out, 0, WF_POINT_BYTES);
+    return WF_POINT_BYTES;
+}
+
+wf_err wf_key_public_digest(const wf_key_public *pub, uint8_t out[WF_ID_BYTES])
+{
+    static const char domain[] = "warifu/key-public/v1";
+    enum { MEMBER_BYTES = WF_SCALAR_BYTES + 4 + 2 * WF_POINT_BYTES };
+    if (pub == NULL || out == NULL || pub->n > WF_MAX_MEMBERS || pub->t > pub->n)
+        return WF_ERR_ARG;
+    uint8_t *buf = malloc(8 + (size_t)pub->n * MEMBER_BYTES + WF_POINT_BYTES);
+    if (buf == NULL)
+        return WF_ERR_NOMEM;
+    size_t len = put_u32(buf, pub->n);
+    len += put_u32(buf + len, pub->t);
+    for (uint32_t j = 0; j < pub->n; j++) {
+        memcpy(buf + len, pub->members[j].x.b, WF_SCALAR_BYTES);
+        len += WF_SCALAR_BYTES;
+        len += put_u32(buf + len, pub->members[j].rank);
+        len += put_point(buf + len, &pub->X[j]);
+    }
+    for (uint32_t k = 0; k < pub->t; k++)
+        len += put_point(buf + len, &pub->commitments[k]);
+    len += put_point(buf + len, &pub->public_key);
+    wf_hash_part parts[] = {{(const uint8_t *)domain, sizeof domain - 1},
+                            {pub->key_id, WF_ID_BYTES},
+                            {buf, len},
+                            {pub->chain_code, WF_CHAIN_CODE_BYTES},
+                            {pub->rid, WF_RID_BYTES}};
+    uint8_t digest[WF_SHA512_BYTES];
+    wf_err err = wf_sha512_parts(digest, parts, sizeof parts / sizeof parts[0], 1);
+    if (err == WF_OK)
+        memcpy(out, digest, WF_ID_BYTES);
+    free(buf);
+    return err;
 }

@@ -47,6 +47,12 @@ void wf_key_share_free(wf_key_share *k);
  * Σ W[i] is the public key. */
 wf_err wf_key_signer_weights(const wf_key_public *pub, const uint32_t *set, size_t n, wf_scalar *b, wf_point *W);
 
+/* out = SHA-512 over the whole public record (key id, n, t, every member's
+ * identifier and rank, the t commitments, every X_j, the public key, chain
+ * code, rid), cut to 32 bytes: what refresh and reshare bind their sessions
+ * to, so parties holding different records run different sessions. */
+wf_err wf_key_public_digest(const wf_key_public *pub, uint8_t out[WF_ID_BYTES]);
+
 /* The key's BIP32 root: depth 0, the public key and the joint chain code. */
 wf_err wf_key_xpub(const wf_key_public *pub, wf_xpub *out);
 

@@ -1,7 +1,9 @@
 /* The whole chain with no dealer anywhere: keygen (hierarchical DKG), then
  * aux-info, then presign and sign, for 2-of-3 (all rank 0) and 3-of-5 with
  * ranks {0,0,1,1,1}. Every signature is verified by libsecp256k1 under the
- * key keygen produced (and a BIP32 child of it). */
+ * key keygen produced (and a BIP32 child of it). Every result goes through
+ * its storage record (protocol/record.h) before it is used, as a node that
+ * restarted between the steps would load it. */
 #include <secp256k1.h>
 #include <stdio.h>
 #include <string.h>
@@ -10,6 +12,7 @@
 #include "protocol/aux_info.h"
 #include "protocol/keygen.h"
 #include "protocol/presign.h"
+#include "protocol/record.h"
 #include "protocol/sign.h"
 #include "tests/fixtures.h"
 #include "tests/protocol_fixture.h"
@@ -26,6 +29,49 @@ static int secp_verify(const wf_point *pub, const uint8_t digest[32], const wf_e
     wf_scalar_serialize(compact + 32, &sig->s);
     return secp256k1_ec_pubkey_parse(secp, &key, ser, sizeof ser) &&
            secp256k1_ecdsa_signature_parse_compact(secp, &s, compact) && secp256k1_ecdsa_verify(secp, &s, digest, &key);
+}
+
+/* Each reload_* encodes a result, decodes it, frees the original and returns the copy. */
+static wf_key_share *reload_key(wf_key_share *k)
+{
+    uint8_t *p, *s;
+    size_t pl, sl;
+    wf_key_share *back = NULL;
+    REQUIRE(wf_record_key_encode(k, &p, &pl, &s, &sl) == WF_OK);
+    CHECK_OK(wf_record_key_decode(&back, p, pl, s, sl));
+    REQUIRE(back != NULL);
+    free(p);
+    wf_secure_free(s);
+    wf_key_share_free(k);
+    return back;
+}
+
+static wf_aux *reload_aux(wf_aux *a)
+{
+    uint8_t *p, *s;
+    size_t pl, sl;
+    wf_aux *back = NULL;
+    REQUIRE(wf_record_aux_encode(a, &p, &pl, &s, &sl) == WF_OK);
+    CHECK_OK(wf_record_aux_decode(&back, p, pl, s, sl));
+    REQUIRE(back != NULL);
+    free(p);
+    wf_secure_free(s);
+    wf_aux_free(a);
+    return back;
+}
+
+static wf_presig *reload_presig(wf_presig *ps)
+{
+    uint8_t *p, *s;
+    size_t pl, sl;
+    wf_presig *back = NULL;
+    REQUIRE(wf_record_presig_encode(ps, &p, &pl, &s, &sl) == WF_OK);
+    CHECK_OK(wf_record_presig_decode(&back, p, pl, s, sl));
+    REQUIRE(back != NULL);
+    free(p);
+    wf_secure_free(s);
+    wf_presig_free(ps);
+    return back;
 }
 
 static void pipeline(size_t n, size_t t, const uint32_t *ranks, const uint32_t *set, unsigned first_pair)
@@ -52,6 +98,13 @@ static void pipeline(size_t n, size_t t, const uint32_t *ranks, const uint32_t *
     for (size_t j = 0; j < n; j++) {
         REQUIRE(wf_keygen_result(ms[j], &keys[j]) == WF_OK);
         wf_machine_free(ms[j]);
+        keys[j] = reload_key(keys[j]);
+    }
+    uint8_t digest0[WF_RECORD_DIGEST_BYTES], other[WF_RECORD_DIGEST_BYTES];
+    CHECK_OK(wf_record_key_public_digest(digest0, &keys[0]->pub));
+    for (size_t j = 1; j < n; j++) { /* every member holds the same public record */
+        CHECK_OK(wf_record_key_public_digest(other, &keys[j]->pub));
+        CHECK(memcmp(other, digest0, sizeof other) == 0);
     }
 
     wf_aux_info_params ap = {.n = (uint32_t)n, .bits = 2048};
@@ -66,6 +119,7 @@ static void pipeline(size_t n, size_t t, const uint32_t *ranks, const uint32_t *
     CHECK(wf_test_all_done(ms, n));
     for (size_t j = 0; j < n; j++) {
         REQUIRE(wf_aux_info_result(ms[j], &aux[j]) == WF_OK);
+        aux[j] = reload_aux(aux[j]);
         REQUIRE(wf_aux_precompute(aux[j]) == WF_OK);
         wf_machine_free(ms[j]);
     }
@@ -84,6 +138,7 @@ static void pipeline(size_t n, size_t t, const uint32_t *ranks, const uint32_t *
         for (size_t i = 0; i < t; i++) {
             REQUIRE(wf_presign_result(ms[i], &ps[i]) == WF_OK);
             wf_machine_free(ms[i]);
+            ps[i] = reload_presig(ps[i]);
         }
         uint8_t digest[32];
         randombytes_buf(digest, sizeof digest);

@@ -1,0 +1,147 @@
+/* Client signing requests: canonical signed bytes, protobuf codec, checks. */
+#include "protocol/client_request.h"
+
+#include <sodium.h>
+#include <string.h>
+
+#include "crypto/hash.h"
+#include "protocol/proto/client.pb-c.h"
+#include "protocol/wire.h"
+
+static const char SIGN_TAG[] = "warifu/sign-request/v1"; /* 22 chars + NUL = 23 bytes */
+
+static uint8_t *put_be(uint8_t *p, uint64_t v, int bytes)
+{
+    for (int i = bytes - 1; i >= 0; i--, v >>= 8) p[i] = (uint8_t)v;
+    return p + bytes;
+}
+
+size_t wf_sign_request_signed_bytes(const wf_sign_request *r, uint8_t *out)
+{
+    uint8_t *p = out;
+    memcpy(p, SIGN_TAG, sizeof SIGN_TAG);
+    p += sizeof SIGN_TAG;
+    *p++ = (uint8_t)r->request_id_len;
+    memcpy(p, r->request_id, r->request_id_len);
+    p += r->request_id_len;
+    memcpy(p, r->key_id, WF_ID_BYTES);
+    p += WF_ID_BYTES;
+    *p++ = (uint8_t)r->path_len;
+    for (size_t i = 0; i < r->path_len; i++) p = put_be(p, r->path[i], 4);
+    memcpy(p, r->digest, WF_DIGEST_BYTES);
+    p += WF_DIGEST_BYTES;
+    p = put_be(p, r->expiry_ms, 8);
+    memcpy(p, r->client_id, WF_IDENTITY_PK_BYTES);
+    p += WF_IDENTITY_PK_BYTES;
+    return (size_t)(p - out);
+}
+
+static int shape_ok(const wf_sign_request *r)
+{
+    if (r->request_id_len == 0 || r->request_id_len > WF_REQUEST_ID_MAX || r->path_len > WF_REQUEST_PATH_MAX)
+        return 0;
+    for (size_t i = 0; i < r->path_len; i++)
+        if (r->path[i] & 0x80000000u) return 0; /* hardened: a node cannot derive it from public data */
+    return 1;
+}
+
+wf_err wf_sign_request_sign(wf_sign_request *r, const uint8_t client_sk[WF_IDENTITY_SK_BYTES])
+{
+    if (!r || !client_sk || !shape_ok(r)) return WF_ERR_ARG;
+    uint8_t msg[WF_SIGN_REQUEST_SIGNED_MAX];
+    crypto_sign_ed25519_sk_to_pk(r->client_id, client_sk);
+    size_t len = wf_sign_request_signed_bytes(r, msg);
+    crypto_sign_detached(r->signature, NULL, msg, len, client_sk);
+    return WF_OK;
+}
+
+wf_err wf_sign_request_encode(const wf_sign_request *r, uint8_t **out, size_t *out_len)
+{
+    if (!r || !out || !out_len || !shape_ok(r)) return WF_ERR_ARG;
+    Warifu__Wire__SignRequest m = WARIFU__WIRE__SIGN_REQUEST__INIT;
+    uint32_t path[WF_REQUEST_PATH_MAX];
+    memcpy(path, r->path, sizeof path);
+    m.request_id = (ProtobufCBinaryData){r->request_id_len, (uint8_t *)r->request_id};
+    m.key_id = (ProtobufCBinaryData){WF_ID_BYTES, (uint8_t *)r->key_id};
+    m.n_path = r->path_len;
+    m.path = path;
+    m.digest = (ProtobufCBinaryData){WF_DIGEST_BYTES, (uint8_t *)r->digest};
+    m.expiry_ms = r->expiry_ms;
+    m.client_id = (ProtobufCBinaryData){WF_IDENTITY_PK_BYTES, (uint8_t *)r->client_id};
+    m.signature = (ProtobufCBinaryData){WF_SIGNATURE_BYTES, (uint8_t *)r->signature};
+    size_t len = warifu__wire__sign_request__get_packed_size(&m);
+    uint8_t *buf = malloc(len ? len : 1);
+    if (!buf) return WF_ERR_NOMEM;
+    warifu__wire__sign_request__pack(&m, buf);
+    *out = buf;
+    *out_len = len;
+    return WF_OK;
+}
+
+static int copy_exact(uint8_t *dst, const ProtobufCBinaryData *f, size_t len)
+{
+    if (f->len != len) return 0;
+    memcpy(dst, f->data, len);
+    return 1;
+}
+
+wf_err wf_sign_request_decode(wf_sign_request *r, const uint8_t *in, size_t len)
+{
+    if (!r || !in) return WF_ERR_ARG;
+    memset(r, 0, sizeof *r);
+    Warifu__Wire__SignRequest *m =
+        (Warifu__Wire__SignRequest *)wf_wire_unpack(&warifu__wire__sign_request__descriptor, in, len);
+    if (!m) return WF_ERR_ENCODING;
+    wf_err err = WF_OK;
+    if (m->request_id.len == 0 || m->request_id.len > WF_REQUEST_ID_MAX || m->n_path > WF_REQUEST_PATH_MAX ||
+        !copy_exact(r->key_id, &m->key_id, WF_ID_BYTES) || !copy_exact(r->digest, &m->digest, WF_DIGEST_BYTES) ||
+        !copy_exact(r->client_id, &m->client_id, WF_IDENTITY_PK_BYTES) ||
+        !copy_exact(r->signature, &m->signature, WF_SIGNATURE_BYTES)) {
+        err = WF_ERR_ENCODING;
+    } else {
+        r->request_id_len = m->request_id.len;
+        memcpy(r->request_id, m->request_id.data, m->request_id.len);
+        r->path_len = m->n_path;
+        for (size_t i = 0; i < m->n_path; i++) r->path[i] = m->path[i];
+        r->expiry_ms = m->expiry_ms;
+        if (!shape_ok(r)) err = WF_ERR_RANGE;
+    }
+    protobuf_c_message_free_unpacked(&m->base, NULL);
+    if (err) memset(r, 0, sizeof *r);
+    return err;
+}
+
+wf_request_verdict wf_sign_request_check(const wf_sign_request *r, uint64_t now_ms)
+{
+    uint8_t msg[WF_SIGN_REQUEST_SIGNED_MAX];
+    if (!r || !shape_ok(r)) return WF_REQUEST_BAD_SIGNATURE;
+    size_t len = wf_sign_request_signed_bytes(r, msg);
+    if (crypto_sign_verify_detached(r->signature, msg, len, r->client_id) != 0) return WF_REQUEST_BAD_SIGNATURE;
+    if (r->expiry_ms <= now_ms) return WF_REQUEST_EXPIRED;
+    if (r->expiry_ms - now_ms > WF_REQUEST_MAX_TTL_MS) return WF_REQUEST_TOO_FAR_AHEAD;
+    return WF_REQUEST_OK;
+}
+
+const char *wf_request_verdict_str(wf_request_verdict v)
+{
+    switch (v) {
+    case WF_REQUEST_OK: return "ok";
+    case WF_REQUEST_BAD_SIGNATURE: return "the client signature does not verify";
+    case WF_REQUEST_EXPIRED: return "the request has expired";
+    case WF_REQUEST_TOO_FAR_AHEAD: return "the request's expiry is too far in the future";
+    }
+    return "unknown verdict";
+}
+
+wf_err wf_sign_request_context(const wf_sign_request *r, uint8_t out[32])
+{
+    if (!r || !out || !shape_ok(r)) return WF_ERR_ARG;
+    uint8_t buf[16 + WF_ID_BYTES + 1 + 4 * WF_REQUEST_PATH_MAX], *p = buf;
+    memcpy(p, "warifu/req-ctx/1", 16);
+    p += 16;
+    memcpy(p, r->key_id, WF_ID_BYTES);
+    p += WF_ID_BYTES;
+    *p++ = (uint8_t)r->path_len;
+    for (size_t i = 0; i < r->path_len; i++) p = put_be(p, r->path[i], 4);
+    return wf_sha256(out, buf, (size_t)(p - buf));
+}

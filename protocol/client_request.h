@@ -1,0 +1,65 @@
+/* Client signing requests (DESIGN §4): parsing, the bytes a client signs,
+ * and the checks every quorum member makes before it spends a presignature
+ * on one — well-formed, signed by the client it names, not expired and not
+ * dated too far ahead. Whether that client may use that key is the node's
+ * policy (node/policy.c). */
+#ifndef WF_PROTOCOL_CLIENT_REQUEST_H
+#define WF_PROTOCOL_CLIENT_REQUEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "crypto/err.h"
+#include "protocol/envelope.h"
+
+#define WF_REQUEST_ID_MAX    64
+#define WF_REQUEST_PATH_MAX  8
+#define WF_DIGEST_BYTES      32
+/* a request may not claim to stay valid longer than this */
+#define WF_REQUEST_MAX_TTL_MS (10u * 60u * 1000u)
+
+typedef struct wf_sign_request {
+    uint8_t request_id[WF_REQUEST_ID_MAX];
+    size_t request_id_len;
+    uint8_t key_id[WF_ID_BYTES];
+    uint32_t path[WF_REQUEST_PATH_MAX];
+    size_t path_len;
+    uint8_t digest[WF_DIGEST_BYTES];
+    uint64_t expiry_ms;
+    uint8_t client_id[WF_IDENTITY_PK_BYTES];
+    uint8_t signature[WF_SIGNATURE_BYTES];
+} wf_sign_request;
+
+/* The bytes the client signs: "warifu/sign-request/v1" ‖ 0 ‖ len ‖ request
+ * id ‖ key id ‖ path length ‖ be32 path[] ‖ digest ‖ be64 expiry ‖ client
+ * id. out must hold WF_SIGN_REQUEST_SIGNED_MAX bytes. */
+#define WF_SIGN_REQUEST_SIGNED_MAX (23 + 1 + WF_REQUEST_ID_MAX + WF_ID_BYTES + 1 + 4 * WF_REQUEST_PATH_MAX + \
+                                    WF_DIGEST_BYTES + 8 + WF_IDENTITY_PK_BYTES)
+size_t wf_sign_request_signed_bytes(const wf_sign_request *r, uint8_t *out);
+
+/* Signs r (fills r->client_id from the secret key and r->signature). */
+wf_err wf_sign_request_sign(wf_sign_request *r, const uint8_t client_sk[WF_IDENTITY_SK_BYTES]);
+
+/* Encodes r as a SignRequest message (malloc'ed). */
+wf_err wf_sign_request_encode(const wf_sign_request *r, uint8_t **out, size_t *out_len);
+/* Strict decode: every size exact or in range, hardened path indices and
+ * unknown fields refused. Does not check the signature. */
+wf_err wf_sign_request_decode(wf_sign_request *r, const uint8_t *in, size_t len);
+
+typedef enum {
+    WF_REQUEST_OK = 0,
+    WF_REQUEST_BAD_SIGNATURE,
+    WF_REQUEST_EXPIRED,
+    WF_REQUEST_TOO_FAR_AHEAD,
+} wf_request_verdict;
+
+/* Checks the client's signature and the expiry against now_ms. */
+wf_request_verdict wf_sign_request_check(const wf_sign_request *r, uint64_t now_ms);
+const char *wf_request_verdict_str(wf_request_verdict v);
+
+/* The 32-byte hash of what a request names besides its digest (key id and
+ * path): the store's request context, so a retried request_id must name the
+ * same key, path and digest. */
+wf_err wf_sign_request_context(const wf_sign_request *r, uint8_t out[32]);
+
+#endif

@@ -1,0 +1,333 @@
+/* Key share and aux records.
+ *
+ * keys/<key id>  sealed: be64 generation ‖ check ‖ be32 len ‖ public record ‖ share(32)
+ *   check = be32 index ‖ x(32) ‖ be32 rank ‖ be32 t ‖ t × C_k(33) ‖ X_self(33)
+ * aux/<key id>   sealed: be32 len ‖ public record ‖ secret record */
+#include "store/keys.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto/feldman.h"
+#include "crypto/hash.h"
+#include "crypto/secmem.h"
+#include "store/db.h"
+
+#define CHECK_FIXED (4 + WF_SCALAR_BYTES + 4 + 4 + WF_POINT_BYTES)
+_Static_assert(WF_STORE_SHARE_CHECK_MAX_BYTES == CHECK_FIXED + WF_MAX_MEMBERS * WF_POINT_BYTES,
+               "keys.h's bound on the check encoding");
+
+/* The shape check_decode accepts: what is put must read back. */
+static int check_shape_ok(const wf_store_share_check *c)
+{
+    return c->t > 0 && c->t <= WF_MAX_MEMBERS && c->index < WF_MAX_MEMBERS && c->member.rank < c->t &&
+           !wf_scalar_is_zero(&c->member.x);
+}
+
+wf_err wf_store_key_check(const wf_store_key *k)
+{
+    if (!k) return wf_store_fail(WF_ERR_ARG, "missing key");
+    const wf_store_share_check *c = &k->check;
+    if (!check_shape_ok(c) || !k->record.sec || k->record.sec_len != WF_SCALAR_BYTES)
+        return wf_store_fail(WF_ERR_ARG, "key record has a bad shape");
+    wf_scalar *share = wf_secure_alloc(sizeof *share);
+    if (!share) return wf_store_fail(WF_ERR_NOMEM, "out of memory");
+    wf_point X;
+    wf_err err = wf_scalar_parse(share, k->record.sec, WF_SCALAR_BYTES);
+    if (!err) err = wf_point_base_mul(&X, share);
+    if (!err && !wf_point_eq(&X, &c->share_point)) err = WF_ERR_VERIFY;
+    if (!err) err = wf_feldman_verify_share(c->commitments, c->t, &c->member, share);
+    wf_secure_free(share);
+    if (err) return wf_store_fail(WF_ERR_VERIFY, "the share does not match its key's public commitments");
+    return WF_OK;
+}
+
+size_t wf_store_share_check_encode(uint8_t *out, const wf_store_share_check *c)
+{
+    if (c->t == 0 || c->t > WF_MAX_MEMBERS) return 0;
+    uint8_t *p = out;
+    wf_be32_put(p, c->index);
+    p += 4;
+    wf_scalar_serialize(p, &c->member.x);
+    p += WF_SCALAR_BYTES;
+    wf_be32_put(p, c->member.rank);
+    p += 4;
+    wf_be32_put(p, c->t);
+    p += 4;
+    for (uint32_t k = 0; k < c->t; k++, p += WF_POINT_BYTES)
+        if (wf_point_serialize(p, &c->commitments[k])) return 0;
+    if (wf_point_serialize(p, &c->share_point)) return 0;
+    return (size_t)(p + WF_POINT_BYTES - out);
+}
+
+wf_err wf_store_share_check_scan(wf_store_share_check_view *v, const uint8_t *in, size_t len)
+{
+    memset(v, 0, sizeof *v);
+    if (len < CHECK_FIXED) return wf_store_fail(WF_ERR_ENCODING, "key record too short");
+    v->index = wf_be32_get(in);
+    v->rank = wf_be32_get(in + 4 + WF_SCALAR_BYTES);
+    v->t = wf_be32_get(in + 8 + WF_SCALAR_BYTES);
+    if (v->t == 0 || v->t > WF_MAX_MEMBERS || v->index >= WF_MAX_MEMBERS || v->rank >= v->t ||
+        len < CHECK_FIXED + (size_t)v->t * WF_POINT_BYTES)
+        return wf_store_fail(WF_ERR_ENCODING, "key record has a bad shape");
+    v->commitments = in + 12 + WF_SCALAR_BYTES;
+    v->len = CHECK_FIXED + (size_t)v->t * WF_POINT_BYTES;
+    return WF_OK;
+}
+
+wf_err wf_store_share_check_decode(wf_store_share_check *c, const uint8_t *in, size_t len, size_t *used)
+{
+    memset(c, 0, sizeof *c);
+    wf_store_share_check_view v;
+    wf_err err = wf_store_share_check_scan(&v, in, len);
+    if (err) return err;
+    c->index = v.index;
+    c->member.rank = v.rank;
+    c->t = v.t;
+    if (wf_scalar_parse_nonzero(&c->member.x, in + 4, WF_SCALAR_BYTES))
+        return wf_store_fail(WF_ERR_ENCODING, "key record has a bad member identifier");
+    const uint8_t *p = v.commitments;
+    for (uint32_t k = 0; k < c->t; k++, p += WF_POINT_BYTES)
+        if (wf_point_parse(&c->commitments[k], p, WF_POINT_BYTES))
+            return wf_store_fail(WF_ERR_ENCODING, "key record has a bad commitment");
+    if (wf_point_parse(&c->share_point, p, WF_POINT_BYTES))
+        return wf_store_fail(WF_ERR_ENCODING, "key record has a bad share point");
+    *used = v.len;
+    return WF_OK;
+}
+
+wf_err wf_store_key_commitments_hash(const wf_store_key *k, uint8_t out[32])
+{
+    if (!k || k->check.t == 0 || k->check.t > WF_MAX_MEMBERS) return wf_store_fail(WF_ERR_ARG, "bad key");
+    uint8_t buf[WF_MAX_MEMBERS * WF_POINT_BYTES];
+    for (uint32_t i = 0; i < k->check.t; i++)
+        if (wf_point_serialize(buf + i * WF_POINT_BYTES, &k->check.commitments[i]))
+            return wf_store_fail(WF_ERR_INFINITY, "a key commitment is the point at infinity");
+    return wf_sha256(out, buf, (size_t)k->check.t * WF_POINT_BYTES);
+}
+
+static wf_err key_record(const wf_store_key *k, uint64_t generation, uint8_t **plain, size_t *plain_len)
+{
+    uint8_t head[8 + WF_STORE_SHARE_CHECK_MAX_BYTES];
+    wf_be64_put(head, generation);
+    size_t check_len = wf_store_share_check_encode(head + 8, &k->check);
+    if (check_len == 0) return wf_store_fail(WF_ERR_ARG, "key record has a bad shape (a point at infinity)");
+    return wf_db_blob_pack(head, 8 + check_len, &k->record, plain, plain_len);
+}
+
+static wf_err put_key(wf_store *s, rocksdb_writebatch_t *b, const wf_store_key *k, uint64_t generation)
+{
+    uint8_t *plain;
+    size_t plain_len;
+    wf_err err = key_record(k, generation, &plain, &plain_len);
+    if (err) return err;
+    err = wf_db_put_sealed(s, b, WF_CF_KEYS, k->key_id, WF_STORE_ID_BYTES, plain, plain_len);
+    wf_secure_free(plain);
+    return err;
+}
+
+static wf_err put_aux(wf_store *s, rocksdb_writebatch_t *b, const uint8_t *key_id, const wf_store_blob *aux)
+{
+    uint8_t *plain;
+    size_t plain_len;
+    wf_err err = wf_db_blob_pack(NULL, 0, aux, &plain, &plain_len);
+    if (err) return err;
+    err = wf_db_put_sealed(s, b, WF_CF_AUX, key_id, WF_STORE_ID_BYTES, plain, plain_len);
+    wf_secure_free(plain);
+    return err;
+}
+
+/* Reads and checks the key record of key_id (store lock held or not). */
+static wf_err read_key(wf_store *s, const uint8_t *key_id, wf_store_key **out)
+{
+    *out = NULL;
+    uint8_t *plain;
+    size_t plain_len, used = 0;
+    wf_err err = wf_db_get_sealed(s, WF_CF_KEYS, key_id, WF_STORE_ID_BYTES, &plain, &plain_len);
+    if (err == WF_ERR_NOT_FOUND) return wf_store_fail(err, "no such key");
+    if (err) return err;
+    wf_store_key *k = calloc(1, sizeof *k);
+    if (!k) err = wf_store_fail(WF_ERR_NOMEM, "out of memory");
+    if (!err && plain_len < 8) err = wf_store_fail(WF_ERR_ENCODING, "key record too short");
+    if (!err) {
+        k->generation = wf_be64_get(plain);
+        err = wf_store_share_check_decode(&k->check, plain + 8, plain_len - 8, &used);
+    }
+    if (!err) err = wf_db_blob_unpack(plain, plain_len, 8 + used, &k->record);
+    wf_secure_free(plain);
+    if (!err) {
+        memcpy(k->key_id, key_id, WF_STORE_ID_BYTES);
+        err = wf_store_key_check(k);
+    }
+    if (err) {
+        wf_store_key_free(k);
+        return err;
+    }
+    *out = k;
+    return WF_OK;
+}
+
+wf_err wf_db_key_generation(wf_store *s, const uint8_t key_id[WF_STORE_ID_BYTES], uint64_t *generation)
+{
+    uint8_t *plain;
+    size_t plain_len;
+    wf_err err = wf_db_get_sealed(s, WF_CF_KEYS, key_id, WF_STORE_ID_BYTES, &plain, &plain_len);
+    if (err == WF_ERR_NOT_FOUND) return wf_store_fail(err, "no such key");
+    if (err) return err;
+    if (plain_len < 8)
+        err = wf_store_fail(WF_ERR_ENCODING, "key record too short");
+    else
+        *generation = wf_be64_get(plain);
+    wf_secure_free(plain);
+    return err;
+}
+
+static wf_err put_key_new(wf_store *s, const wf_store_key *k)
+{
+    int exists = wf_db_exists(s, WF_CF_KEYS, k->key_id, WF_STORE_ID_BYTES);
+    if (exists < 0) return WF_ERR_STORAGE;
+    if (exists) return wf_store_fail(WF_ERR_EXISTS, "a key with this id is already stored");
+    rocksdb_writebatch_t *b = rocksdb_writebatch_create();
+    wf_err err = put_key(s, b, k, 1);
+    if (err) {
+        rocksdb_writebatch_destroy(b);
+        return err;
+    }
+    return wf_db_commit(s, b);
+}
+
+static wf_err replace_key(wf_store *s, const wf_store_key *k, const wf_store_blob *aux)
+{
+    wf_store_key *old = NULL;
+    wf_err err = read_key(s, k->key_id, &old);
+    if (err == WF_ERR_NOT_FOUND) return wf_store_fail(err, "no key with this id to replace");
+    if (err) return err;
+    if (!wf_point_eq(&old->check.commitments[0], &k->check.commitments[0]))
+        err = wf_store_fail(WF_ERR_CONFLICT, "the replacement share belongs to another public key");
+    uint64_t generation = old->generation + 1;
+    wf_store_key_free(old);
+    if (err) return err;
+    rocksdb_writebatch_t *b = rocksdb_writebatch_create();
+    err = put_key(s, b, k, generation);
+    if (!err && aux) err = put_aux(s, b, k->key_id, aux);
+    if (!err) err = wf_db_presig_drop_key(s, b, k->key_id, NULL);
+    if (err) {
+        rocksdb_writebatch_destroy(b);
+        return err;
+    }
+    if ((err = wf_db_commit(s, b))) return err;
+    /* push the superseded sealed records out of the files (best effort) */
+    wf_cf cfs[] = {WF_CF_KEYS, WF_CF_AUX, WF_CF_PRESIG};
+    for (size_t i = 0; i < sizeof cfs / sizeof cfs[0]; i++)
+        rocksdb_compact_range_cf(s->db, s->cf[cfs[i]], NULL, 0, NULL, 0);
+    return WF_OK;
+}
+
+wf_err wf_store_key_put(wf_store *s, const wf_store_key *k)
+{
+    if (!s) return wf_store_fail(WF_ERR_ARG, "missing argument");
+    wf_err err = wf_store_key_check(k);
+    if (err) return err;
+    pthread_mutex_lock(&s->lock);
+    err = put_key_new(s, k);
+    pthread_mutex_unlock(&s->lock);
+    return err;
+}
+
+wf_err wf_store_key_replace(wf_store *s, const wf_store_key *k, const wf_store_blob *aux)
+{
+    if (!s) return wf_store_fail(WF_ERR_ARG, "missing argument");
+    wf_err err = wf_store_key_check(k);
+    if (err) return err;
+    pthread_mutex_lock(&s->lock);
+    err = replace_key(s, k, aux);
+    pthread_mutex_unlock(&s->lock);
+    return err;
+}
+
+void wf_store_key_free(wf_store_key *k)
+{
+    if (!k) return;
+    wf_store_blob_clear(&k->record);
+    free(k);
+}
+
+wf_err wf_store_key_get(wf_store *s, const uint8_t key_id[WF_STORE_ID_BYTES], wf_store_key **out)
+{
+    if (!s || !key_id || !out) return wf_store_fail(WF_ERR_ARG, "missing argument");
+    return read_key(s, key_id, out);
+}
+
+wf_err wf_store_key_list(wf_store *s, uint8_t (**ids)[WF_STORE_ID_BYTES], size_t *n)
+{
+    if (!s || !ids || !n) return wf_store_fail(WF_ERR_ARG, "missing argument");
+    *ids = NULL;
+    *n = 0;
+    wf_db_iter it;
+    wf_err err = wf_db_iter_start(s, WF_CF_KEYS, NULL, 0, &it);
+    if (err) return err;
+    size_t cap = 0;
+    for (; wf_db_iter_valid(&it); rocksdb_iter_next(it.it)) {
+        size_t klen;
+        const char *key = rocksdb_iter_key(it.it, &klen);
+        if (klen != WF_STORE_ID_BYTES) continue;
+        if (*n == cap) {
+            cap = cap ? 2 * cap : 8;
+            void *p = realloc(*ids, cap * WF_STORE_ID_BYTES);
+            if (!p) {
+                err = wf_store_fail(WF_ERR_NOMEM, "out of memory");
+                break;
+            }
+            *ids = p;
+        }
+        memcpy((*ids)[(*n)++], key, WF_STORE_ID_BYTES);
+    }
+    wf_err iter_err = wf_db_iter_end(&it);
+    if (!err) err = iter_err;
+    if (err) {
+        free(*ids);
+        *ids = NULL;
+        *n = 0;
+    }
+    return err;
+}
+
+wf_err wf_store_aux_put(wf_store *s, const uint8_t key_id[WF_STORE_ID_BYTES], const wf_store_blob *aux)
+{
+    if (!s || !key_id || !aux) return wf_store_fail(WF_ERR_ARG, "missing argument");
+    pthread_mutex_lock(&s->lock);
+    wf_err err = WF_OK;
+    int key = wf_db_exists(s, WF_CF_KEYS, key_id, WF_STORE_ID_BYTES);
+    int has_aux = key > 0 ? wf_db_exists(s, WF_CF_AUX, key_id, WF_STORE_ID_BYTES) : 0;
+    if (key < 0 || has_aux < 0)
+        err = WF_ERR_STORAGE;
+    else if (!key)
+        err = wf_store_fail(WF_ERR_NOT_FOUND, "no such key for this aux record");
+    else if (has_aux)
+        err = wf_store_fail(WF_ERR_EXISTS, "the key has an aux record; a new one comes with a refresh");
+    rocksdb_writebatch_t *b = NULL;
+    if (!err) {
+        b = rocksdb_writebatch_create();
+        err = put_aux(s, b, key_id, aux);
+        if (!err)
+            err = wf_db_commit(s, b);
+        else
+            rocksdb_writebatch_destroy(b);
+    }
+    pthread_mutex_unlock(&s->lock);
+    return err;
+}
+
+wf_err wf_store_aux_get(wf_store *s, const uint8_t key_id[WF_STORE_ID_BYTES], wf_store_blob *out)
+{
+    if (!s || !key_id || !out) return wf_store_fail(WF_ERR_ARG, "missing argument");
+    memset(out, 0, sizeof *out);
+    uint8_t *plain;
+    size_t plain_len;
+    wf_err err = wf_db_get_sealed(s, WF_CF_AUX, key_id, WF_STORE_ID_BYTES, &plain, &plain_len);
+    if (err == WF_ERR_NOT_FOUND) return wf_store_fail(err, "no aux record for this key");
+    if (err) return err;
+    err = wf_db_blob_unpack(plain, plain_len, 0, out);
+    wf_secure_free(plain);
+    return err;
+}

@@ -1,0 +1,105 @@
+/* Key shares and Paillier (aux) keys in the store.
+ *
+ * The store does not know the protocol's encodings: a key's public record
+ * and an aux record are opaque bytes made by protocol/record.c. What the
+ * store does know is enough to check a share on its own — the member's
+ * position, the key's Feldman commitments and the share's public point — so
+ * that it refuses to keep a share that does not match its key, and backups
+ * (store/backup.c) can be verified without the protocol layer. */
+#ifndef WF_STORE_KEYS_H
+#define WF_STORE_KEYS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "crypto/birkhoff.h"
+#include "crypto/point.h"
+#include "crypto/scalar.h"
+#include "store/store.h"
+
+/* Public bytes (malloc) and secret bytes (wf_secure_alloc), as the caller's
+ * codec made them. */
+typedef struct wf_store_blob {
+    uint8_t *pub;
+    size_t pub_len;
+    uint8_t *sec;
+    size_t sec_len;
+} wf_store_blob;
+
+/* Frees pub and wipes and frees sec; the struct itself is the caller's. */
+void wf_store_blob_clear(wf_store_blob *b);
+
+/* What proves a share belongs to its key: s·G = X_self and X_self is the
+ * point the commitments give member (x, rank). */
+typedef struct wf_store_share_check {
+    uint32_t index;   /* this node's member index in the key */
+    wf_member member; /* its identifier and rank */
+    uint32_t t;       /* number of commitments */
+    wf_point commitments[WF_MAX_MEMBERS];
+    wf_point share_point; /* X_self */
+} wf_store_share_check;
+
+/* The check's encoding, the head of a keys record and the public part of a
+ * backup entry:
+ *   be32 index ‖ x(32) ‖ be32 rank ‖ be32 t ‖ t × C_k(33) ‖ X_self(33) */
+#define WF_STORE_SHARE_CHECK_MAX_BYTES (4 + WF_SCALAR_BYTES + 4 + 4 + (WF_MAX_MEMBERS + 1) * WF_POINT_BYTES)
+/* Writes the encoding of c into out (room for WF_STORE_SHARE_CHECK_MAX_BYTES)
+ * and returns its length; 0 if c cannot be encoded (t out of range, or a
+ * point at infinity, which has no wire form). */
+size_t wf_store_share_check_encode(uint8_t *out, const wf_store_share_check *c);
+/* The fields of a check's encoding that need no curve arithmetic, for
+ * reading many records cheaply before decoding any (backups). */
+typedef struct wf_store_share_check_view {
+    uint32_t index, rank, t;
+    const uint8_t *commitments; /* into the input: t × 33 bytes, not yet parsed as points */
+    size_t len;                 /* of the whole encoding */
+} wf_store_share_check_view;
+/* Reads the view of the check at the start of in; WF_ERR_ENCODING for a bad
+ * shape. wf_store_share_check_decode accepts no more than this does. */
+wf_err wf_store_share_check_scan(wf_store_share_check_view *v, const uint8_t *in, size_t len);
+/* Decodes a check from the start of in (len bytes available); *used gets the
+ * length of its encoding. WF_ERR_ENCODING for a bad shape, identifier or
+ * point. */
+wf_err wf_store_share_check_decode(wf_store_share_check *c, const uint8_t *in, size_t len, size_t *used);
+
+typedef struct wf_store_key {
+    uint8_t key_id[WF_STORE_ID_BYTES];
+    /* set by the store: 1 when put, +1 by every replace (refresh, reshare);
+     * presignatures are added under the generation their presign began with */
+    uint64_t generation;
+    wf_store_share_check check;
+    wf_store_blob record; /* pub: the key's public record; sec: the 32-byte share */
+} wf_store_key;
+
+/* WF_OK iff k is well formed (index, identifier, rank < t) and the 32-byte
+ * share in k->record.sec matches k->check. */
+wf_err wf_store_key_check(const wf_store_key *k);
+/* SHA-256 over the encoded commitments: the "commitments hash" of manifests. */
+wf_err wf_store_key_commitments_hash(const wf_store_key *k, uint8_t out[32]);
+
+/* Stores a new key (checked first); WF_ERR_EXISTS if the key id is taken. */
+wf_err wf_store_key_put(wf_store *s, const wf_store_key *k);
+/* Loads a key into a new wf_store_key (free with wf_store_key_free). */
+wf_err wf_store_key_get(wf_store *s, const uint8_t key_id[WF_STORE_ID_BYTES], wf_store_key **out);
+void wf_store_key_free(wf_store_key *k);
+/* Every key id, in order, into a malloc array of *n ids. */
+wf_err wf_store_key_list(wf_store *s, uint8_t (**ids)[WF_STORE_ID_BYTES], size_t *n);
+
+/* The key's Paillier/ring-Pedersen record (opaque pub and sec), stored
+ * once after aux-info: the key must exist, and WF_ERR_EXISTS if it has an aux
+ * record already (a new one comes only with wf_store_key_replace). */
+wf_err wf_store_aux_put(wf_store *s, const uint8_t key_id[WF_STORE_ID_BYTES], const wf_store_blob *aux);
+wf_err wf_store_aux_get(wf_store *s, const uint8_t key_id[WF_STORE_ID_BYTES], wf_store_blob *out);
+
+/* Replaces a key's share and (if aux is not NULL) its aux record, bumps its
+ * generation and drops every pooled presignature of the key, in one synced
+ * batch: after a crash the node holds either the old state or the new one,
+ * never a mix. Used by refresh and reshare. The key must exist and keep its
+ * public key (commitments[0]): WF_ERR_CONFLICT otherwise, so a faulty
+ * protocol run cannot overwrite the node's only copy of a share with one of
+ * another key. Afterwards the affected column families are compacted so the
+ * old sealed share and presignatures leave the disk files as far as RocksDB
+ * allows. */
+wf_err wf_store_key_replace(wf_store *s, const wf_store_key *k, const wf_store_blob *aux);
+
+#endif
