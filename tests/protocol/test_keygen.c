@@ -12,6 +12,7 @@
 
 #include "crypto/sharing.h"
 #include "protocol/keygen.h"
+#include "protocol/proto/commit_reveal.pb-c.h"
 #include "protocol/proto/keygen.pb-c.h"
 #include "tests/protocol_fixture.h"
 
@@ -428,12 +429,13 @@ static const uint8_t *off_curve(void)
 
 static void short_commitment(const wf_envelope *env, uint8_t **payload, size_t *len)
 {
-    Warifu__Keygen__Commitment *m = warifu__keygen__commitment__unpack(NULL, env->payload_len, env->payload);
+    Warifu__CommitReveal__Commitment *m =
+        warifu__commit_reveal__commitment__unpack(NULL, env->payload_len, env->payload);
     REQUIRE(m != NULL);
-    Warifu__Keygen__Commitment c = *m;
+    Warifu__CommitReveal__Commitment c = *m;
     c.v.len = 31;
     *payload = pack(&c.base, len);
-    warifu__keygen__commitment__free_unpacked(m, NULL);
+    warifu__commit_reveal__commitment__free_unpacked(m, NULL);
 }
 
 static void opening_variant(const wf_envelope *env, uint8_t **payload, size_t *len, int variant)
