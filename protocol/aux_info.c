@@ -9,10 +9,10 @@
 
 #include "crypto/secmem.h"
 #include "protocol/aux_keys.h"
+#include "protocol/commit_reveal.h"
 #include "protocol/proto/aux_info.pb-c.h"
 #include "protocol/wire.h"
 
-#define COMMIT_BYTES WF_AUX_KEYS_COMMIT_BYTES
 #define NO_POS       SIZE_MAX /* a broadcast: no addressee */
 #define DOMAIN       "warifu/aux-info/v1/commit"
 
@@ -42,32 +42,6 @@ static wf_aux_keys_wire opening_wire(Warifu__AuxInfo__Opening *o)
     return (wf_aux_keys_wire){&o->n, &o->s, &o->t, &o->prm, &o->rho, &o->u};
 }
 
-/* ---------------------------------------------------------------- sending */
-
-/* Every broadcast goes through wf_machine_broadcast (equivocation faults). */
-static wf_err send_bcast(aux_info *a, wf_outbox *out, uint32_t r, const uint8_t *payload, size_t len)
-{
-    static const uint8_t garbage[] = {0xff, 0xff, 0xff}; /* an unterminated protobuf tag */
-    if (faulty(a, WF_AUX_FAULT_MALFORMED) && a->base.fault.round == r)
-        return wf_machine_broadcast(&a->base, out, r, garbage, sizeof garbage);
-    return wf_machine_broadcast(&a->base, out, r, payload, len);
-}
-
-/* Packs msg (whose fields the arena owns) and sends it in round r to the
- * party at `to`, or broadcasts it (NO_POS). */
-static wf_err pack_send(aux_info *a, wf_outbox *out, uint32_t r, size_t to, wf_wire_arena *arena,
-                        const ProtobufCMessage *msg)
-{
-    uint8_t *buf = NULL;
-    size_t len = 0;
-    wf_err err = wf_wire_pack(arena, msg, &buf, &len);
-    if (err == WF_OK)
-        err = to == NO_POS ? send_bcast(a, out, r, buf, len)
-                           : wf_session_send(&a->base.s, out, r, a->base.s.cfg.parties[to], buf, len);
-    free(buf);
-    return err;
-}
-
 /* ---------------------------------------------------------------- round 1 */
 
 /* Fig. 6 round 1: a fresh key (unless pooled), ring-Pedersen parameters over
@@ -81,7 +55,7 @@ static wf_err start(wf_machine *m, wf_outbox *out)
     wf_wire_arena arena = {0};
     unsigned faults = (faulty(a, WF_AUX_FAULT_BAD_PRM) ? WF_AUX_KEYS_FAULT_BAD_PRM : 0) |
                       (faulty(a, WF_AUX_FAULT_SHORT_N) ? WF_AUX_KEYS_FAULT_SHORT_N : 0);
-    uint8_t v[COMMIT_BYTES];
+    uint8_t v[WF_COMMIT_BYTES];
     wf_err err = wf_aux_keys_open(&a->keys, &arena, &w, faults);
     if (err == WF_OK)
         err = wf_aux_keys_commitment(m, DOMAIN, m->s.cfg.self, &w, NULL, 0, v);
@@ -91,35 +65,7 @@ static wf_err start(wf_machine *m, wf_outbox *out)
     }
     if (faulty(a, WF_AUX_FAULT_BAD_OPENING))
         o.u.data[0] ^= 1; /* after committing */
-    if ((err = wf_wire_pack(&arena, &o.base, &a->opening, &a->opening_len)) != WF_OK)
-        return err;
-    Warifu__AuxInfo__Commitment msg = WARIFU__AUX_INFO__COMMITMENT__INIT;
-    wf_wire_put_bytes(&arena, &msg.v, v, COMMIT_BYTES);
-    return pack_send(a, out, 1, NO_POS, &arena, &msg.base);
-}
-
-/* 1 with v set when f is filed and well formed; 0 when malformed; -1 when
- * it has not arrived. */
-static int read_commitment(const wf_filed *f, uint8_t v[COMMIT_BYTES])
-{
-    if (!f->present)
-        return -1;
-    Warifu__AuxInfo__Commitment *msg = (Warifu__AuxInfo__Commitment *)wf_wire_unpack(
-        &warifu__aux_info__commitment__descriptor, f->env.payload, f->env.payload_len);
-    int ok = msg != NULL && wf_wire_get_bytes(v, COMMIT_BYTES, &msg->v) == WF_OK;
-    if (msg != NULL)
-        protobuf_c_message_free_unpacked(&msg->base, NULL);
-    return ok;
-}
-
-static wf_judgement check_commitment(const wf_filed *f, char *reason, size_t cap)
-{
-    uint8_t v[COMMIT_BYTES];
-    switch (read_commitment(f, v)) {
-    case 1: return WF_JUDGE_INNOCENT;
-    case 0: return GUILTY(reason, cap, "party %u sent a malformed commitment", (unsigned)f->env.from);
-    default: return WF_JUDGE_LATER;
-    }
+    return wf_commit_reveal_start(m, out, &arena, &o.base, v, &a->opening, &a->opening_len);
 }
 
 /* ---------------------------------------------------------------- round 2 */
@@ -130,19 +76,16 @@ static wf_judgement check_commitment(const wf_filed *f, char *reason, size_t cap
 static wf_judgement read_opening(const aux_info *a, size_t pos, const uint8_t *payload, size_t len,
                                  wf_aux_keys_opening *o, char *reason, size_t cap)
 {
-    uint8_t v[COMMIT_BYTES];
-    int have = read_commitment(&a->base.s.box[1].bcast[pos], v);
-    if (have < 0)
-        return WF_JUDGE_LATER;
-    if (have == 0)
-        return GUILTY(reason, cap, "party %u sent a malformed commitment",
-                      (unsigned)a->base.s.cfg.parties[pos]);
+    uint8_t v[WF_COMMIT_BYTES];
+    wf_judgement verdict = wf_commit_reveal_filed(&a->base, pos, v, reason, cap);
+    if (verdict != WF_JUDGE_INNOCENT)
+        return verdict;
     Warifu__AuxInfo__Opening *msg =
         (Warifu__AuxInfo__Opening *)wf_wire_unpack(&warifu__aux_info__opening__descriptor, payload, len);
     if (msg == NULL)
         return GUILTY(reason, cap, "party %u sent a malformed opening", (unsigned)a->base.s.cfg.parties[pos]);
     wf_aux_keys_wire w = opening_wire(msg);
-    wf_judgement verdict = wf_aux_keys_read(&a->keys, pos, &w, v, DOMAIN, NULL, 0, o, reason, cap);
+    verdict = wf_aux_keys_read(&a->keys, pos, &w, v, DOMAIN, NULL, 0, o, reason, cap);
     protobuf_c_message_free_unpacked(&msg->base, NULL);
     return verdict;
 }
@@ -196,14 +139,16 @@ static wf_err send_round3(aux_info *a, wf_outbox *out)
     Warifu__AuxInfo__Proof msg = WARIFU__AUX_INFO__PROOF__INIT;
     wf_wire_arena arena = {0};
     wf_err err = wf_aux_keys_put_mod(&a->keys, &arena, &msg.proof, faulty(a, WF_AUX_FAULT_BAD_MOD));
-    err = err == WF_OK ? pack_send(a, out, 3, NO_POS, &arena, &msg.base) : err;
+    err = err == WF_OK ? wf_machine_pack_send(&a->base, out, 3, WF_TO_BROADCAST, &arena, &msg.base) : err;
     for (size_t j = 0; j < a->keys.n && err == WF_OK; j++) {
         if (j == a->keys.me)
             continue;
         int bad = faulty(a, WF_AUX_FAULT_BAD_FAC) && (a->base.fault.victim == WF_TO_BROADCAST ||
                                                       a->base.fault.victim == a->base.s.cfg.parties[j]);
         err = wf_aux_keys_put_fac(&a->keys, &arena, &msg.proof, j, bad);
-        err = err == WF_OK ? pack_send(a, out, 3, j, &arena, &msg.base) : err;
+        err = err == WF_OK
+                  ? wf_machine_pack_send(&a->base, out, 3, a->base.s.cfg.parties[j], &arena, &msg.base)
+                  : err;
     }
     wf_wire_arena_free(&arena);
     return err;
@@ -213,20 +158,7 @@ static wf_err send_round3(aux_info *a, wf_outbox *out)
 
 static wf_err blame(aux_info *a, wf_outbox *out, const wf_filed *f, const char *reason)
 {
-    return wf_session_blame(&a->base.s, out, f, f->env.from, "%s", reason);
-}
-
-/* Fig. 6 round 2: every commitment is well formed; send our opening. */
-static wf_err finish_round1(aux_info *a, wf_outbox *out)
-{
-    char reason[WF_REASON_BYTES];
-    for (size_t j = 0; j < a->keys.n; j++) {
-        if (j == a->keys.me)
-            continue;
-        if (check_commitment(&a->base.s.box[1].bcast[j], reason, sizeof reason) != WF_JUDGE_INNOCENT)
-            return blame(a, out, &a->base.s.box[1].bcast[j], reason);
-    }
-    return send_bcast(a, out, 2, a->opening, a->opening_len);
+    return wf_machine_blame(&a->base, out, f, reason);
 }
 
 /* Fig. 6 round 3: every opening checked in session order, ρ = ⊕ ρ_j, then
@@ -275,28 +207,17 @@ static wf_err finish_round3(aux_info *a, wf_outbox *out)
         if (check_proof(a, j, a->keys.me, f, reason, sizeof reason) != WF_JUDGE_INNOCENT)
             return blame(a, out, f, reason);
     }
-    return send_bcast(a, out, 4, NULL, 0);
-}
-
-/* A confirmation is empty: its envelope's echo of round 3 is its content. */
-static wf_judgement check_confirmation(const wf_filed *f, char *reason, size_t cap)
-{
-    if (f->env.payload_len == 0)
-        return WF_JUDGE_INNOCENT;
-    return GUILTY(reason, cap, "party %u sent a non-empty confirmation", (unsigned)f->env.from);
+    return wf_machine_broadcast(&a->base, out, 4, NULL, 0);
 }
 
 /* The confirmations (the session layer has checked their echo of round 3),
  * then the result. */
 static wf_err finish_round4(aux_info *a, wf_outbox *out)
 {
-    char reason[WF_REASON_BYTES];
-    for (size_t j = 0; j < a->keys.n; j++) {
-        const wf_filed *f = &a->base.s.box[4].bcast[j];
-        if (j != a->keys.me && check_confirmation(f, reason, sizeof reason) != WF_JUDGE_INNOCENT)
-            return blame(a, out, f, reason);
-    }
-    wf_err err = wf_aux_keys_result(&a->keys, &a->result);
+    wf_err err = wf_machine_check_bcasts(&a->base, out, 4, wf_machine_check_confirmation);
+    if (err != WF_OK || a->base.s.status != WF_SESSION_RUNNING)
+        return err;
+    err = wf_aux_keys_result(&a->keys, &a->result);
     if (err == WF_OK)
         a->base.s.status = WF_SESSION_DONE;
     return err;
@@ -326,7 +247,7 @@ static wf_err finish_round(wf_machine *m, uint32_t r, wf_outbox *out)
     if (faulty(a, WF_AUX_FAULT_FALSE_BLAME) && m->fault.round == r)
         return false_blame(a, out, r);
     switch (r) {
-    case 1: return finish_round1(a, out);
+    case 1: return wf_commit_reveal_open(m, out, a->opening, a->opening_len);
     case 2: return finish_round2(a, out);
     case 3: return finish_round3(a, out);
     case 4: return finish_round4(a, out);
@@ -348,7 +269,7 @@ static wf_judgement judge(wf_machine *m, const wf_filed *ev, uint32_t accuser, c
     if (!bcast && r != 3)
         return WF_JUDGE_INNOCENT; /* a direct message the protocol never reads */
     switch (r) {
-    case 1: return check_commitment(ev, reason, cap);
+    case 1: return wf_commit_reveal_check(m, ev, reason, cap);
     case 2: {
         wf_aux_keys_opening o = {0};
         wf_judgement v = check_opening(a, (size_t)pos, ev, &o, reason, cap);
@@ -356,7 +277,7 @@ static wf_judgement judge(wf_machine *m, const wf_filed *ev, uint32_t accuser, c
         return v;
     }
     case 3: return check_proof(a, (size_t)pos, bcast ? NO_POS : (size_t)apos, ev, reason, cap);
-    default: return check_confirmation(ev, reason, cap);
+    default: return wf_machine_check_confirmation(m, ev, reason, cap);
     }
 }
 
@@ -399,6 +320,7 @@ wf_err wf_aux_info_new(wf_machine **out, const wf_machine_cfg *cfg, const wf_aux
         free(a);
         return err;
     }
+    a->base.malformed_fault = WF_AUX_FAULT_MALFORMED;
     wf_aux_keys_init(&a->keys, &a->base, p->bits, p->n, cfg->self, p->pooled);
     *out = &a->base;
     return WF_OK;

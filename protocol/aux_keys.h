@@ -38,12 +38,13 @@
 #include "crypto/proofs/prm.h"
 #include "crypto/ring_pedersen.h"
 #include "protocol/aux.h"
+#include "protocol/commit_reveal.h"
 #include "protocol/machine.h"
 #include "protocol/wire.h"
 
 #define WF_AUX_KEYS_RHO_BYTES    32
 #define WF_AUX_KEYS_U_BYTES      32
-#define WF_AUX_KEYS_COMMIT_BYTES WF_SHA256_BYTES
+#define WF_AUX_KEYS_COMMIT_BYTES WF_COMMIT_BYTES
 
 /* Fault flags for wf_aux_keys_open (tests and the simulator's cheating node). */
 #define WF_AUX_KEYS_FAULT_BAD_PRM 1u /* a Πprm that does not verify */

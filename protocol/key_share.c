@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crypto/feldman.h"
 #include "crypto/hash.h"
 #include "crypto/secmem.h"
 
@@ -106,5 +107,19 @@ wf_err wf_key_public_digest(const wf_key_public *pub, uint8_t out[WF_ID_BYTES])
     if (err == WF_OK)
         memcpy(out, digest, WF_ID_BYTES);
     free(buf);
+    return err;
+}
+
+wf_err wf_key_share_complete(wf_key_share *k)
+{
+    wf_key_public *pub = &k->pub;
+    wf_err err = pub->n <= WF_MAX_MEMBERS && k->self < pub->n ? WF_OK : WF_ERR_ARG;
+    for (uint32_t j = 0; j < pub->n && err == WF_OK; j++)
+        err = wf_feldman_share_point(&pub->X[j], pub->commitments, pub->t, &pub->members[j]);
+    wf_point mine;
+    if (err == WF_OK)
+        err = wf_point_base_mul(&mine, k->share);
+    if (err == WF_OK && !wf_point_eq(&mine, &pub->X[k->self]))
+        err = WF_ERR_INTERNAL;
     return err;
 }

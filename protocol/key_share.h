@@ -41,6 +41,11 @@ wf_key_share *wf_key_share_new(void);
 /* Wipes the share and frees. Accepts NULL. */
 void wf_key_share_free(wf_key_share *k);
 
+/* Fills every X_j from the commitments of k->pub and checks k->share lies on
+ * X_self (WF_ERR_INTERNAL if not): the last step of every protocol that
+ * outputs a share (keygen, refresh, reshare). */
+wf_err wf_key_share_complete(wf_key_share *k);
+
 /* For a signing set (member indices, exactly t of them): WF_ERR_UNAUTHORISED
  * unless it is authorised; else the Birkhoff coefficients b[i] and the
  * additive public shares W[i] = b[i]·X_{set[i]} (either output may be NULL).

@@ -14,10 +14,11 @@
 #include "crypto/secmem.h"
 #include "crypto/sharing.h"
 #include "crypto/transcript.h"
+#include "protocol/commit_reveal.h"
 #include "protocol/proto/keygen.pb-c.h"
 #include "protocol/wire.h"
 
-#define KG_V_BYTES        32 /* V_i */
+#define KG_V_BYTES        WF_COMMIT_BYTES /* V_i */
 #define KG_DECOMMIT_BYTES 32 /* u_i */
 
 /* What party i commits to in round 1 and opens in round 2. */
@@ -120,14 +121,12 @@ static wf_err proof_ctx(const kg_machine *k, uint32_t prover, wf_proof_ctx *ctx)
 
 /* ---- checks on received messages ---- */
 
-/* Party j's round-1 broadcast f: V_j. */
+/* Party j's round-1 broadcast f: V_j (commit_reveal.h). */
 static kg_check read_commitment(const wf_filed *f, uint8_t V[KG_V_BYTES], char *why, size_t cap)
 {
-    Warifu__Keygen__Commitment *msg = (void *)unpack(&warifu__keygen__commitment__descriptor, f);
-    int ok = msg != NULL && wf_wire_get_bytes(V, KG_V_BYTES, &msg->v) == WF_OK;
-    if (msg != NULL)
-        protobuf_c_message_free_unpacked(&msg->base, NULL);
-    return ok ? KG_PASS : fail(why, cap, "party %u sent a malformed commitment", (unsigned)f->env.from);
+    if (wf_commit_reveal_read(f, V) > 0)
+        return KG_PASS;
+    return fail(why, cap, "party %u sent a malformed commitment", (unsigned)f->env.from);
 }
 
 /* The checks on a broadcast share this shape (check_bcast[r] for round r). */
@@ -263,15 +262,11 @@ static wf_err check_peers(kg_machine *k, wf_outbox *out, uint32_t r)
 
 /* ---- sending ---- */
 
-/* Packs msg (freeing the arena) and sends it as our round-r broadcast; the
+/* Sends buf (a packed message, freed here) as our round-r broadcast; the
  * malformed-payload fault appends an unknown field. */
-static wf_err send_bcast(kg_machine *k, wf_outbox *out, uint32_t r, wf_wire_arena *a,
-                         const ProtobufCMessage *msg)
+static wf_err send_packed(kg_machine *k, wf_outbox *out, uint32_t r, wf_err err, uint8_t *buf, size_t len)
 {
     static const uint8_t unknown_field[] = {0x78, 0x00}; /* field 15, varint 0 */
-    uint8_t *buf = NULL;
-    size_t len = 0;
-    wf_err err = wf_wire_pack(a, msg, &buf, &len);
     if (err == WF_OK && k->base.fault.kind == WF_KEYGEN_FAULT_MALFORMED && k->base.fault.round == r) {
         uint8_t *longer = realloc(buf, len + sizeof unknown_field);
         if (longer == NULL) {
@@ -286,6 +281,16 @@ static wf_err send_bcast(kg_machine *k, wf_outbox *out, uint32_t r, wf_wire_aren
         err = wf_machine_broadcast(&k->base, out, r, buf, len);
     free(buf);
     return err;
+}
+
+/* Packs msg (freeing the arena) and sends it as our round-r broadcast. */
+static wf_err send_bcast(kg_machine *k, wf_outbox *out, uint32_t r, wf_wire_arena *a,
+                         const ProtobufCMessage *msg)
+{
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    wf_err err = wf_wire_pack(a, msg, &buf, &len);
+    return send_packed(k, out, r, err, buf, len);
 }
 
 static wf_err send_opening(kg_machine *k, wf_outbox *out)
@@ -357,10 +362,10 @@ static wf_err round1(wf_machine *m, wf_outbox *out)
         err = commitment_hash(k, m->s.cfg.self, &k->own, V);
     if (err != WF_OK)
         return err;
-    wf_wire_arena a = {0};
-    Warifu__Keygen__Commitment msg = WARIFU__KEYGEN__COMMITMENT__INIT;
-    wf_wire_put_bytes(&a, &msg.v, V, KG_V_BYTES);
-    return send_bcast(k, out, 1, &a, &msg.base);
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    err = wf_commit_reveal_pack(V, &buf, &len);
+    return send_packed(k, out, 1, err, buf, len);
 }
 
 /* Fig. 5, round 2: every commitment is well-formed; open ours to everyone
@@ -468,14 +473,7 @@ static wf_err build_result(kg_machine *k)
     r->self = k->base.s.cfg.self;
     *r->share = k->sec->share;
     wf_scalar_wipe(&k->sec->share);
-    wf_err err = wf_point_is_infinity(&pub->public_key) ? WF_ERR_INFINITY : WF_OK;
-    for (uint32_t j = 0; j < k->p.n && err == WF_OK; j++)
-        err = wf_feldman_share_point(&pub->X[j], pub->commitments, pub->t, &pub->members[j]);
-    wf_point mine;
-    if (err == WF_OK)
-        err = wf_point_base_mul(&mine, r->share);
-    if (err == WF_OK && !wf_point_eq(&mine, &pub->X[r->self]))
-        err = WF_ERR_INTERNAL;
+    wf_err err = wf_point_is_infinity(&pub->public_key) ? WF_ERR_INFINITY : wf_key_share_complete(r);
     if (err == WF_OK)
         k->result = r;
     else

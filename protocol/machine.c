@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crypto/secmem.h"
+
 static void judge_blames(wf_machine *m)
 {
     wf_session *s = &m->s;
@@ -140,6 +142,11 @@ const wf_filed *wf_machine_p2p(const wf_machine *m, uint32_t r, uint32_t member)
 
 wf_err wf_machine_broadcast(wf_machine *m, wf_outbox *out, uint32_t r, const uint8_t *payload, size_t len)
 {
+    static const uint8_t garbage[] = {0xff, 0xff, 0xff}; /* an unterminated protobuf tag */
+    if (m->malformed_fault != WF_FAULT_NONE && m->fault.kind == m->malformed_fault && m->fault.round == r) {
+        payload = garbage;
+        len = sizeof garbage;
+    }
     if (m->fault.kind != WF_FAULT_EQUIVOCATE || m->fault.round != r)
         return wf_session_send(&m->s, out, r, WF_TO_BROADCAST, payload, len);
     uint8_t *other = malloc(len + 1);
@@ -151,6 +158,51 @@ wf_err wf_machine_broadcast(wf_machine *m, wf_outbox *out, uint32_t r, const uin
         wf_session_send_equivocating(&m->s, out, r, payload, len, other, len + 1, m->fault.victim);
     free(other);
     return err;
+}
+
+wf_err wf_machine_pack_send(wf_machine *m, wf_outbox *out, uint32_t r, uint32_t to, wf_wire_arena *arena,
+                            const ProtobufCMessage *msg)
+{
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    wf_err err = wf_wire_pack(arena, msg, &buf, &len);
+    if (err == WF_OK)
+        err = to == WF_TO_BROADCAST ? wf_machine_broadcast(m, out, r, buf, len)
+                                    : wf_session_send(&m->s, out, r, to, buf, len);
+    if (buf != NULL)
+        wf_memzero(buf, len);
+    free(buf);
+    return err;
+}
+
+wf_err wf_machine_blame(wf_machine *m, wf_outbox *out, const wf_filed *f, const char *reason)
+{
+    return wf_session_blame(&m->s, out, f, f->env.from, "%s", reason);
+}
+
+wf_err wf_machine_check_bcasts(wf_machine *m, wf_outbox *out, uint32_t r, wf_machine_check check)
+{
+    char reason[WF_REASON_BYTES];
+    if (r == 0 || r > m->s.rounds)
+        return WF_ERR_ARG;
+    for (size_t pos = 0; pos < m->s.cfg.n; pos++) {
+        if (pos == m->s.self_pos)
+            continue;
+        const wf_filed *f = &m->s.box[r].bcast[pos];
+        wf_judgement v = check(m, f, reason, sizeof reason);
+        if (v != WF_JUDGE_INNOCENT)
+            return v == WF_JUDGE_GUILTY ? wf_machine_blame(m, out, f, reason) : WF_ERR_INTERNAL;
+    }
+    return WF_OK;
+}
+
+wf_judgement wf_machine_check_confirmation(const wf_machine *m, const wf_filed *f, char *reason, size_t cap)
+{
+    (void)m;
+    if (f->env.payload_len == 0)
+        return WF_JUDGE_INNOCENT;
+    snprintf(reason, cap, "party %u sent a non-empty confirmation", (unsigned)f->env.from);
+    return WF_JUDGE_GUILTY;
 }
 
 wf_err wf_machine_init(wf_machine *m, const wf_machine_ops *ops, const wf_machine_cfg *cfg, const char *protocol,

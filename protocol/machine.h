@@ -26,6 +26,7 @@
 #include "crypto/hash.h"
 #include "crypto/proofs/common.h"
 #include "protocol/session.h"
+#include "protocol/wire.h"
 
 #define WF_ROUND_BCAST 1u /* the round has a broadcast from every party */
 #define WF_ROUND_P2P   2u /* the round has a message from every party to every other */
@@ -84,6 +85,7 @@ struct wf_machine {
     wf_session s;
     uint32_t round; /* the round being collected, 1..s.rounds */
     wf_fault fault;
+    uint32_t malformed_fault; /* the protocol's fault kind whose broadcast is garbage (0: none) */
     char transcript_name[48]; /* "warifu/<protocol>/v1", bound into every proof */
 };
 
@@ -131,7 +133,31 @@ void wf_machine_free(wf_machine *m);
 const wf_filed *wf_machine_bcast(const wf_machine *m, uint32_t r, uint32_t member);
 const wf_filed *wf_machine_p2p(const wf_machine *m, uint32_t r, uint32_t member);
 
-/* For protocols: send our round-r broadcast, equivocating when the fault asks for it. */
+/* For protocols: send our round-r broadcast, equivocating when the fault asks
+ * for it, or an unterminated protobuf tag instead of payload when the fault is
+ * m->malformed_fault for round r. */
 wf_err wf_machine_broadcast(wf_machine *m, wf_outbox *out, uint32_t r, const uint8_t *payload, size_t len);
+
+/* For protocols: packs msg (its fields owned by the arena, which is freed) and
+ * sends it in round r to member `to`, or broadcasts it (WF_TO_BROADCAST)
+ * through wf_machine_broadcast. The packed bytes are wiped: a direct message
+ * may hold a share. */
+wf_err wf_machine_pack_send(wf_machine *m, wf_outbox *out, uint32_t r, uint32_t to, wf_wire_arena *arena,
+                            const ProtobufCMessage *msg);
+
+/* A protocol's check on one peer's message: WF_JUDGE_GUILTY writes the reason. */
+typedef wf_judgement (*wf_machine_check)(const wf_machine *m, const wf_filed *f, char *reason, size_t cap);
+
+/* For protocols: aborts with wf_session_blame naming f's sender, with reason. */
+wf_err wf_machine_blame(wf_machine *m, wf_outbox *out, const wf_filed *f, const char *reason);
+
+/* For protocols: runs check on every other party's round-r broadcast in
+ * session order and blames the sender of the first that is GUILTY (the
+ * session is then aborted); WF_ERR_INTERNAL for a check with no verdict. */
+wf_err wf_machine_check_bcasts(wf_machine *m, wf_outbox *out, uint32_t r, wf_machine_check check);
+
+/* The check on a confirmation, the empty broadcast of a protocol's last round
+ * whose envelope's echo of the round before is its content. */
+wf_judgement wf_machine_check_confirmation(const wf_machine *m, const wf_filed *f, char *reason, size_t cap);
 
 #endif

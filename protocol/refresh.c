@@ -12,10 +12,10 @@
 #include "crypto/secmem.h"
 #include "crypto/sharing.h"
 #include "protocol/aux_keys.h"
+#include "protocol/commit_reveal.h"
 #include "protocol/proto/refresh.pb-c.h"
 #include "protocol/wire.h"
 
-#define COMMIT_BYTES WF_AUX_KEYS_COMMIT_BYTES
 #define NO_POS       SIZE_MAX /* a broadcast: no addressee */
 #define DOMAIN       "warifu/refresh/v1/commit"
 
@@ -90,35 +90,6 @@ static void extra_parts(const Warifu__Refresh__Opening *o, uint8_t *buf, wf_hash
     }
 }
 
-/* ---------------------------------------------------------------- sending */
-
-/* Every broadcast goes through wf_machine_broadcast (equivocation faults). */
-static wf_err send_bcast(refresh *r, wf_outbox *out, uint32_t round, const uint8_t *payload, size_t len)
-{
-    static const uint8_t garbage[] = {0xff, 0xff, 0xff}; /* an unterminated protobuf tag */
-    if (faulty(r, WF_REFRESH_FAULT_MALFORMED) && r->base.fault.round == round)
-        return wf_machine_broadcast(&r->base, out, round, garbage, sizeof garbage);
-    return wf_machine_broadcast(&r->base, out, round, payload, len);
-}
-
-/* Packs msg (the arena owns its public fields) and sends it in round r to the
- * party at `to`, or broadcasts it (NO_POS). The packed bytes are wiped: a
- * Direct message holds a share. */
-static wf_err pack_send(refresh *r, wf_outbox *out, uint32_t round, size_t to, wf_wire_arena *arena,
-                        const ProtobufCMessage *msg)
-{
-    uint8_t *buf = NULL;
-    size_t len = 0;
-    wf_err err = wf_wire_pack(arena, msg, &buf, &len);
-    if (err == WF_OK)
-        err = to == NO_POS ? send_bcast(r, out, round, buf, len)
-                           : wf_session_send(&r->base.s, out, round, member(r, to), buf, len);
-    if (buf != NULL)
-        wf_memzero(buf, len);
-    free(buf);
-    return err;
-}
-
 /* ---------------------------------------------------------------- round 1 */
 
 /* f_self with a zero constant term (a random one under the constant faults),
@@ -144,7 +115,7 @@ static wf_err deal(refresh *r)
 /* The opening: aux-keys fields, then F_{self,1..t-1} (F_{self,0} first under
  * WF_REFRESH_FAULT_CONSTANT) and B_{self,1..t-1}; V over all of it. */
 static wf_err build_opening(refresh *r, wf_wire_arena *arena, Warifu__Refresh__Opening *o,
-                            uint8_t v[COMMIT_BYTES])
+                            uint8_t v[WF_COMMIT_BYTES])
 {
     unsigned faults = (faulty(r, WF_REFRESH_FAULT_BAD_PRM) ? WF_AUX_KEYS_FAULT_BAD_PRM : 0);
     wf_aux_keys_wire w = opening_wire(o);
@@ -177,7 +148,7 @@ static wf_err start(wf_machine *m, wf_outbox *out)
     refresh *r = of(m);
     Warifu__Refresh__Opening o = WARIFU__REFRESH__OPENING__INIT;
     wf_wire_arena arena = {0};
-    uint8_t v[COMMIT_BYTES];
+    uint8_t v[WF_COMMIT_BYTES];
     wf_err err = deal(r);
     if (err == WF_OK)
         err = build_opening(r, &arena, &o, v);
@@ -187,35 +158,7 @@ static wf_err start(wf_machine *m, wf_outbox *out)
     }
     if (faulty(r, WF_REFRESH_FAULT_BAD_OPENING))
         o.u.data[0] ^= 1; /* after committing */
-    if ((err = wf_wire_pack(&arena, &o.base, &r->opening, &r->opening_len)) != WF_OK)
-        return err;
-    Warifu__Refresh__Commitment msg = WARIFU__REFRESH__COMMITMENT__INIT;
-    wf_wire_put_bytes(&arena, &msg.v, v, COMMIT_BYTES);
-    return pack_send(r, out, 1, NO_POS, &arena, &msg.base);
-}
-
-/* 1 with v set when f is filed and well formed; 0 when malformed; -1 when
- * it has not arrived. */
-static int read_commitment(const wf_filed *f, uint8_t v[COMMIT_BYTES])
-{
-    if (!f->present)
-        return -1;
-    Warifu__Refresh__Commitment *msg = (Warifu__Refresh__Commitment *)wf_wire_unpack(
-        &warifu__refresh__commitment__descriptor, f->env.payload, f->env.payload_len);
-    int ok = msg != NULL && wf_wire_get_bytes(v, COMMIT_BYTES, &msg->v) == WF_OK;
-    if (msg != NULL)
-        protobuf_c_message_free_unpacked(&msg->base, NULL);
-    return ok;
-}
-
-static wf_judgement check_commitment(const wf_filed *f, char *reason, size_t cap)
-{
-    uint8_t v[COMMIT_BYTES];
-    switch (read_commitment(f, v)) {
-    case 1: return WF_JUDGE_INNOCENT;
-    case 0: return GUILTY(reason, cap, "party %u sent a malformed commitment", (unsigned)f->env.from);
-    default: return WF_JUDGE_LATER;
-    }
+    return wf_commit_reveal_start(m, out, &arena, &o.base, v, &r->opening, &r->opening_len);
 }
 
 /* ---------------------------------------------------------------- round 2 */
@@ -248,17 +191,15 @@ static wf_judgement read_opening(const refresh *r, size_t pos, const uint8_t *pa
                                  wf_aux_keys_opening *o, rf_dealing *d, char *reason, size_t cap)
 {
     unsigned who = (unsigned)member(r, pos);
-    uint8_t v[COMMIT_BYTES];
-    int have = read_commitment(&r->base.s.box[1].bcast[pos], v);
-    if (have < 0)
-        return WF_JUDGE_LATER;
-    if (have == 0)
-        return GUILTY(reason, cap, "party %u sent a malformed commitment", who);
+    uint8_t v[WF_COMMIT_BYTES];
+    wf_judgement verdict = wf_commit_reveal_filed(&r->base, pos, v, reason, cap);
+    if (verdict != WF_JUDGE_INNOCENT)
+        return verdict;
     Warifu__Refresh__Opening *msg =
         (Warifu__Refresh__Opening *)wf_wire_unpack(&warifu__refresh__opening__descriptor, payload, len);
     if (msg == NULL)
         return GUILTY(reason, cap, "party %u sent a malformed opening", who);
-    wf_judgement verdict = read_dealing(r, pos, msg, d, reason, cap);
+    verdict = read_dealing(r, pos, msg, d, reason, cap);
     if (verdict == WF_JUDGE_INNOCENT) {
         uint8_t buf[2 * WF_MAX_MEMBERS * WF_POINT_BYTES];
         wf_hash_part extra[2];
@@ -402,7 +343,7 @@ static wf_err send_proofs(refresh *r, wf_outbox *out)
         wf_wire_arena_free(&arena);
         return err;
     }
-    return pack_send(r, out, 3, NO_POS, &arena, &msg.base);
+    return wf_machine_pack_send(&r->base, out, 3, WF_TO_BROADCAST, &arena, &msg.base);
 }
 
 /* Fig. 6 round 3 to the party at j: Πfac under j's parameters and j's share
@@ -426,7 +367,7 @@ static wf_err send_direct(refresh *r, wf_outbox *out, size_t j)
     wf_scalar_serialize(s->wire, &s->tmp);
     msg.share = (ProtobufCBinaryData){WF_SCALAR_BYTES, s->wire};
     if (err == WF_OK)
-        err = pack_send(r, out, 3, j, &arena, &msg.base);
+        err = wf_machine_pack_send(&r->base, out, 3, to, &arena, &msg.base);
     wf_wire_arena_free(&arena);
     wf_scalar_wipe(&s->tmp);
     wf_memzero(s->wire, sizeof s->wire);
@@ -437,19 +378,7 @@ static wf_err send_direct(refresh *r, wf_outbox *out, size_t j)
 
 static wf_err blame(refresh *r, wf_outbox *out, const wf_filed *f, const char *reason)
 {
-    return wf_session_blame(&r->base.s, out, f, f->env.from, "%s", reason);
-}
-
-/* Fig. 6 round 2: every commitment is well formed; send our opening. */
-static wf_err finish_round1(refresh *r, wf_outbox *out)
-{
-    char reason[WF_REASON_BYTES];
-    for (size_t j = 0; j < r->keys.n; j++) {
-        const wf_filed *f = &r->base.s.box[1].bcast[j];
-        if (j != r->keys.me && check_commitment(f, reason, sizeof reason) != WF_JUDGE_INNOCENT)
-            return blame(r, out, f, reason);
-    }
-    return send_bcast(r, out, 2, r->opening, r->opening_len);
+    return wf_machine_blame(&r->base, out, f, reason);
 }
 
 /* Takes party j's checked opening (or our own): its Paillier values and ρ_j,
@@ -521,7 +450,7 @@ static wf_err finish_round3(refresh *r, wf_outbox *out)
         if (err != WF_OK)
             return err;
     }
-    return send_bcast(r, out, 4, NULL, 0);
+    return wf_machine_broadcast(&r->base, out, 4, NULL, 0);
 }
 
 /* The refreshed record: C'_0 = C_0, C'_k = C_k + Σ_i F_{i,k}, every X'_j
@@ -537,15 +466,10 @@ static wf_err build_key(refresh *r)
     wf_err err = wf_feldman_add(pub->commitments, pub->commitments, r->joint, r->t);
     if (err == WF_OK && !wf_point_eq(&pub->commitments[0], &pub->public_key))
         err = WF_ERR_INTERNAL; /* every F_{i,0} is infinity by construction */
-    for (uint32_t j = 0; j < pub->n && err == WF_OK; j++)
-        err = wf_feldman_share_point(&pub->X[j], pub->commitments, pub->t, &pub->members[j]);
     if (err == WF_OK)
         err = wf_scalar_add(ks->share, &r->sec->share, &r->sec->delta);
-    wf_point mine;
     if (err == WF_OK)
-        err = wf_point_base_mul(&mine, ks->share);
-    if (err == WF_OK && !wf_point_eq(&mine, &pub->X[ks->self]))
-        err = WF_ERR_INTERNAL;
+        err = wf_key_share_complete(ks);
     if (err == WF_OK)
         r->key_result = ks;
     else
@@ -553,25 +477,14 @@ static wf_err build_key(refresh *r)
     return err;
 }
 
-/* A confirmation is empty: its envelope's echo of round 3 is its content. */
-static wf_judgement check_confirmation(const wf_filed *f, char *reason, size_t cap)
-{
-    if (f->env.payload_len == 0)
-        return WF_JUDGE_INNOCENT;
-    return GUILTY(reason, cap, "party %u sent a non-empty confirmation", (unsigned)f->env.from);
-}
-
 /* The confirmations (the session layer has checked their echo of round 3),
  * then the results. */
 static wf_err finish_round4(refresh *r, wf_outbox *out)
 {
-    char reason[WF_REASON_BYTES];
-    for (size_t j = 0; j < r->keys.n; j++) {
-        const wf_filed *f = &r->base.s.box[4].bcast[j];
-        if (j != r->keys.me && check_confirmation(f, reason, sizeof reason) != WF_JUDGE_INNOCENT)
-            return blame(r, out, f, reason);
-    }
-    wf_err err = build_key(r);
+    wf_err err = wf_machine_check_bcasts(&r->base, out, 4, wf_machine_check_confirmation);
+    if (err != WF_OK || r->base.s.status != WF_SESSION_RUNNING)
+        return err;
+    err = build_key(r);
     if (err == WF_OK)
         err = wf_aux_keys_result(&r->keys, &r->aux_result);
     wf_scalar_wipe(&r->sec->share);
@@ -593,7 +506,7 @@ static wf_err finish_round(wf_machine *m, uint32_t r, wf_outbox *out)
 {
     refresh *rf = of(m);
     switch (r) {
-    case 1: return finish_round1(rf, out);
+    case 1: return wf_commit_reveal_open(m, out, rf->opening, rf->opening_len);
     case 2: return finish_round2(rf, out);
     case 3: return finish_round3(rf, out);
     case 4: return finish_round4(rf, out);
@@ -612,7 +525,7 @@ static wf_judgement judge(wf_machine *m, const wf_filed *ev, uint32_t accuser, c
         return WF_JUDGE_INNOCENT; /* nothing the protocol reads */
     wf_judgement v;
     switch (round) {
-    case 1: return check_commitment(ev, reason, cap);
+    case 1: return wf_commit_reveal_check(m, ev, reason, cap);
     case 2: {
         wf_aux_keys_opening o = {0};
         rf_dealing d;
@@ -626,7 +539,7 @@ static wf_judgement judge(wf_machine *m, const wf_filed *ev, uint32_t accuser, c
         v = check_direct(r, (size_t)pos, (size_t)apos, ev, &r->sec->tmp, reason, cap);
         wf_scalar_wipe(&r->sec->tmp);
         return v;
-    default: return check_confirmation(ev, reason, cap);
+    default: return wf_machine_check_confirmation(m, ev, reason, cap);
     }
 }
 
@@ -721,6 +634,7 @@ wf_err wf_refresh_new(wf_machine **out, const wf_machine_cfg *cfg, const wf_refr
         free(r);
         return err;
     }
+    r->base.malformed_fault = WF_REFRESH_FAULT_MALFORMED;
     r->sec->share = *p->key->share;
     for (uint32_t k = 0; k < r->t; k++)
         wf_point_set_infinity(&r->joint[k]);

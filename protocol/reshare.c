@@ -123,15 +123,6 @@ static wf_judgement check_share_filed(const reshare *r, size_t pos, size_t to, c
 
 /* ---------------------------------------------------------------- sending */
 
-/* Every broadcast goes through wf_machine_broadcast (equivocation faults). */
-static wf_err send_bcast(reshare *r, wf_outbox *out, uint32_t round, const uint8_t *payload, size_t len)
-{
-    static const uint8_t garbage[] = {0xff, 0xff, 0xff}; /* an unterminated protobuf tag */
-    if (r->base.fault.kind == WF_RESHARE_FAULT_MALFORMED && r->base.fault.round == round)
-        return wf_machine_broadcast(&r->base, out, round, garbage, sizeof garbage);
-    return wf_machine_broadcast(&r->base, out, round, payload, len);
-}
-
 /* Round 1 for a dealer: g_self with constant w_self (w_self + 1 under the
  * wrong-constant fault) and its commitments, broadcast. */
 static wf_err deal(reshare *r, wf_outbox *out)
@@ -156,13 +147,7 @@ static wf_err deal(reshare *r, wf_outbox *out)
     msg.commitments = wf_wire_put_array(&arena, r->t);
     for (uint32_t k = 0; k < r->t && msg.commitments != NULL; k++)
         wf_wire_put_point(&arena, &msg.commitments[k], &r->own[k]);
-    uint8_t *buf = NULL;
-    size_t len = 0;
-    err = wf_wire_pack(&arena, &msg.base, &buf, &len);
-    if (err == WF_OK)
-        err = send_bcast(r, out, 1, buf, len);
-    free(buf);
-    return err;
+    return wf_machine_pack_send(&r->base, out, 1, WF_TO_BROADCAST, &arena, &msg.base);
 }
 
 /* Round 2 to the party at pos: from a dealer to a new member, its share
@@ -182,17 +167,9 @@ static wf_err send_share(reshare *r, wf_outbox *out, size_t pos)
     if (err == WF_OK) {
         wf_scalar_serialize(s->wire, &s->tmp);
         Warifu__Reshare__Share msg = WARIFU__RESHARE__SHARE__INIT;
-        msg.share = (ProtobufCBinaryData){WF_SCALAR_BYTES, s->wire};
-        size_t len = warifu__reshare__share__get_packed_size(&msg);
-        uint8_t *buf = malloc(len);
-        if (buf == NULL) {
-            err = WF_ERR_NOMEM;
-        } else {
-            warifu__reshare__share__pack(&msg, buf);
-            err = wf_session_send(&r->base.s, out, 2, party(r, pos), buf, len);
-            wf_memzero(buf, len);
-            free(buf);
-        }
+        msg.share = (ProtobufCBinaryData){WF_SCALAR_BYTES, s->wire}; /* not the arena's: locked */
+        wf_wire_arena arena = {0};
+        err = wf_machine_pack_send(&r->base, out, 2, party(r, pos), &arena, &msg.base);
     }
     wf_scalar_wipe(&s->tmp);
     wf_memzero(s->wire, sizeof s->wire);
@@ -203,14 +180,14 @@ static wf_err send_share(reshare *r, wf_outbox *out, size_t pos)
 
 static wf_err blame(reshare *r, wf_outbox *out, const wf_filed *f, const char *reason)
 {
-    return wf_session_blame(&r->base.s, out, f, f->env.from, "%s", reason);
+    return wf_machine_blame(&r->base, out, f, reason);
 }
 
 /* Round 1: a dealer deals; every other party broadcasts an empty payload. */
 static wf_err start(wf_machine *m, wf_outbox *out)
 {
     reshare *r = of(m);
-    return r->dealer[r->me] >= 0 ? deal(r, out) : send_bcast(r, out, 1, NULL, 0);
+    return r->dealer[r->me] >= 0 ? deal(r, out) : wf_machine_broadcast(m, out, 1, NULL, 0);
 }
 
 /* Every dealer's commitments checked (and summed into C'); then each new
@@ -262,7 +239,7 @@ static wf_err finish_round2(reshare *r, wf_outbox *out)
         if (err != WF_OK)
             return err;
     }
-    return send_bcast(r, out, 3, NULL, 0);
+    return wf_machine_broadcast(&r->base, out, 3, NULL, 0);
 }
 
 /* A new member's record: C', every X'_j from it, the public key C'_0, which
@@ -283,14 +260,8 @@ static wf_err build_key(reshare *r)
     memcpy(pub->rid, r->old.rid, WF_RID_BYTES);
     ks->self = (uint32_t)r->receiver[r->me];
     *ks->share = r->sec->share;
-    wf_err err = wf_point_eq(&pub->public_key, &r->old.public_key) ? WF_OK : WF_ERR_INTERNAL;
-    for (uint32_t j = 0; j < r->n && err == WF_OK; j++)
-        err = wf_feldman_share_point(&pub->X[j], pub->commitments, pub->t, &pub->members[j]);
-    wf_point mine;
-    if (err == WF_OK)
-        err = wf_point_base_mul(&mine, ks->share);
-    if (err == WF_OK && !wf_point_eq(&mine, &pub->X[ks->self]))
-        err = WF_ERR_INTERNAL;
+    wf_err err =
+        wf_point_eq(&pub->public_key, &r->old.public_key) ? wf_key_share_complete(ks) : WF_ERR_INTERNAL;
     if (err == WF_OK)
         r->result = ks;
     else
@@ -301,14 +272,10 @@ static wf_err build_key(reshare *r)
 /* Every confirmation is empty: a new member's record, or nothing. */
 static wf_err finish_round3(reshare *r, wf_outbox *out)
 {
-    char reason[WF_REASON_BYTES];
-    for (size_t pos = 0; pos < r->parties; pos++) {
-        const wf_filed *f = &r->base.s.box[3].bcast[pos];
-        if (pos != r->me &&
-            check_empty(r, pos, f, "a confirmation", reason, sizeof reason) != WF_JUDGE_INNOCENT)
-            return blame(r, out, f, reason);
-    }
-    wf_err err = r->receiver[r->me] >= 0 ? build_key(r) : WF_OK;
+    wf_err err = wf_machine_check_bcasts(&r->base, out, 3, wf_machine_check_confirmation);
+    if (err != WF_OK || r->base.s.status != WF_SESSION_RUNNING)
+        return err;
+    err = r->receiver[r->me] >= 0 ? build_key(r) : WF_OK;
     wf_scalar_wipe(&r->sec->share);
     wf_scalar_wipe(&r->sec->w);
     if (err == WF_OK)
@@ -357,7 +324,7 @@ static wf_judgement judge(wf_machine *m, const wf_filed *ev, uint32_t accuser, c
         wf_scalar_wipe(&r->sec->tmp);
         return v;
     }
-    default: return check_empty(r, (size_t)pos, ev, "a confirmation", reason, cap);
+    default: return wf_machine_check_confirmation(m, ev, reason, cap);
     }
 }
 
@@ -522,6 +489,7 @@ wf_err wf_reshare_new(wf_machine **out, const wf_machine_cfg *cfg, const wf_resh
         r->n = p->n;
         r->t = p->t;
         memcpy(r->members, p->members, p->n * sizeof *p->members);
+        r->base.malformed_fault = WF_RESHARE_FAULT_MALFORMED;
         err = fault_valid(r, &cfg->fault) ? bind(r, p) : WF_ERR_ARG;
     }
     if (err == WF_OK && (r->sec = wf_secure_alloc(sizeof *r->sec)) == NULL)

@@ -12,6 +12,7 @@
 
 #include "crypto/sharing.h"
 #include "protocol/keygen.h"
+#include "protocol/proto/commit_reveal.pb-c.h"
 #include "protocol/proto/keygen.pb-c.h"
 #include "tests/protocol_fixture.h"
 
@@ -428,12 +429,13 @@ static const uint8_t *off_curve(void)
 
 static void short_commitment(const wf_envelope *env, uint8_t **payload, size_t *len)
 {
-    Warifu__Keygen__Commitment *m = warifu__keygen__commitment__unpack(NULL, env->payload_len, env->payload);
+    Warifu__CommitReveal__Commitment *m =
+        warifu__commit_reveal__commitment__unpack(NULL, env->payload_len, env->payload);
     REQUIRE(m != NULL);
-    Warifu__Keygen__Commitment c = *m;
+    Warifu__CommitReveal__Commitment c = *m;
     c.v.len = 31;
     *payload = pack(&c.base, len);
-    warifu__keygen__commitment__free_unpacked(m, NULL);
+    warifu__commit_reveal__commitment__free_unpacked(m, NULL);
 }
 
 static void opening_variant(const wf_envelope *env, uint8_t **payload, size_t *len, int variant)
@@ -527,24 +529,10 @@ static int false_blame_hook(void *vctx, uint32_t from, uint32_t to, uint8_t **by
     if (from != BLAMER || !open_if(&env, *bytes, *len, from, ctx->round + 1, 0))
         return 1;
     wf_envelope_clear(&env);
-    if (ctx->blame == NULL) {
-        wf_machine *b = ctx->r->m[BLAMER];
-        const wf_filed *ev =
-            ctx->p2p ? wf_machine_p2p(b, ctx->round, ACCUSED) : wf_machine_bcast(b, ctx->round, ACCUSED);
-        REQUIRE(ev != NULL);
-        wf_outbox out = {0};
-        REQUIRE(wf_session_blame(&b->s, &out, ev, ACCUSED, "false accusation") == WF_OK && out.n == 1);
-        ctx->blame = out.items[0].bytes;
-        ctx->blame_len = out.items[0].len;
-        out.items[0].bytes = NULL;
-        wf_outbox_clear(&out);
-    }
-    uint8_t *copy = malloc(ctx->blame_len);
-    REQUIRE(copy != NULL);
-    memcpy(copy, ctx->blame, ctx->blame_len);
-    free(*bytes);
-    *bytes = copy;
-    *len = ctx->blame_len;
+    wf_machine *b = ctx->r->m[BLAMER];
+    const wf_filed *ev =
+        ctx->p2p ? wf_machine_p2p(b, ctx->round, ACCUSED) : wf_machine_bcast(b, ctx->round, ACCUSED);
+    wf_test_false_blame(b, ev, ACCUSED, &ctx->blame, &ctx->blame_len, bytes, len);
     return 1;
 }
 
@@ -684,20 +672,10 @@ static void test_bad_input(void)
     run_free(&r);
 }
 
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
 int main(void)
 {
     wf_test_cluster_init(&cluster, CLUSTER);
-    struct {
-        void (*fn)(void);
-        const char *name;
-    } tests[] = {
+    static const wf_test_case tests[] = {
         {test_shamir_2_of_3, "shamir_2_of_3"},
         {test_hierarchical_3_of_5, "hierarchical_3_of_5"},
         {test_random_structures, "random_structures"},
@@ -709,13 +687,7 @@ int main(void)
         {test_false_blame, "false_blame"},
         {test_bad_input, "bad_input"},
     };
-    for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++) {
-        int before = wf_checks_passed + wf_checks_failed;
-        double t0 = now_ms();
-        tests[i].fn();
-        printf("%-24s %4d checks %8.1f ms\n", tests[i].name, wf_checks_passed + wf_checks_failed - before,
-               now_ms() - t0);
-    }
+    wf_test_run_cases(tests, sizeof tests / sizeof tests[0]);
     wf_test_cluster_clear(&cluster);
     return wf_check_summary("test_keygen");
 }

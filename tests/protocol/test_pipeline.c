@@ -4,7 +4,6 @@
  * key keygen produced (and a BIP32 child of it). Every result goes through
  * its storage record (protocol/record.h) before it is used, as a node that
  * restarted between the steps would load it. */
-#include <secp256k1.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -16,20 +15,7 @@
 #include "protocol/sign.h"
 #include "tests/fixtures.h"
 #include "tests/protocol_fixture.h"
-
-static secp256k1_context *secp;
-
-static int secp_verify(const wf_point *pub, const uint8_t digest[32], const wf_ecdsa_sig *sig)
-{
-    uint8_t ser[WF_POINT_BYTES], compact[64];
-    secp256k1_pubkey key;
-    secp256k1_ecdsa_signature s;
-    wf_point_serialize(ser, pub);
-    wf_scalar_serialize(compact, &sig->r);
-    wf_scalar_serialize(compact + 32, &sig->s);
-    return secp256k1_ec_pubkey_parse(secp, &key, ser, sizeof ser) &&
-           secp256k1_ecdsa_signature_parse_compact(secp, &s, compact) && secp256k1_ecdsa_verify(secp, &s, digest, &key);
-}
+#include "tests/protocol_signing.h"
 
 /* Each reload_* encodes a result, decodes it, frees the original and returns the copy. */
 static wf_key_share *reload_key(wf_key_share *k)
@@ -160,7 +146,7 @@ static void pipeline(size_t n, size_t t, const uint32_t *ranks, const uint32_t *
             wf_point pub;
             CHECK_OK(wf_sign_result(ms[i], &sig, &pub));
             CHECK(wf_point_eq(&pub, &child.key));
-            CHECK(secp_verify(&child.key, digest, &sig));
+            CHECK(wf_test_secp_verify(&child.key, digest, &sig));
             wf_machine_free(ms[i]);
             wf_presig_free(ps[i]);
         }
@@ -174,11 +160,9 @@ static void pipeline(size_t n, size_t t, const uint32_t *ranks, const uint32_t *
 
 int main(void)
 {
-    secp = secp256k1_context_create(SECP256K1_CONTEXT_VERIFY);
     uint32_t r3[3] = {0, 0, 0}, s3[2] = {2, 0};
     pipeline(3, 2, r3, s3, 0);
     uint32_t r5[5] = {0, 0, 1, 1, 1}, s5[3] = {1, 3, 4};
     pipeline(5, 3, r5, s5, 4);
-    secp256k1_context_destroy(secp);
     return wf_check_summary("test_pipeline");
 }

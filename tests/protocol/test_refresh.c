@@ -32,13 +32,6 @@
 static wf_test_cluster cluster;
 static uint8_t session_tag = 0x20;
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 typedef struct run {
     size_t n;
     wf_machine *m[WF_MAX_MEMBERS];
@@ -62,13 +55,9 @@ static void run_refresh(run *r, wf_key_share *const *keys, size_t n, unsigned fi
         REQUIRE(p.pooled != NULL);
         REQUIRE(wf_refresh_new(&r->m[i], &cfg, &p) == WF_OK);
     }
-    double t0 = now_s();
+    double t0 = wf_test_now_s();
     REQUIRE(wf_harness_run(r->m, n, hook, ctx, NULL) == WF_OK);
-    const char *reason = "";
-    for (size_t i = 0; i < n && reason[0] == '\0'; i++)
-        if (i != cheater && wf_machine_status(r->m[i]) == WF_SESSION_ABORTED)
-            reason = wf_machine_reason(r->m[i]);
-    printf("%-34s %5.1f s  %s\n", label, now_s() - t0, reason);
+    printf("%-34s %5.1f s  %s\n", label, wf_test_now_s() - t0, wf_test_first_reason(r->m, n, cheater));
 }
 
 static void run_free(run *r)
@@ -94,23 +83,6 @@ static int same_record(const wf_key_public *a, const wf_key_public *b)
            memcmp(da, db, WF_ID_BYTES) == 0;
 }
 
-/* 1 when shares[i] of members set[i] (t of them) interpolate to the key. */
-static int interpolates(const wf_key_public *pub, const uint32_t *set, const wf_scalar *const *shares)
-{
-    wf_member members[WF_MAX_MEMBERS];
-    wf_scalar s[WF_MAX_MEMBERS], secret;
-    wf_point P;
-    for (size_t i = 0; i < pub->t; i++) {
-        members[i] = pub->members[set[i]];
-        s[i] = *shares[i];
-    }
-    int ok = wf_sharing_reconstruct(&secret, members, s, pub->t, pub->t) == WF_OK &&
-             wf_point_base_mul(&P, &secret) == WF_OK && wf_point_eq(&P, &pub->public_key);
-    wf_memzero(s, sizeof s);
-    wf_scalar_wipe(&secret);
-    return ok;
-}
-
 /* Every authorised t-subset: new shares and old shares each interpolate to
  * the key; new shares with any one of them replaced by its old share do not. */
 static void check_mixing(wf_key_share *const *old, wf_key_share *const *nw)
@@ -130,12 +102,12 @@ static void check_mixing(wf_key_share *const *old, wf_key_share *const *nw)
         if (c != pub->t || wf_key_signer_weights(pub, set, c, NULL, NULL) != WF_OK)
             continue;
         authorised++;
-        CHECK(interpolates(pub, set, s_new));
-        CHECK(interpolates(&old[0]->pub, set, s_old)); /* why the old shares must be erased */
+        CHECK(wf_test_interpolates(pub, set, s_new));
+        CHECK(wf_test_interpolates(&old[0]->pub, set, s_old)); /* why the old shares must be erased */
         for (size_t i = 0; i < c; i++) {
             const wf_scalar *save = s_new[i];
             s_new[i] = s_old[i];
-            CHECK(!interpolates(pub, set, s_new));
+            CHECK(!wf_test_interpolates(pub, set, s_new));
             s_new[i] = save;
             mixed++;
         }
@@ -203,11 +175,12 @@ static void check_mixed_presign(wf_key_share *const *old, wf_key_share *const *n
     *mixed->share = *old[set[0]]->share;
     keys[set[0]] = mixed;
     wf_machine *ms[WF_MAX_MEMBERS];
-    double t0 = now_s();
+    double t0 = wf_test_now_s();
     wf_test_presign_run(&cluster, keys, aux, set, t, session_tag, ms);
     session_tag += 2;
     CHECK(wf_test_all_blame(ms, t, set[0]));
-    printf("%-34s %5.1f s  %s\n", "presign with an old share", now_s() - t0, wf_machine_reason(ms[1]));
+    printf("%-34s %5.1f s  %s\n", "presign with an old share", wf_test_now_s() - t0,
+           wf_machine_reason(ms[1]));
     for (size_t i = 0; i < t; i++)
         wf_machine_free(ms[i]);
     wf_key_share_free(mixed);
@@ -219,10 +192,10 @@ static void test_refresh_then_sign(void)
     wf_key_share *old[3], *nw[3];
     wf_aux *aux[3];
     refresh_honest(3, 2, ranks, 0, old, nw, aux, "honest 2-of-3 {0,1,1}");
-    double t0 = now_s();
+    double t0 = wf_test_now_s();
     CHECK(wf_test_sign_with(&cluster, nw, aux, set, 2, session_tag));
     session_tag += 2;
-    printf("%-34s %5.1f s\n", "presign + sign with new shares", now_s() - t0);
+    printf("%-34s %5.1f s\n", "presign + sign with new shares", wf_test_now_s() - t0);
     check_mixed_presign(old, nw, aux, set, 2);
     free_keys(old, NULL, 3);
     free_keys(nw, aux, 3);
@@ -351,10 +324,7 @@ static void test_params(void)
 int main(void)
 {
     wf_test_cluster_init(&cluster, CLUSTER);
-    struct {
-        void (*fn)(void);
-        const char *name;
-    } tests[] = {
+    static const wf_test_case tests[] = {
         {test_params, "params"},
         {test_refresh_then_sign, "refresh_then_sign"},
 #ifndef WF_SANITIZED /* the sanitizer pass keeps to one honest structure: same code, half the time */
@@ -362,13 +332,7 @@ int main(void)
 #endif
         {test_cheats, "cheats"},
     };
-    for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++) {
-        int before = wf_checks_passed + wf_checks_failed;
-        double t0 = now_s();
-        tests[i].fn();
-        printf("%-24s %4d checks %7.1f s\n", tests[i].name, wf_checks_passed + wf_checks_failed - before,
-               now_s() - t0);
-    }
+    wf_test_run_cases(tests, sizeof tests / sizeof tests[0]);
     wf_test_cluster_clear(&cluster);
     return wf_check_summary("test_refresh");
 }

@@ -42,13 +42,6 @@ static const uint32_t new_party[NEW_N] = {A, D, C, E, F};           /* new membe
 static const uint32_t new_ranks[NEW_N] = {0, 0, 1, 1, 1};           /* by new member */
 static const uint32_t quorum[2] = {0, 1}, quorum_party[2] = {A, B}; /* old members A, B */
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 /* The parameters of the A, B → {A, D, C, E, F} reshare for `node`. */
 static wf_reshare_params params_for(wf_key_share *const *old, uint32_t node)
 {
@@ -89,13 +82,9 @@ static void run_reshare(run *r, wf_key_share *const *old, uint32_t cheater, wf_f
         wf_reshare_params p = params_for(old, session_nodes[i]);
         REQUIRE(wf_reshare_new(&r->m[i], &cfg, &p) == WF_OK);
     }
-    double t0 = now_s();
+    double t0 = wf_test_now_s();
     REQUIRE(wf_harness_run(r->m, PARTIES, hook, ctx, NULL) == WF_OK);
-    const char *reason = "";
-    for (size_t i = 0; i < PARTIES && reason[0] == '\0'; i++)
-        if (session_nodes[i] != cheater && wf_machine_status(r->m[i]) == WF_SESSION_ABORTED)
-            reason = wf_machine_reason(r->m[i]);
-    printf("%-34s %6.3f s  %s\n", label, now_s() - t0, reason);
+    printf("%-34s %6.3f s  %s\n", label, wf_test_now_s() - t0, wf_test_first_reason(r->m, PARTIES, cheater));
 }
 
 static void run_free(run *r)
@@ -112,23 +101,6 @@ static wf_machine *machine_of(const run *r, uint32_t node)
             return r->m[i];
     REQUIRE(0);
     return NULL;
-}
-
-/* 1 when shares[i] of members set[i] (t of them) interpolate to the key. */
-static int interpolates(const wf_key_public *pub, const uint32_t *set, const wf_scalar *const *shares)
-{
-    wf_member members[WF_MAX_MEMBERS];
-    wf_scalar s[WF_MAX_MEMBERS], secret;
-    wf_point P;
-    for (size_t i = 0; i < pub->t; i++) {
-        members[i] = pub->members[set[i]];
-        s[i] = *shares[i];
-    }
-    int ok = wf_sharing_reconstruct(&secret, members, s, pub->t, pub->t) == WF_OK &&
-             wf_point_base_mul(&P, &secret) == WF_OK && wf_point_eq(&P, &pub->public_key);
-    wf_memzero(s, sizeof s);
-    wf_scalar_wipe(&secret);
-    return ok;
 }
 
 /* The authorised 3-subsets of the new committee, in lexicographic order. */
@@ -174,20 +146,20 @@ static void check_new_records(wf_key_share *const *old, wf_key_share *const *nw)
         const wf_scalar *shares[NEW_T];
         for (size_t i = 0; i < NEW_T; i++)
             shares[i] = nw[sets[s][i]]->share;
-        CHECK(interpolates(p, sets[s], shares));
+        CHECK(wf_test_interpolates(p, sets[s], shares));
         for (size_t i = 0; i < NEW_T; i++) { /* A (old member 0) and C (old member 2) also hold old shares */
             uint32_t node = new_party[sets[s][i]];
             if (node != A && node != C)
                 continue;
             const wf_scalar *save = shares[i];
             shares[i] = old[node == A ? 0 : 2]->share;
-            CHECK(!interpolates(p, sets[s], shares));
+            CHECK(!wf_test_interpolates(p, sets[s], shares));
             shares[i] = save;
             mixed++;
         }
     }
     const wf_scalar *old_quorum[2] = {old[0]->share, old[1]->share};
-    CHECK(interpolates(o, quorum, old_quorum)); /* why A and B must erase them */
+    CHECK(wf_test_interpolates(o, quorum, old_quorum)); /* why A and B must erase them */
     printf("  %zu authorised sets open the key, %zu refused; %zu with an old share do not\n", n, refused,
            mixed);
 }
@@ -203,10 +175,10 @@ static void new_aux(const wf_test_cluster *view, wf_aux **aux)
         REQUIRE(p.pooled != NULL);
         REQUIRE(wf_aux_info_new(&ms[j], &cfg, &p) == WF_OK);
     }
-    double t0 = now_s();
+    double t0 = wf_test_now_s();
     REQUIRE(wf_harness_run(ms, NEW_N, NULL, NULL, NULL) == WF_OK);
     CHECK(wf_test_all_done(ms, NEW_N));
-    printf("%-34s %6.3f s\n", "aux-info for the new committee", now_s() - t0);
+    printf("%-34s %6.3f s\n", "aux-info for the new committee", wf_test_now_s() - t0);
     for (uint32_t j = 0; j < NEW_N; j++) {
         REQUIRE(wf_aux_info_result(ms[j], &aux[j]) == WF_OK);
         REQUIRE(wf_aux_precompute(aux[j]) == WF_OK);
@@ -228,11 +200,12 @@ static void check_mixed_presign(const wf_test_cluster *view, wf_key_share *const
     *mixed->share = *old[0]->share;
     keys[0] = mixed;
     wf_machine *ms[NEW_T];
-    double t0 = now_s();
+    double t0 = wf_test_now_s();
     wf_test_presign_run(view, keys, aux, set, NEW_T, session_tag, ms);
     session_tag += 2;
     CHECK(wf_test_all_blame(ms, NEW_T, 0));
-    printf("%-34s %6.3f s  %s\n", "presign with A's old share", now_s() - t0, wf_machine_reason(ms[1]));
+    printf("%-34s %6.3f s  %s\n", "presign with A's old share", wf_test_now_s() - t0,
+           wf_machine_reason(ms[1]));
     for (size_t i = 0; i < NEW_T; i++)
         wf_machine_free(ms[i]);
     wf_key_share_free(mixed);
@@ -270,15 +243,15 @@ static void test_reshare_then_sign(void)
 #ifdef WF_SANITIZED
     n = 2; /* the sanitizer pass checks memory, not every set: same code */
 #endif
-    double t0 = now_s();
+    double t0 = wf_test_now_s();
     for (size_t s = 0; s < n; s++) {
         int ok = wf_test_sign_with(&view, nw, aux, sets[s], NEW_T, session_tag);
         session_tag += 2;
         CHECK(ok);
         signed_ok += (size_t)ok;
     }
-    printf("%-34s %6.3f s  %zu of %zu sets signed\n", "presign + sign, every set", now_s() - t0, signed_ok,
-           n);
+    printf("%-34s %6.3f s  %zu of %zu sets signed\n", "presign + sign, every set", wf_test_now_s() - t0,
+           signed_ok, n);
     check_mixed_presign(&view, old, nw, aux);
     for (uint32_t j = 0; j < NEW_N; j++) {
         wf_key_share_free(nw[j]);
@@ -326,23 +299,10 @@ static int false_blame_hook(void *vctx, uint32_t from, uint32_t to, uint8_t **by
     wf_envelope_clear(&env);
     if (!confirmation)
         return 1;
-    if (ctx->blame == NULL) {
-        wf_machine *b = machine_of(ctx->r, BLAMER);
-        const wf_filed *ev = wf_machine_p2p(b, 2, A);
-        REQUIRE(ev != NULL && ev->env.payload_len > 0);
-        wf_outbox out = {0};
-        REQUIRE(wf_session_blame(&b->s, &out, ev, A, "false accusation") == WF_OK && out.n == 1);
-        ctx->blame = out.items[0].bytes;
-        ctx->len = out.items[0].len;
-        out.items[0].bytes = NULL;
-        wf_outbox_clear(&out);
-    }
-    uint8_t *copy = malloc(ctx->len);
-    REQUIRE(copy != NULL);
-    memcpy(copy, ctx->blame, ctx->len);
-    free(*bytes);
-    *bytes = copy;
-    *len = ctx->len;
+    wf_machine *b = machine_of(ctx->r, BLAMER);
+    const wf_filed *ev = wf_machine_p2p(b, 2, A);
+    REQUIRE(ev != NULL && ev->env.payload_len > 0);
+    wf_test_false_blame(b, ev, A, &ctx->blame, &ctx->len, bytes, len);
     return 1;
 }
 
@@ -443,21 +403,12 @@ static void test_params(void)
 int main(void)
 {
     wf_test_cluster_init(&nodes, NODES);
-    struct {
-        void (*fn)(void);
-        const char *name;
-    } tests[] = {
+    static const wf_test_case tests[] = {
         {test_params, "params"},
         {test_cheats, "cheats"},
         {test_reshare_then_sign, "reshare_then_sign"},
     };
-    for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++) {
-        int before = wf_checks_passed + wf_checks_failed;
-        double t0 = now_s();
-        tests[i].fn();
-        printf("%-24s %4d checks %7.1f s\n", tests[i].name, wf_checks_passed + wf_checks_failed - before,
-               now_s() - t0);
-    }
+    wf_test_run_cases(tests, sizeof tests / sizeof tests[0]);
     wf_test_cluster_clear(&nodes);
     return wf_check_summary("test_reshare");
 }
