@@ -135,8 +135,9 @@ static void test_edit_every_byte(void)
     setup(&f, RECORDS);
     size_t len;
     uint8_t *orig = raw(&f, 5, &len);
-    int named = 0;
-    for (size_t i = 0; i < len; i++) {
+    int named = 0, tried = 0;
+    size_t stride = WF_UNDER_VALGRIND() ? 7 : 1; /* every byte in Release/ASan */
+    for (size_t i = 0; i < len; i += stride, tried++) {
         uint8_t *v = malloc(len);
         memcpy(v, orig, len);
         v[i] ^= 0x01;
@@ -145,7 +146,7 @@ static void test_edit_every_byte(void)
         if (wf_store_audit_verify(f.s, &r) == WF_ERR_VERIFY && r.first_bad == 5) named++;
         free(v);
     }
-    CHECK(named == (int)len);
+    CHECK(named == tried && tried > 10);
     put(&f, 5, orig, len);
     wf_audit_report r;
     CHECK_OK(wf_store_audit_verify(f.s, &r));
