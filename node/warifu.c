@@ -335,7 +335,6 @@ static int cmd_check(const args *a)
     wf_node_identity id;
     wf_cluster_config *c = NULL;
     const char *why = NULL;
-    char hex[2 * WF_ID_BYTES + 1];
     uint32_t self = 0;
     int rc;
 
@@ -347,6 +346,7 @@ static int cmd_check(const args *a)
         wf_cluster_config_find_self(c, &id, &self, &why) != WF_OK)
         rc = fail("%s", why);
     if (rc == 0) {
+        char hex[2 * WF_ID_BYTES + 1];
         wf_hex_encode(hex, c->cluster_id, sizeof c->cluster_id);
         field(a, 1, "cluster_id", hex);
         field_u32(a, 0, "index", self);

@@ -1,7 +1,8 @@
 /* Helpers for the node-directory, cluster-config and policy tests: a private
  * temporary tree removed with everything in it at exit (node directories
- * hold RocksDB stores), whole-file reads and writes, and running the warifu
- * CLI (WF_WARIFU_BIN) with its output captured. */
+ * hold RocksDB stores), whole-file reads, writes and edits, initialised
+ * nodes, and running the warifu CLI (WF_WARIFU_BIN) with its output
+ * captured. */
 #ifndef WF_TESTS_CLUSTER_FIXTURE_H
 #define WF_TESTS_CLUSTER_FIXTURE_H
 
@@ -14,7 +15,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "node/node_identity.h"
+#include "store/store.h"
 #include "tests/check.h"
+
+#define WF_CF_PATH 256
 
 static char wf_cf_root[64];
 static pid_t wf_cf_owner; /* children that exit must not remove the tree */
@@ -96,6 +101,39 @@ static inline void wf_cf_write(const char *path, const char *text, mode_t mode)
     REQUIRE(fwrite(text, 1, strlen(text), f) == strlen(text));
     REQUIRE(fclose(f) == 0);
     REQUIRE(chmod(path, mode) == 0);
+}
+
+/* text with the first occurrence of `from` (which must be there) replaced
+ * by `to` (malloc). */
+static inline char *wf_cf_replace(const char *text, const char *from, const char *to)
+{
+    const char *at = strstr(text, from);
+    REQUIRE(at != NULL);
+    size_t head = (size_t)(at - text), flen = strlen(from), tlen = strlen(to);
+    char *out = malloc(strlen(text) - flen + tlen + 1);
+    REQUIRE(out != NULL);
+    memcpy(out, text, head);
+    memcpy(out + head, to, tlen);
+    strcpy(out + head + tlen, at + flen);
+    return out;
+}
+
+/* Initialises node `name` in <root>/<name> (dir) with a new key file
+ * <root>/<name>.keyfile (key_file); *out gets its member file. */
+static inline void wf_cf_init_node(const char *name, const char *address, char dir[WF_CF_PATH],
+                                   char key_file[WF_CF_PATH], wf_node_member *out)
+{
+    char rel[128];
+    const char *why = NULL;
+    wf_cf_path(dir, WF_CF_PATH, name);
+    snprintf(rel, sizeof rel, "%s.keyfile", name);
+    wf_cf_path(key_file, WF_CF_PATH, rel);
+    REQUIRE(wf_store_key_file_create(key_file) == WF_OK);
+    wf_store_unlock u = {.key_file = key_file};
+    wf_err err = wf_node_init(dir, name, address, &u, out, &why);
+    if (err != WF_OK)
+        fprintf(stderr, "init %s: %s\n", name, why);
+    REQUIRE(err == WF_OK);
 }
 
 static inline mode_t wf_cf_mode(const char *path)
