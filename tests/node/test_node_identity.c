@@ -328,10 +328,30 @@ static void test_cli_init(void)
     CHECK(wf_cf_mode(key3) == (mode_t)-1 && wf_cf_mode(dir3) == (mode_t)-1);
     wf_cf_run_clear(&r);
 
-    /* a passphrase file must be 0600 */
-    char pass[256];
+    /* a passphrase file: its trailing newline is not part of the passphrase */
+    char pass[WF_CF_PATH], dir4[WF_CF_PATH], store[WF_CF_PATH + 8];
     wf_cf_path(pass, sizeof pass, "pass.txt");
-    wf_cf_write(pass, "correct horse\n", 0644);
+    wf_cf_path(dir4, sizeof dir4, "nara4");
+    wf_cf_write(pass, "correct horse\n", 0600);
+    wf_cf_warifu(&r, (const char *[]){"init", "--dir", dir4, "--name", "nara4", "--address", "tls+tcp://h:1",
+                                      "--passphrase-file", pass, "--kdf", "interactive", NULL});
+    CHECK(r.exit_code == 0 && r.err[0] == '\0');
+    wf_cf_run_clear(&r);
+    snprintf(store, sizeof store, "%s/store", dir4);
+    wf_store *s = NULL;
+    wf_store_unlock by_pass = {.passphrase = "correct horse"};
+    CHECK_OK(wf_store_open(&s, store, &by_pass));
+    wf_store_close(s);
+    wf_store_unlock by_file = {.key_file = key};
+    CHECK_ERR(wf_store_open(&s, store, &by_file), WF_ERR_VERIFY);
+    CHECK(strstr(wf_store_last_error(), "passphrase") != NULL);
+    wf_cf_warifu(&r, (const char *[]){"init", "--dir", dir3, "--name", "nara3", "--address", "tls+tcp://h:1",
+                                      "--key-file", key, "--kdf", "interactive", NULL});
+    CHECK(r.exit_code == 2 && wf_cf_one_line(r.err)); /* --kdf is for passphrases */
+    wf_cf_run_clear(&r);
+
+    /* a passphrase file must be 0600 */
+    CHECK(chmod(pass, 0644) == 0);
     wf_cf_warifu(&r, (const char *[]){"init", "--dir", dir3, "--name", "nara3", "--address", "tls+tcp://h:1",
                                       "--passphrase-file", pass, "--kdf", "interactive", NULL});
     CHECK(r.exit_code == 1 && wf_cf_one_line(r.err) && strstr(r.err, "0600") != NULL);
