@@ -333,16 +333,16 @@ static int bio_copy(BIO *bio, int secret, char **out, size_t *out_len)
     return 1;
 }
 
-static wf_err load_cert(wf_tls_identity *id, const char *cert_path, X509 **cert, const char **why)
+/* Parses exactly one PEM certificate from pem[0..pem_len), checks it and
+ * fills id->name, id->fingerprint and id->cert_pem (re-encoded). */
+static wf_err parse_cert(wf_tls_identity *id, const char *pem, size_t pem_len, X509 **cert, const char **why)
 {
-    wf_err err;
-    char *pem = NULL;
-    size_t pem_len = 0;
+    wf_err err = WF_OK;
     BIO *in = NULL, *out = NULL;
     X509 *extra = NULL;
 
-    if ((err = read_file(cert_path, WF_TLS_CERT_FILE_MAX, 0, &pem, &pem_len, why)) != WF_OK)
-        goto done;
+    if (pem_len == 0 || pem_len > WF_TLS_CERT_FILE_MAX)
+        FAIL(WF_ERR_ENCODING, "certificate is empty or too large");
     in = BIO_new_mem_buf(pem, (int)pem_len);
     if (in == NULL)
         FAIL(WF_ERR_NOMEM, "out of memory");
@@ -360,6 +360,17 @@ done:
     X509_free(extra);
     BIO_free(in);
     BIO_free(out);
+    return err;
+}
+
+static wf_err load_cert(wf_tls_identity *id, const char *cert_path, X509 **cert, const char **why)
+{
+    wf_err err;
+    char *pem = NULL;
+    size_t pem_len = 0;
+
+    if ((err = read_file(cert_path, WF_TLS_CERT_FILE_MAX, 0, &pem, &pem_len, why)) == WF_OK)
+        err = parse_cert(id, pem, pem_len, cert, why);
     free(pem);
     return err;
 }
@@ -412,6 +423,25 @@ wf_err wf_tls_identity_load(wf_tls_identity *id, const char *cert_path, const ch
         goto done;
     if (key_path != NULL)
         err = load_key(id, key_path, cert, why);
+done:
+    X509_free(cert);
+    ERR_clear_error();
+    if (err != WF_OK)
+        wf_tls_identity_clear(id);
+    return err;
+}
+
+wf_err wf_tls_identity_parse_cert(wf_tls_identity *id, const char *pem, size_t pem_len, const char **why)
+{
+    wf_err err = WF_OK;
+    X509 *cert = NULL;
+
+    if (id == NULL)
+        return WF_ERR_ARG;
+    memset(id, 0, sizeof *id);
+    if (pem == NULL)
+        FAIL(WF_ERR_ARG, "missing certificate");
+    err = parse_cert(id, pem, pem_len, &cert, why);
 done:
     X509_free(cert);
     ERR_clear_error();

@@ -59,6 +59,12 @@ wf_err wf_tls_identity_generate(const char *name, const char *key_path, const ch
 wf_err wf_tls_identity_load(wf_tls_identity *id, const char *cert_path, const char *key_path,
                             const char **why);
 
+/* The certificate checks of wf_tls_identity_load for a certificate held in
+ * memory (pem_len bytes of PEM, no NUL needed), e.g. one embedded in a
+ * cluster config: fills id->name, id->fingerprint and id->cert_pem (the
+ * certificate re-encoded as PEM), never a key. Clear id afterwards. */
+wf_err wf_tls_identity_parse_cert(wf_tls_identity *id, const char *pem, size_t pem_len, const char **why);
+
 /* Frees the certificate and wipes and frees the key. Accepts NULL. */
 void wf_tls_identity_clear(wf_tls_identity *id);
 
