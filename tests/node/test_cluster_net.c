@@ -21,38 +21,12 @@
 #include "protocol/envelope.h"
 #include "tests/check.h"
 #include "tests/node/cluster_fixture.h"
+#include "tests/node/port_fixture.h"
 
 #define N       3
 #define WAIT_MS 10000
 
 static const char *names[N] = {"alpha", "bravo", "charlie"};
-
-static int port_free(unsigned port)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    int ok = fd >= 0 && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) == 0 &&
-             bind(fd, (struct sockaddr *)&a, sizeof a) == 0;
-    if (fd >= 0)
-        close(fd);
-    return ok;
-}
-
-/* N * N consecutive free ports at a random place: member i's base is base + N·i. */
-static unsigned pick_ports(void)
-{
-    for (int attempt = 0; attempt < 100; attempt++) {
-        unsigned p = 20000 + randombytes_uniform(40000);
-        int ok = 1;
-        for (unsigned k = 0; k < N * N && ok; k++)
-            ok = port_free(p + k);
-        if (ok)
-            return p;
-    }
-    REQUIRE(!"no free port range");
-    return 0;
-}
 
 int main(void)
 {
@@ -66,7 +40,7 @@ int main(void)
 
     REQUIRE(wf_crypto_init() == WF_OK);
     wf_cf_root_make();
-    unsigned base = pick_ports();
+    unsigned base = wf_test_free_port_range(N * N); /* member i's base is base + N·i */
     for (int i = 0; i < N; i++) {
         snprintf(rel, sizeof rel, "%s", names[i]);
         wf_cf_path(dirs[i], sizeof dirs[i], rel);

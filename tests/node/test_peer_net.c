@@ -28,6 +28,7 @@
 #include "node/peer_net.h"
 #include "tests/check.h"
 #include "tests/node/node_fixture.h"
+#include "tests/node/port_fixture.h"
 
 #define N        3
 #define SLOTS    5 /* port ranges: alpha, bravo, charlie, a stranger, the plaintext test */
@@ -41,33 +42,11 @@ static wf_peer_net *nets[N];
 
 /* ---- set-up ---- */
 
-static int port_free(unsigned port)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    int ok = fd >= 0 && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) == 0 &&
-             bind(fd, (struct sockaddr *)&a, sizeof a) == 0;
-    if (fd >= 0)
-        close(fd);
-    return ok;
-}
-
-/* SLOTS * N consecutive free ports at a random place, so parallel runs and
- * other programs do not collide with us. */
+/* SLOTS * N consecutive free ports, so parallel runs and other programs do
+ * not collide with us. */
 static void pick_ports(void)
 {
-    for (int attempt = 0; attempt < 100; attempt++) {
-        unsigned p = 20000 + randombytes_uniform(40000);
-        int ok = 1;
-        for (unsigned k = 0; k < SLOTS * N && ok; k++)
-            ok = port_free(p + k);
-        if (ok) {
-            base_port = p;
-            return;
-        }
-    }
-    REQUIRE(!"no free port range");
+    base_port = wf_test_free_port_range(SLOTS * N);
 }
 
 static void slot_url(char *out, size_t cap, const char *scheme, int slot)
