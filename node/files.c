@@ -1,5 +1,6 @@
 #include "node/files.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -261,4 +262,37 @@ wf_err wf_file_replace(const char *path, const void *data, size_t len, mode_t mo
         return WF_ERR_STORAGE;
     }
     return WF_OK;
+}
+
+static int dir_is_empty(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    int empty = d != NULL;
+    while (empty && (e = readdir(d)) != NULL)
+        empty = strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0;
+    if (d != NULL)
+        closedir(d);
+    return empty;
+}
+
+wf_err wf_dir_make_private(const char *dir, int *created, const char **why)
+{
+    wf_err err = WF_OK;
+    struct stat st;
+    *created = 0;
+    if (mkdir(dir, 0700) == 0) {
+        *created = 1;
+        return WF_OK;
+    }
+    if (errno != EEXIST)
+        FAIL(WF_ERR_STORAGE, wf_why_fmt("cannot create %s: %s", dir, strerror(errno)));
+    if (lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid())
+        FAIL(WF_ERR_EXISTS, wf_why_fmt("%s exists and is not a directory of ours", dir));
+    if (!dir_is_empty(dir))
+        FAIL(WF_ERR_EXISTS, wf_why_fmt("%s is not empty; refusing to initialise it", dir));
+    if (chmod(dir, 0700) != 0)
+        FAIL(WF_ERR_STORAGE, wf_why_fmt("cannot make %s mode 0700: %s", dir, strerror(errno)));
+done:
+    return err;
 }

@@ -59,6 +59,12 @@ wf_err wf_file_write_new(const char *path, const void *data, size_t len, mode_t 
  * readers see the old contents or the new, never a mix. */
 wf_err wf_file_replace(const char *path, const void *data, size_t len, mode_t mode, const char **why);
 
+/* Creates dir with mode 0700 (its parent must exist), or takes an existing
+ * empty directory of ours and makes it 0700; *created = 1 when it made it,
+ * so the caller removes it after a later failure. WF_ERR_EXISTS for a
+ * directory that is not empty or not ours, or anything else by that name. */
+wf_err wf_dir_make_private(const char *dir, int *created, const char **why);
+
 /* out = dir "/" name; 0 when it does not fit in cap. */
 int wf_path_join(char *out, size_t cap, const char *dir, const char *name);
 

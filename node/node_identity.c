@@ -1,23 +1,20 @@
 #include "node/node_identity.h"
 
-#include <dirent.h>
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <sodium.h>
 
 #include "crypto/secmem.h"
+#include "node/ed25519_file.h"
 #include "node/fail.h"
 #include "node/files.h"
 #include "node/text_format.h"
 
-#define MEMBER_HEADER  "warifu-member 1"
-#define URL_SCHEME     "tls+tcp://"
-#define HOST_MAX       253
-#define PUB_FILE_BYTES (2 * WF_IDENTITY_PK_BYTES + 1)
+#define MEMBER_HEADER "warifu-member 1"
+#define URL_SCHEME    "tls+tcp://"
+#define HOST_MAX      253
 
 /* ---- addresses ---- */
 
@@ -231,69 +228,18 @@ static int made_path(made_files *f, const char *dir, const char *name)
     return wf_path_join(f->paths[f->n], sizeof f->paths[f->n], dir, name);
 }
 
-static int dir_is_empty(const char *dir)
-{
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    int empty = d != NULL;
-    while (empty && (e = readdir(d)) != NULL)
-        empty = strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0;
-    if (d != NULL)
-        closedir(d);
-    return empty;
-}
-
-/* Creates dir (mode 0700), or takes an empty directory of ours and makes it
- * 0700. *created tells the caller to remove it after a failure. */
-static wf_err prepare_dir(const char *dir, int *created, const char **why)
-{
-    wf_err err = WF_OK;
-    struct stat st;
-    *created = 0;
-    if (mkdir(dir, 0700) == 0) {
-        *created = 1;
-        return WF_OK;
-    }
-    if (errno != EEXIST)
-        FAIL(WF_ERR_STORAGE, wf_why_fmt("cannot create %s: %s", dir, strerror(errno)));
-    if (lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid())
-        FAIL(WF_ERR_EXISTS, wf_why_fmt("%s exists and is not a directory of ours", dir));
-    if (!dir_is_empty(dir))
-        FAIL(WF_ERR_EXISTS, wf_why_fmt("%s is not empty; refusing to initialise a node there", dir));
-    if (chmod(dir, 0700) != 0)
-        FAIL(WF_ERR_STORAGE, wf_why_fmt("cannot make %s mode 0700: %s", dir, strerror(errno)));
-done:
-    return err;
-}
-
 /* identity.key (the seed, 0600) and identity.pub; pk gets the public key. */
 static wf_err make_identity(made_files *f, const char *dir, uint8_t pk[WF_IDENTITY_PK_BYTES],
                             const char **why)
 {
     wf_err err = WF_OK;
-    char pub[PUB_FILE_BYTES + 1];
-    uint8_t *seed = wf_secure_alloc(WF_NODE_SEED_BYTES);
-    uint8_t *sk = wf_secure_alloc(WF_IDENTITY_SK_BYTES);
-    if (seed == NULL || sk == NULL)
-        FAIL(WF_ERR_NOMEM, "out of locked memory");
-    randombytes_buf(seed, WF_NODE_SEED_BYTES);
-    if (crypto_sign_seed_keypair(pk, sk, seed) != 0)
-        FAIL(WF_ERR_INTERNAL, "cannot derive the identity key");
-    if (!made_path(f, dir, WF_NODE_IDENTITY_KEY))
+    if (!made_path(f, dir, WF_NODE_IDENTITY_KEY) ||
+        !wf_path_join(f->paths[f->n + 1], sizeof f->paths[0], dir, WF_NODE_IDENTITY_PUB))
         FAIL(WF_ERR_ARG, "directory path too long");
-    if ((err = wf_file_write_new(f->paths[f->n], seed, WF_NODE_SEED_BYTES, 0600, why)) != WF_OK)
+    if ((err = wf_ed25519_files_create(f->paths[f->n], f->paths[f->n + 1], pk, why)) != WF_OK)
         goto done;
-    f->n++;
-    wf_hex_encode(pub, pk, WF_IDENTITY_PK_BYTES);
-    pub[PUB_FILE_BYTES - 1] = '\n';
-    if (!made_path(f, dir, WF_NODE_IDENTITY_PUB))
-        FAIL(WF_ERR_ARG, "directory path too long");
-    if ((err = wf_file_write_new(f->paths[f->n], pub, PUB_FILE_BYTES, 0644, why)) != WF_OK)
-        goto done;
-    f->n++;
+    f->n += 2;
 done:
-    wf_secure_free(seed);
-    wf_secure_free(sk);
     return err;
 }
 
@@ -366,7 +312,7 @@ wf_err wf_node_init(const char *dir, const char *name, const char *address, cons
     strcpy(m.name, name);
     strcpy(m.address, address);
 
-    if ((err = prepare_dir(dir, &created, why)) != WF_OK ||
+    if ((err = wf_dir_make_private(dir, &created, why)) != WF_OK ||
         (err = make_identity(f, dir, m.identity_pk, why)) != WF_OK ||
         (err = make_tls(f, dir, &m, why)) != WF_OK)
         goto done;
@@ -400,40 +346,26 @@ done:
 static wf_err check_pub_file(const char *path, const uint8_t pk[WF_IDENTITY_PK_BYTES], const char **why)
 {
     wf_err err;
-    char *text = NULL;
-    size_t len = 0;
     uint8_t file_pk[WF_IDENTITY_PK_BYTES];
 
-    if ((err = wf_file_read(path, PUB_FILE_BYTES, WF_FILE_PUBLIC, &text, &len, why)) != WF_OK)
+    if ((err = wf_ed25519_public_read(path, file_pk, why)) != WF_OK)
         return err;
-    wf_span hex = {text, len - 1};
-    if (len != PUB_FILE_BYTES || text[len - 1] != '\n' || !wf_span_hex(hex, file_pk, sizeof file_pk))
-        FAIL(WF_ERR_ENCODING, wf_why_fmt("%s is not 64 lowercase hex digits and a newline", path));
     if (memcmp(file_pk, pk, sizeof file_pk) != 0)
         FAIL(WF_ERR_VERIFY, wf_why_fmt("%s and the member file name different identity keys", path));
 done:
-    free(text);
     return err;
 }
 
 /* Reads identity.key and derives the secret key, which must be pk's. */
 static wf_err load_identity_sk(wf_node_identity *id, const char *path, const char **why)
 {
-    wf_err err = WF_OK;
-    uint8_t pk[WF_IDENTITY_PK_BYTES];
-    uint8_t *seed = wf_secure_alloc(WF_NODE_SEED_BYTES);
     id->identity_sk = wf_secure_alloc(WF_IDENTITY_SK_BYTES);
-    if (seed == NULL || id->identity_sk == NULL)
-        FAIL(WF_ERR_NOMEM, "out of locked memory");
-    if ((err = wf_file_read_secret(path, seed, WF_NODE_SEED_BYTES, why)) != WF_OK)
-        goto done;
-    if (crypto_sign_seed_keypair(pk, id->identity_sk, seed) != 0)
-        FAIL(WF_ERR_INTERNAL, "cannot derive the identity key");
-    if (sodium_memcmp(pk, id->pub.identity_pk, sizeof pk) != 0)
-        FAIL(WF_ERR_VERIFY, wf_why_fmt("%s is not the secret key of the node's identity key", path));
-done:
-    wf_secure_free(seed);
-    return err;
+    if (id->identity_sk == NULL) {
+        if (why != NULL)
+            *why = "out of locked memory";
+        return WF_ERR_NOMEM;
+    }
+    return wf_ed25519_secret_read(path, id->pub.identity_pk, id->identity_sk, why);
 }
 
 wf_err wf_node_identity_load(wf_node_identity *id, const char *dir, int with_secrets, const char **why)

@@ -1,4 +1,5 @@
-/* Client signing requests: canonical signed bytes, protobuf codec, checks. */
+/* Client signing and keygen requests: canonical signed bytes, protobuf
+ * codec, checks. */
 #include "protocol/client_request.h"
 
 #include <sodium.h>
@@ -8,7 +9,12 @@
 #include "protocol/proto/client.pb-c.h"
 #include "protocol/wire.h"
 
-static const char SIGN_TAG[] = "warifu/sign-request/v1"; /* 22 chars + NUL = 23 bytes */
+static const char SIGN_TAG[] = "warifu/sign-request/v1";     /* 22 chars + NUL = 23 bytes */
+static const char KEYGEN_TAG[] = "warifu/keygen-request/v1"; /* 24 chars + NUL = 25 bytes */
+static const char KEY_ID_TAG[] = "warifu/keygen-key-id/v1";  /* hashed without its NUL */
+_Static_assert(sizeof KEYGEN_TAG + 1 + WF_REQUEST_ID_MAX + 8 + WF_IDENTITY_PK_BYTES ==
+                   WF_KEYGEN_REQUEST_SIGNED_MAX,
+               "keygen request signed bytes");
 
 static uint8_t *put_be(uint8_t *p, uint64_t v, int bytes)
 {
@@ -111,15 +117,23 @@ wf_err wf_sign_request_decode(wf_sign_request *r, const uint8_t *in, size_t len)
     return err;
 }
 
+/* The verdict on signed bytes msg[0..len) once the request's shape is
+ * known to be good. */
+static wf_request_verdict verdict(const uint8_t *msg, size_t len, const uint8_t *signature,
+                                  const uint8_t *client_id, uint64_t expiry_ms, uint64_t now_ms)
+{
+    if (crypto_sign_verify_detached(signature, msg, len, client_id) != 0) return WF_REQUEST_BAD_SIGNATURE;
+    if (expiry_ms <= now_ms) return WF_REQUEST_EXPIRED;
+    if (expiry_ms - now_ms > WF_REQUEST_MAX_TTL_MS) return WF_REQUEST_TOO_FAR_AHEAD;
+    return WF_REQUEST_OK;
+}
+
 wf_request_verdict wf_sign_request_check(const wf_sign_request *r, uint64_t now_ms)
 {
     uint8_t msg[WF_SIGN_REQUEST_SIGNED_MAX];
     if (!r || !shape_ok(r)) return WF_REQUEST_BAD_SIGNATURE;
     size_t len = wf_sign_request_signed_bytes(r, msg);
-    if (crypto_sign_verify_detached(r->signature, msg, len, r->client_id) != 0) return WF_REQUEST_BAD_SIGNATURE;
-    if (r->expiry_ms <= now_ms) return WF_REQUEST_EXPIRED;
-    if (r->expiry_ms - now_ms > WF_REQUEST_MAX_TTL_MS) return WF_REQUEST_TOO_FAR_AHEAD;
-    return WF_REQUEST_OK;
+    return verdict(msg, len, r->signature, r->client_id, r->expiry_ms, now_ms);
 }
 
 const char *wf_request_verdict_str(wf_request_verdict v)
@@ -143,5 +157,100 @@ wf_err wf_sign_request_context(const wf_sign_request *r, uint8_t out[32])
     p += WF_ID_BYTES;
     *p++ = (uint8_t)r->path_len;
     for (size_t i = 0; i < r->path_len; i++) p = put_be(p, r->path[i], 4);
+    return wf_sha256(out, buf, (size_t)(p - buf));
+}
+
+/* ---- keygen requests ---- */
+
+static int keygen_shape_ok(const wf_keygen_request *r)
+{
+    return r->request_id_len != 0 && r->request_id_len <= WF_REQUEST_ID_MAX;
+}
+
+size_t wf_keygen_request_signed_bytes(const wf_keygen_request *r, uint8_t *out)
+{
+    uint8_t *p = out;
+    memcpy(p, KEYGEN_TAG, sizeof KEYGEN_TAG);
+    p += sizeof KEYGEN_TAG;
+    *p++ = (uint8_t)r->request_id_len;
+    memcpy(p, r->request_id, r->request_id_len);
+    p += r->request_id_len;
+    p = put_be(p, r->expiry_ms, 8);
+    memcpy(p, r->client_id, WF_IDENTITY_PK_BYTES);
+    p += WF_IDENTITY_PK_BYTES;
+    return (size_t)(p - out);
+}
+
+wf_err wf_keygen_request_sign(wf_keygen_request *r, const uint8_t client_sk[WF_IDENTITY_SK_BYTES])
+{
+    if (!r || !client_sk || !keygen_shape_ok(r)) return WF_ERR_ARG;
+    uint8_t msg[WF_KEYGEN_REQUEST_SIGNED_MAX];
+    crypto_sign_ed25519_sk_to_pk(r->client_id, client_sk);
+    size_t len = wf_keygen_request_signed_bytes(r, msg);
+    crypto_sign_detached(r->signature, NULL, msg, len, client_sk);
+    return WF_OK;
+}
+
+wf_err wf_keygen_request_encode(const wf_keygen_request *r, uint8_t **out, size_t *out_len)
+{
+    if (!r || !out || !out_len || !keygen_shape_ok(r)) return WF_ERR_ARG;
+    Warifu__Wire__KeygenRequest m = WARIFU__WIRE__KEYGEN_REQUEST__INIT;
+    m.request_id = (ProtobufCBinaryData){r->request_id_len, (uint8_t *)r->request_id};
+    m.expiry_ms = r->expiry_ms;
+    m.client_id = (ProtobufCBinaryData){WF_IDENTITY_PK_BYTES, (uint8_t *)r->client_id};
+    m.signature = (ProtobufCBinaryData){WF_SIGNATURE_BYTES, (uint8_t *)r->signature};
+    size_t len = warifu__wire__keygen_request__get_packed_size(&m);
+    uint8_t *buf = malloc(len ? len : 1);
+    if (!buf) return WF_ERR_NOMEM;
+    warifu__wire__keygen_request__pack(&m, buf);
+    *out = buf;
+    *out_len = len;
+    return WF_OK;
+}
+
+wf_err wf_keygen_request_decode(wf_keygen_request *r, const uint8_t *in, size_t len)
+{
+    if (!r || !in) return WF_ERR_ARG;
+    memset(r, 0, sizeof *r);
+    Warifu__Wire__KeygenRequest *m =
+        (Warifu__Wire__KeygenRequest *)wf_wire_unpack(&warifu__wire__keygen_request__descriptor, in, len);
+    if (!m) return WF_ERR_ENCODING;
+    wf_err err = WF_OK;
+    if (m->request_id.len == 0 || m->request_id.len > WF_REQUEST_ID_MAX ||
+        !copy_exact(r->client_id, &m->client_id, WF_IDENTITY_PK_BYTES) ||
+        !copy_exact(r->signature, &m->signature, WF_SIGNATURE_BYTES)) {
+        err = WF_ERR_ENCODING;
+    } else {
+        r->request_id_len = m->request_id.len;
+        memcpy(r->request_id, m->request_id.data, m->request_id.len);
+        r->expiry_ms = m->expiry_ms;
+    }
+    protobuf_c_message_free_unpacked(&m->base, NULL);
+    if (err) memset(r, 0, sizeof *r);
+    return err;
+}
+
+wf_request_verdict wf_keygen_request_check(const wf_keygen_request *r, uint64_t now_ms)
+{
+    uint8_t msg[WF_KEYGEN_REQUEST_SIGNED_MAX];
+    if (!r || !keygen_shape_ok(r)) return WF_REQUEST_BAD_SIGNATURE;
+    size_t len = wf_keygen_request_signed_bytes(r, msg);
+    return verdict(msg, len, r->signature, r->client_id, r->expiry_ms, now_ms);
+}
+
+wf_err wf_keygen_key_id(uint8_t out[WF_ID_BYTES], const uint8_t cluster_id[WF_ID_BYTES],
+                        const wf_keygen_request *r)
+{
+    if (!out || !cluster_id || !r || !keygen_shape_ok(r)) return WF_ERR_ARG;
+    uint8_t buf[sizeof KEY_ID_TAG - 1 + WF_ID_BYTES + WF_IDENTITY_PK_BYTES + 1 + WF_REQUEST_ID_MAX], *p = buf;
+    memcpy(p, KEY_ID_TAG, sizeof KEY_ID_TAG - 1);
+    p += sizeof KEY_ID_TAG - 1;
+    memcpy(p, cluster_id, WF_ID_BYTES);
+    p += WF_ID_BYTES;
+    memcpy(p, r->client_id, WF_IDENTITY_PK_BYTES);
+    p += WF_IDENTITY_PK_BYTES;
+    *p++ = (uint8_t)r->request_id_len;
+    memcpy(p, r->request_id, r->request_id_len);
+    p += r->request_id_len;
     return wf_sha256(out, buf, (size_t)(p - buf));
 }

@@ -1,8 +1,8 @@
-/* Client signing requests (DESIGN §4): parsing, the bytes a client signs,
- * and the checks every quorum member makes before it spends a presignature
- * on one — well-formed, signed by the client it names, not expired and not
- * dated too far ahead. Whether that client may use that key is the node's
- * policy (node/policy.c). */
+/* Client requests (DESIGN §4) to sign a digest and to create a key:
+ * parsing, the bytes a client signs, and the checks every quorum member
+ * makes before it acts on one — well-formed, signed by the client it names,
+ * not expired and not dated too far ahead. Whether that client may use that
+ * key, or create keys, is the node's policy (node/policy.c). */
 #ifndef WF_PROTOCOL_CLIENT_REQUEST_H
 #define WF_PROTOCOL_CLIENT_REQUEST_H
 
@@ -61,5 +61,41 @@ const char *wf_request_verdict_str(wf_request_verdict v);
  * path): the store's request context, so a retried request_id must name the
  * same key, path and digest. */
 wf_err wf_sign_request_context(const wf_sign_request *r, uint8_t out[32]);
+
+/* A request for a new key (KeygenRequest in client.proto). */
+typedef struct wf_keygen_request {
+    uint8_t request_id[WF_REQUEST_ID_MAX];
+    size_t request_id_len;
+    uint64_t expiry_ms;
+    uint8_t client_id[WF_IDENTITY_PK_BYTES];
+    uint8_t signature[WF_SIGNATURE_BYTES];
+} wf_keygen_request;
+
+/* The bytes the client signs: "warifu/keygen-request/v1" ‖ 0 ‖ len ‖
+ * request id ‖ be64 expiry ‖ client id (len: one byte, 1..64). out must hold
+ * WF_KEYGEN_REQUEST_SIGNED_MAX bytes. */
+#define WF_KEYGEN_REQUEST_SIGNED_MAX (25 + 1 + WF_REQUEST_ID_MAX + 8 + WF_IDENTITY_PK_BYTES)
+size_t wf_keygen_request_signed_bytes(const wf_keygen_request *r, uint8_t *out);
+
+/* Signs r (fills r->client_id from the secret key and r->signature). */
+wf_err wf_keygen_request_sign(wf_keygen_request *r, const uint8_t client_sk[WF_IDENTITY_SK_BYTES]);
+
+/* Encodes r as a KeygenRequest message (malloc'ed). */
+wf_err wf_keygen_request_encode(const wf_keygen_request *r, uint8_t **out, size_t *out_len);
+/* Strict decode: every size exact or in range, unknown fields refused. Does
+ * not check the signature. */
+wf_err wf_keygen_request_decode(wf_keygen_request *r, const uint8_t *in, size_t len);
+
+/* Checks the client's signature and the expiry against now_ms, with the
+ * verdicts of wf_sign_request_check. */
+wf_request_verdict wf_keygen_request_check(const wf_keygen_request *r, uint64_t now_ms);
+
+/* The id of the key a keygen request creates:
+ * SHA-256("warifu/keygen-key-id/v1" ‖ cluster id ‖ client id ‖ len ‖
+ * request id), the tag without a NUL and len one byte. A retry of the same
+ * request names the same key; another client, request id or cluster names
+ * another. */
+wf_err wf_keygen_key_id(uint8_t out[WF_ID_BYTES], const uint8_t cluster_id[WF_ID_BYTES],
+                        const wf_keygen_request *r);
 
 #endif

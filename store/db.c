@@ -196,6 +196,10 @@ int wf_db_exists(wf_store *s, wf_cf cf, const uint8_t *key, size_t key_len)
 
 wf_err wf_db_commit(wf_store *s, rocksdb_writebatch_t *batch)
 {
+    if (s->readonly) {
+        rocksdb_writebatch_destroy(batch);
+        return wf_store_fail(WF_ERR_STORAGE, "the store is open read-only: nothing was written");
+    }
     char *e = NULL;
     rocksdb_write(s->db, s->sync_write, batch, &e);
     rocksdb_writebatch_destroy(batch);
@@ -277,7 +281,11 @@ static void store_free(wf_store *s)
     free(s);
 }
 
-static wf_err db_open(wf_store **out, const char *dir, int create)
+/* Opens the database at dir: creating it (create), or an existing one for
+ * reading and writing, or with readonly for reading only, which RocksDB
+ * allows while another process has it open for writing (it takes no lock
+ * and sees the database as it was at the open). */
+static wf_err db_open(wf_store **out, const char *dir, int create, int readonly)
 {
     *out = NULL;
     wf_store *s = calloc(1, sizeof *s);
@@ -305,7 +313,12 @@ static wf_err db_open(wf_store **out, const char *dir, int create)
     const rocksdb_options_t *cf_opts[WF_CF_COUNT];
     for (int i = 0; i < WF_CF_COUNT; i++) cf_opts[i] = s->opts;
     char *e = NULL;
-    s->db = rocksdb_open_column_families(s->opts, dir, WF_CF_COUNT, CF_NAMES, cf_opts, s->cf, &e);
+    if (readonly)
+        s->db = rocksdb_open_for_read_only_column_families(s->opts, dir, WF_CF_COUNT, CF_NAMES, cf_opts, s->cf,
+                                                           0 /* replay the WAL, do not refuse it */, &e);
+    else
+        s->db = rocksdb_open_column_families(s->opts, dir, WF_CF_COUNT, CF_NAMES, cf_opts, s->cf, &e);
+    s->readonly = readonly;
     if (e || !s->db) {
         wf_err err = create ? WF_ERR_EXISTS : WF_ERR_STORAGE;
         if (e && !create && strstr(e, "does not exist")) err = WF_ERR_NOT_FOUND;
@@ -354,7 +367,7 @@ static wf_err create_at(const char *dir, const uint8_t *data_key, const uint8_t 
     if (!mkdtemp(tmp)) return wf_store_fail(WF_ERR_STORAGE, "cannot create a directory next to %s: %s", dir,
                                             strerror(errno));
     wf_store *s;
-    wf_err err = db_open(&s, tmp, 1);
+    wf_err err = db_open(&s, tmp, 1, 0);
     if (!err) {
         memcpy(s->data_key, data_key, WF_DATA_KEY_BYTES);
         wf_unlock_derive_audit_key(s);
@@ -381,7 +394,7 @@ wf_err wf_store_create(wf_store **out, const char *dir, const wf_store_unlock *u
     err = wf_unlock_prepare(u, data_key, rec, wrapped);
     if (!err) err = create_at(dir, data_key, rec, wrapped);
     wf_store *s = NULL;
-    if (!err) err = db_open(&s, dir, 0);
+    if (!err) err = db_open(&s, dir, 0, 0);
     if (!err) {
         memcpy(s->data_key, data_key, WF_DATA_KEY_BYTES);
         wf_unlock_derive_audit_key(s);
@@ -391,20 +404,30 @@ wf_err wf_store_create(wf_store **out, const char *dir, const wf_store_unlock *u
     return err;
 }
 
-wf_err wf_store_open(wf_store **out, const char *dir, const wf_store_unlock *u)
+static wf_err store_open(wf_store **out, const char *dir, const wf_store_unlock *u, int readonly)
 {
     if (!out || !dir || !u) return wf_store_fail(WF_ERR_ARG, "missing argument");
     *out = NULL;
     wf_err err = wf_unlock_check(u);
     if (err) return err;
     wf_store *s;
-    if ((err = db_open(&s, dir, 0))) return err;
+    if ((err = db_open(&s, dir, 0, readonly))) return err;
     if ((err = wf_unlock_load(s, u))) {
         store_free(s);
         return err;
     }
     *out = s;
     return WF_OK;
+}
+
+wf_err wf_store_open(wf_store **out, const char *dir, const wf_store_unlock *u)
+{
+    return store_open(out, dir, u, 0);
+}
+
+wf_err wf_store_open_readonly(wf_store **out, const char *dir, const wf_store_unlock *u)
+{
+    return store_open(out, dir, u, 1);
 }
 
 void wf_store_close(wf_store *s)

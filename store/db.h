@@ -35,6 +35,7 @@ struct wf_store {
     uint8_t *data_key;  /* locked */
     uint8_t *audit_key; /* locked: keys the audit chain's BLAKE2b */
     pthread_mutex_t lock; /* serialises read-check-write sequences */
+    int readonly;         /* opened by wf_store_open_readonly: wf_db_commit refuses */
 };
 
 /* Records err with a printf-style explanation for wf_store_last_error() and

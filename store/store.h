@@ -52,6 +52,12 @@ wf_err wf_store_create(wf_store **out, const char *dir, const wf_store_unlock *u
 /* Opens an existing store. A wrong passphrase or key file gives
  * WF_ERR_VERIFY; a damaged meta record WF_ERR_VERIFY or WF_ERR_ENCODING. */
 wf_err wf_store_open(wf_store **out, const char *dir, const wf_store_unlock *u);
+/* Opens an existing store for reading only, also while another process
+ * (the running warifud) has it open: RocksDB takes no lock then, and the
+ * store shows the database as it was when opened. Unlocking is as for
+ * wf_store_open. Every write through it fails (WF_ERR_STORAGE, "open
+ * read-only") and changes nothing. */
+wf_err wf_store_open_readonly(wf_store **out, const char *dir, const wf_store_unlock *u);
 /* Closes and wipes the data key. Accepts NULL. */
 void wf_store_close(wf_store *s);
 

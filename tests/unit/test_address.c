@@ -1,14 +1,19 @@
 /* Bitcoin P2WPKH addresses: BIP-173's and BIP-84's published vectors, a
  * regtest address checked with bitcoinjs-lib, RIPEMD-160 served by OpenSSL's
  * default provider, HASH160 against hash.h for random keys, and refusals
- * (NULL, infinity, off-curve points, unknown HRPs, short buffers). The
- * cross-check of random keys against bitcoinjs-lib is tests/js/. */
+ * (NULL, infinity, off-curve points, unknown HRPs, short buffers).
+ * Ethereum addresses: the keys 1 and 2, EIP-55's published test cases re-cased
+ * from lowercase, random keys against Keccak-256 of x || y, and the same
+ * refusals. The cross-check of random keys against bitcoinjs-lib and ethers is
+ * tests/js/. */
+#include <ctype.h>
 #include <string.h>
 
 #include <openssl/evp.h>
 #include <openssl/provider.h>
 
 #include "crypto/address.h"
+#include "crypto/keccak.h"
 #include "crypto/secmem.h"
 #include "tests/check.h"
 #include "tests/hex.h"
@@ -164,6 +169,122 @@ static void test_bad_hrp_and_buffers(void)
     CHECK_ERR(wf_address_p2wpkh(NULL, sizeof addr, &g, "bc"), WF_ERR_ARG);
 }
 
+/* Ethereum's well-known addresses of the private keys 1 and 2 (ethers 6.17.0's
+ * computeAddress gives the same). */
+static void test_eth_keys(void)
+{
+    static const char *const WANT[] = {"0x7E5F4552091A69125d5DfCb7b8C2659029395Bdf",
+                                       "0x2B5AD5c4795c026514f8317c7a215E218DcCD6cF"};
+    for (uint64_t v = 1; v <= 2; v++) {
+        wf_scalar k;
+        wf_point pub;
+        char addr[WF_ADDRESS_ETH_BYTES];
+        wf_scalar_set_u64(&k, v);
+        REQUIRE(wf_point_base_mul(&pub, &k) == WF_OK);
+        CHECK_OK(wf_address_eth(addr, sizeof addr, &pub));
+        if (strcmp(addr, WANT[v - 1]) != 0)
+            fprintf(stderr, "key %u: got %s\n", (unsigned)v, addr);
+        CHECK(strcmp(addr, WANT[v - 1]) == 0);
+    }
+}
+
+/* EIP-55, "Test Cases" (all caps, all lower, normal): each, lowercased and
+ * read as bytes, comes back in its published case. */
+static void test_eip55_cases(void)
+{
+    static const char *const CASES[] = {
+        "0x52908400098527886E0F7030069857D2E4169EE7", "0x8617E340B3D01FA5F11F306F4090FD50E238070D",
+        "0xde709f2102306220921060314715629080e2fb77", "0x27b1fdb04752bbc536007a920d24acb045561c26",
+        "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed", "0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359",
+        "0xdbF03B407c01E7cD3CBea99509d93f8DDDC8C6FB", "0xD1220A0cf47c7B9Be7A2E6BA89F429762e7b9aDb",
+    };
+    for (size_t i = 0; i < sizeof CASES / sizeof CASES[0]; i++) {
+        char lower[WF_ADDRESS_ETH_BYTES], addr[WF_ADDRESS_ETH_BYTES];
+        uint8_t raw[WF_ADDRESS_ETH_RAW_BYTES];
+        for (size_t c = 0; c < sizeof lower; c++)
+            lower[c] = (char)tolower((unsigned char)CASES[i][c]);
+        wf_test_unhex_exact(raw, sizeof raw, lower + 2);
+        CHECK_OK(wf_address_eth_encode(addr, sizeof addr, raw));
+        if (strcmp(addr, CASES[i]) != 0)
+            fprintf(stderr, "EIP-55 %s: got %s\n", CASES[i], addr);
+        CHECK(strcmp(addr, CASES[i]) == 0);
+    }
+}
+
+/* 1 if addr is "0x" and 40 hex digits whose lowercase form is raw. */
+static int eth_digits_are(const char *addr, const uint8_t raw[WF_ADDRESS_ETH_RAW_BYTES])
+{
+    uint8_t got[WF_ADDRESS_ETH_RAW_BYTES];
+    return strlen(addr) == WF_ADDRESS_ETH_BYTES - 1 && strncmp(addr, "0x", 2) == 0 &&
+           wf_test_unhex(got, sizeof got, addr + 2) == sizeof got && memcmp(got, raw, sizeof got) == 0;
+}
+
+/* The address is the last 20 bytes of Keccak-256(x || y), cased as
+ * wf_address_eth_encode cases those bytes. */
+static void test_eth_random_keys(void)
+{
+    for (int i = 0; i < 50; i++) {
+        wf_scalar k;
+        wf_point pub;
+        uint8_t full[WF_POINT_UNCOMPRESSED_BYTES], hash[WF_KECCAK256_BYTES];
+        char addr[WF_ADDRESS_ETH_BYTES], recased[WF_ADDRESS_ETH_BYTES];
+        wf_scalar_random(&k);
+        REQUIRE(wf_point_base_mul(&pub, &k) == WF_OK);
+        REQUIRE(wf_point_serialize_uncompressed(full, &pub) == WF_OK);
+        CHECK_OK(wf_keccak256(hash, full + 1, sizeof full - 1));
+        const uint8_t *raw = hash + sizeof hash - WF_ADDRESS_ETH_RAW_BYTES;
+        CHECK_OK(wf_address_eth(addr, sizeof addr, &pub));
+        CHECK(eth_digits_are(addr, raw));
+        CHECK_OK(wf_address_eth_encode(recased, sizeof recased, raw));
+        CHECK(strcmp(addr, recased) == 0);
+    }
+}
+
+static void test_eth_refusals(void)
+{
+    wf_point g, bad;
+    char addr[WF_ADDRESS_ETH_BYTES];
+    static const uint8_t raw[WF_ADDRESS_ETH_RAW_BYTES] = {0};
+    wf_point_generator(&g);
+
+    wf_point_set_infinity(&bad);
+    strcpy(addr, "junk");
+    CHECK_ERR(wf_address_eth(addr, sizeof addr, &bad), WF_ERR_INFINITY);
+    CHECK(addr[0] == '\0');
+    bad = g;
+    bad.y[31] ^= 1;
+    strcpy(addr, "junk");
+    CHECK_ERR(wf_address_eth(addr, sizeof addr, &bad), WF_ERR_NOT_ON_CURVE);
+    CHECK(addr[0] == '\0');
+    bad = (wf_point){0};
+    CHECK_ERR(wf_address_eth(addr, sizeof addr, &bad), WF_ERR_NOT_ON_CURVE);
+    strcpy(addr, "junk");
+    CHECK_ERR(wf_address_eth(addr, sizeof addr, NULL), WF_ERR_ARG);
+    CHECK(addr[0] == '\0');
+
+    /* 42 characters and the NUL: 43 bytes fit, 42 do not */
+    CHECK_OK(wf_address_eth(addr, WF_ADDRESS_ETH_BYTES, &g));
+    CHECK(strcmp(addr, "0x7E5F4552091A69125d5DfCb7b8C2659029395Bdf") == 0);
+    CHECK_ERR(wf_address_eth(addr, WF_ADDRESS_ETH_BYTES - 1, &g), WF_ERR_ARG);
+    CHECK(addr[0] == '\0');
+    strcpy(addr, "junk");
+    CHECK_ERR(wf_address_eth(addr, 1, &g), WF_ERR_ARG);
+    CHECK(addr[0] == '\0');
+    CHECK_ERR(wf_address_eth(addr, 0, &g), WF_ERR_ARG);
+    CHECK_ERR(wf_address_eth(NULL, sizeof addr, &g), WF_ERR_ARG);
+
+    /* the all-zero address has no letter to case */
+    CHECK_OK(wf_address_eth_encode(addr, sizeof addr, raw));
+    CHECK(strcmp(addr, "0x0000000000000000000000000000000000000000") == 0);
+    CHECK_ERR(wf_address_eth_encode(addr, WF_ADDRESS_ETH_BYTES - 1, raw), WF_ERR_ARG);
+    CHECK(addr[0] == '\0');
+    strcpy(addr, "junk");
+    CHECK_ERR(wf_address_eth_encode(addr, sizeof addr, NULL), WF_ERR_ARG);
+    CHECK(addr[0] == '\0');
+    CHECK_ERR(wf_address_eth_encode(addr, 0, raw), WF_ERR_ARG);
+    CHECK_ERR(wf_address_eth_encode(NULL, sizeof addr, raw), WF_ERR_ARG);
+}
+
 int main(void)
 {
     REQUIRE(wf_crypto_init() == WF_OK);
@@ -172,5 +293,9 @@ int main(void)
     test_random_keys();
     test_bad_points();
     test_bad_hrp_and_buffers();
+    test_eth_keys();
+    test_eip55_cases();
+    test_eth_random_keys();
+    test_eth_refusals();
     return wf_check_summary("test_address");
 }
