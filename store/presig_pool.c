@@ -120,22 +120,32 @@ wf_err wf_store_presig_count(wf_store *s, const uint8_t key_id[ID], uint64_t sig
     return wf_db_iter_end(&it);
 }
 
-wf_err wf_store_presig_pick(wf_store *s, const uint8_t key_id[ID], uint64_t signers, uint8_t presig_id[ID])
+wf_err wf_store_presig_pick_n(wf_store *s, const uint8_t key_id[ID], uint64_t signers, uint8_t (*ids)[ID],
+                             size_t max, size_t *n)
 {
     wf_err err = check_args(s, key_id, signers);
-    if (err || !presig_id) return err ? err : wf_store_fail(WF_ERR_ARG, "missing argument");
+    if (err || !ids || !n || max == 0) return err ? err : wf_store_fail(WF_ERR_ARG, "missing argument");
+    *n = 0;
     wf_db_iter it;
     if ((err = pool_iter(s, key_id, signers, &it))) return err;
-    err = wf_store_fail(WF_ERR_NOT_FOUND, "no pooled presignature for this key and signing set");
-    for (; wf_db_iter_valid(&it); rocksdb_iter_next(it.it)) {
+    for (; wf_db_iter_valid(&it) && *n < max; rocksdb_iter_next(it.it)) {
         const uint8_t *k = iter_pool_key(&it);
         if (!k) continue;
-        memcpy(presig_id, k + 17 + ID, ID);
-        err = WF_OK;
-        break;
+        memcpy(ids[(*n)++], k + 17 + ID, ID);
     }
-    wf_err iter_err = wf_db_iter_end(&it);
-    return iter_err ? iter_err : err;
+    return wf_db_iter_end(&it);
+}
+
+wf_err wf_store_presig_pick(wf_store *s, const uint8_t key_id[ID], uint64_t signers, uint8_t presig_id[ID])
+{
+    if (!presig_id) return wf_store_fail(WF_ERR_ARG, "missing argument");
+    uint8_t ids[1][ID];
+    size_t n = 0;
+    wf_err err = wf_store_presig_pick_n(s, key_id, signers, ids, 1, &n);
+    if (err) return err;
+    if (n == 0) return wf_store_fail(WF_ERR_NOT_FOUND, "no pooled presignature for this key and signing set");
+    memcpy(presig_id, ids[0], ID);
+    return WF_OK;
 }
 
 int wf_store_presig_used(wf_store *s, const uint8_t key_id[ID], const uint8_t presig_id[ID])

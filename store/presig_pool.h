@@ -34,6 +34,10 @@ wf_err wf_store_presig_count(wf_store *s, const uint8_t key_id[WF_STORE_ID_BYTES
  * WF_ERR_NOT_FOUND if the pool is empty. */
 wf_err wf_store_presig_pick(wf_store *s, const uint8_t key_id[WF_STORE_ID_BYTES], uint64_t signers,
                             uint8_t presig_id[WF_STORE_ID_BYTES]);
+/* Up to max pooled presignature ids of the signing set, oldest first (a
+ * coordinator serving several requests at once skips the ones it reserved). */
+wf_err wf_store_presig_pick_n(wf_store *s, const uint8_t key_id[WF_STORE_ID_BYTES], uint64_t signers,
+                             uint8_t (*ids)[WF_STORE_ID_BYTES], size_t max, size_t *n);
 /* Takes presig_id for req: removes it from the pool, records it as used by
  * req, marks req pending and counts one more attempt for it, and advances
  * the node's take counter, in one synced batch; then returns the

@@ -1,0 +1,421 @@
+/* The coordinator (DESIGN §1): runs one session among a quorum (asks the
+ * other members with a SessionStart, takes part itself, collects their
+ * SessionResults), and on top of that the two requests a client makes: sign
+ * (pick an authorised quorum of reachable members, preferring one with a
+ * pooled presignature, presign if none, sign, verify, and retry with another
+ * quorum without a named culprit or a silent member) and keygen (keygen, then
+ * aux-info, among every member). */
+#include "node/coordinator.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "crypto/bip32.h"
+#include "crypto/ecdsa.h"
+#include "store/audit.h"
+#include "store/presig_pool.h"
+
+#define RESULT_GRACE_MS 5000 /* members report after storing their result */
+#define MAX_ROUNDS      6    /* quorum choices per request */
+
+static wf_waiter *find_waiter(wf_daemon *d, const uint8_t start_id[WF_ID_BYTES])
+{
+    for (wf_waiter *w = d->waiters; w; w = w->next)
+        if (memcmp(w->start_id, start_id, WF_ID_BYTES) == 0)
+            return w;
+    return NULL;
+}
+
+void wf_coord_result(wf_daemon *d, uint32_t from, const wf_envelope *env)
+{
+    wf_control_result r;
+    const char *why = NULL;
+    if (wf_control_decode_result(&r, env->payload, env->payload_len, &why) != WF_OK) {
+        const char *labels[] = {"bad_control"};
+        wf_metric_add(d->nm.refused_envelopes, labels, 1);
+        wf_daemon_log(d, "refused a session result from %s: %s", d->cluster->members[from].pub.name, why);
+        return;
+    }
+    int cancel = 0;
+    pthread_mutex_lock(&d->mu);
+    wf_waiter *w = find_waiter(d, env->session_id);
+    if (w != NULL && (w->parties & WF_SET_BIT(from)) && !(w->answered & WF_SET_BIT(from))) {
+        w->results[from] = r;
+        w->answered |= WF_SET_BIT(from);
+        cancel = r.outcome != WF_OUTCOME_DONE;
+        pthread_cond_broadcast(&d->cv);
+    } else {
+        const char *labels[] = {w == NULL ? "no_session" : "replay"};
+        wf_metric_add(d->nm.refused_envelopes, labels, 1);
+    }
+    pthread_mutex_unlock(&d->mu);
+    if (cancel) {
+        char reason[WF_CONTROL_REASON_MAX];
+        snprintf(reason, sizeof reason, "%s %s%s%.100s", d->cluster->members[from].pub.name,
+                 wf_outcome_str(r.outcome), r.reason[0] ? ": " : "", r.reason);
+        wf_session_cancel(d, env->session_id, WF_CULPRIT_NONE, reason);
+    }
+}
+
+static void deadline_after(struct timespec *ts, uint64_t ms)
+{
+    clock_gettime(CLOCK_MONOTONIC, ts);
+    ts->tv_sec += (time_t)(ms / 1000);
+    ts->tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (ts->tv_nsec >= 1000000000L) {
+        ts->tv_sec++;
+        ts->tv_nsec -= 1000000000L;
+    }
+}
+
+void wf_coord_run_ex(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], wf_control_start *st, int timeout_ms,
+                     int policy_checked, wf_coord_outcome *out)
+{
+    (void)timeout_ms;
+    memset(out, 0, sizeof *out);
+    out->culprit = WF_CULPRIT_NONE;
+    out->outcome = WF_OUTCOME_ABORTED;
+    wf_waiter *w = calloc(1, sizeof *w);
+    if (w == NULL) {
+        snprintf(out->reason, sizeof out->reason, "out of memory");
+        return;
+    }
+    randombytes_buf(w->start_id, WF_ID_BYTES);
+    w->parties = wf_set_of(st->parties, st->n);
+    st->issued_ms = wf_daemon_now_ms();
+    pthread_mutex_lock(&d->mu);
+    w->next = d->waiters;
+    d->waiters = w;
+    pthread_mutex_unlock(&d->mu);
+
+    wf_control_addr a = {d->cluster->cluster_id, key_id, w->start_id, d->self, 0};
+    for (size_t i = 0; i < st->n; i++) {
+        uint32_t m = st->parties[i];
+        if (m == d->self)
+            continue;
+        uint8_t *bytes = NULL;
+        size_t len = 0;
+        a.to = m;
+        if (wf_control_seal_start(&bytes, &len, &a, st, d->id.identity_sk) == WF_OK)
+            wf_daemon_send(d, m, bytes, len);
+        free(bytes);
+    }
+
+    wf_control_result local;
+    wf_member_extra extra;
+    memset(&extra, 0, sizeof extra);
+    extra.policy_checked = policy_checked;
+    wf_member_run(d, d->self, key_id, w->start_id, st, &local, &extra);
+
+    /* collect the others' reports */
+    wf_member_set others = w->parties & ~WF_SET_BIT(d->self);
+    struct timespec deadline;
+    deadline_after(&deadline, RESULT_GRACE_MS);
+    pthread_mutex_lock(&d->mu);
+    while ((w->answered & others) != others && atomic_load(&d->stopping) < 2)
+        if (pthread_cond_timedwait(&d->cv, &d->mu, &deadline) != 0)
+            break;
+    for (wf_waiter **p = &d->waiters; *p; p = &(*p)->next)
+        if (*p == w) {
+            *p = w->next;
+            break;
+        }
+    pthread_mutex_unlock(&d->mu);
+
+    out->silent = extra.silent | (others & ~w->answered);
+    if (extra.has_presig)
+        memcpy(out->presig_id, extra.presig_id, WF_ID_BYTES);
+    int all_done = local.outcome == WF_OUTCOME_DONE || local.outcome == WF_OUTCOME_ALREADY;
+    int already = local.outcome == WF_OUTCOME_ALREADY && local.has_sig;
+    for (uint32_t m = 0; m < d->n; m++) {
+        if (!(others & WF_SET_BIT(m)))
+            continue;
+        if (!(w->answered & WF_SET_BIT(m))) {
+            all_done = 0;
+            continue;
+        }
+        const wf_control_result *r = &w->results[m];
+        if (r->outcome == WF_OUTCOME_REFUSED) {
+            out->refused |= WF_SET_BIT(m);
+            all_done = 0;
+            if (out->reason[0] == '\0')
+                snprintf(out->reason, sizeof out->reason, "%s refused: %.100s", d->cluster->members[m].pub.name,
+                         r->reason);
+        } else if (r->outcome == WF_OUTCOME_ABORTED) {
+            all_done = 0;
+        }
+        /* a member's signature for a request signed before */
+        if (r->outcome == WF_OUTCOME_ALREADY && r->has_sig && !out->has_sig) {
+            already = 1;
+            out->has_sig = 1;
+            memcpy(out->sig, r->sig, WF_CONTROL_SIG_BYTES);
+        }
+        /* rollback: a member's presignature take counter never goes back */
+        if (r->take_count != 0) {
+            pthread_mutex_lock(&d->mu);
+            int back = r->take_count <= d->take_seen[m];
+            if (!back)
+                d->take_seen[m] = r->take_count;
+            pthread_mutex_unlock(&d->mu);
+            if (back) {
+                wf_daemon_audit(d, "rollback", "member %u (%s) reported presignature take counter %llu, not above "
+                                "one it reported before: its store may have been rolled back",
+                                m, d->cluster->members[m].pub.name, (unsigned long long)r->take_count);
+                wf_daemon_exclude(d, m, WF_EXCLUDE_CULPRIT_MS, "presignature take counter went backwards");
+            }
+        }
+    }
+    if (local.has_sig && !out->has_sig) {
+        out->has_sig = 1;
+        memcpy(out->sig, local.sig, WF_CONTROL_SIG_BYTES);
+    }
+    if (local.outcome == WF_OUTCOME_ABORTED) {
+        out->culprit = local.culprit;
+        snprintf(out->reason, sizeof out->reason, "%s", local.reason);
+    } else if (local.outcome == WF_OUTCOME_REFUSED && out->reason[0] == '\0') {
+        snprintf(out->reason, sizeof out->reason, "%s", local.reason);
+    }
+    if (all_done)
+        out->outcome = local.outcome == WF_OUTCOME_ALREADY ? WF_OUTCOME_ALREADY : WF_OUTCOME_DONE;
+    else if (already && out->has_sig)
+        out->outcome = WF_OUTCOME_ALREADY; /* the caller verifies the signature */
+    else if (local.outcome == WF_OUTCOME_REFUSED)
+        out->outcome = WF_OUTCOME_REFUSED;
+    if (out->outcome != WF_OUTCOME_DONE && out->outcome != WF_OUTCOME_ALREADY && out->reason[0] == '\0')
+        snprintf(out->reason, sizeof out->reason, "%zu member(s) did not answer in time", wf_set_count(out->silent));
+    free(w);
+}
+
+void wf_coord_run(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], wf_control_start *st, int timeout_ms,
+                  wf_coord_outcome *out)
+{
+    wf_coord_run_ex(d, key_id, st, timeout_ms, 0, out);
+}
+
+/* After a failed run: leave out who was named or did not answer. */
+static void learn(wf_daemon *d, const wf_coord_outcome *o)
+{
+    if (o->culprit != WF_CULPRIT_NONE && o->culprit < d->n && o->culprit != d->self)
+        wf_daemon_exclude(d, o->culprit, WF_EXCLUDE_CULPRIT_MS, o->reason);
+    for (uint32_t m = 0; m < d->n; m++)
+        if ((o->silent | o->refused) & WF_SET_BIT(m))
+            wf_daemon_exclude(d, m, WF_EXCLUDE_SILENT_MS,
+                              (o->refused & WF_SET_BIT(m)) ? "refused to take part" : "did not answer in time");
+}
+
+static void set_start(wf_control_start *st, const char *protocol, wf_member_set parties)
+{
+    memset(st, 0, sizeof *st);
+    snprintf(st->protocol, sizeof st->protocol, "%s", protocol);
+    st->n = wf_set_members(parties, st->parties);
+}
+
+/* ---- presignature reservations: one coordinator never hands the same
+ * presignature to two of its requests at once ---- */
+
+static int reserve(wf_daemon *d, const uint8_t id[WF_ID_BYTES])
+{
+    int ok = 1;
+    pthread_mutex_lock(&d->mu);
+    for (size_t i = 0; i < d->n_reserved && ok; i++)
+        ok = memcmp(d->reserved[i], id, WF_ID_BYTES) != 0;
+    if (ok && d->n_reserved < sizeof d->reserved / sizeof d->reserved[0])
+        memcpy(d->reserved[d->n_reserved++], id, WF_ID_BYTES);
+    else
+        ok = 0;
+    pthread_mutex_unlock(&d->mu);
+    return ok;
+}
+
+static void unreserve(wf_daemon *d, const uint8_t id[WF_ID_BYTES])
+{
+    pthread_mutex_lock(&d->mu);
+    for (size_t i = 0; i < d->n_reserved; i++)
+        if (memcmp(d->reserved[i], id, WF_ID_BYTES) == 0) {
+            memcpy(d->reserved[i], d->reserved[--d->n_reserved], WF_ID_BYTES);
+            break;
+        }
+    pthread_mutex_unlock(&d->mu);
+}
+
+/* A pooled presignature of this set that no other request of ours holds. */
+static int pick_pooled(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], wf_member_set set, uint8_t id[WF_ID_BYTES])
+{
+    uint8_t ids[16][WF_ID_BYTES];
+    size_t n = 0;
+    if (wf_store_presig_pick_n(d->store, key_id, set, ids, 16, &n) != WF_OK)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (reserve(d, ids[i])) {
+            memcpy(id, ids[i], WF_ID_BYTES);
+            return 1;
+        }
+    return 0;
+}
+
+static void names_of(const wf_daemon *d, wf_member_set s, char *out, size_t cap)
+{
+    size_t off = 0;
+    out[0] = '\0';
+    for (uint32_t m = 0; m < d->n && off < cap; m++)
+        if (s & WF_SET_BIT(m))
+            off += (size_t)snprintf(out + off, cap - off, "%s%s", off ? "," : "", d->cluster->members[m].pub.name);
+    if (out[0] == '\0')
+        snprintf(out, cap, "none");
+}
+
+static wf_err check_sig(wf_daemon *d, const wf_node_key *k, const wf_sign_request *r, const uint8_t sig65[65],
+                        wf_coord_sign_out *out)
+{
+    wf_xpub root, child;
+    wf_scalar tweak;
+    wf_err err = wf_key_xpub(&k->share->pub, &root);
+    if (err == WF_OK)
+        err = wf_bip32_derive_path(&child, &tweak, &root, r->path, r->path_len);
+    if (err == WF_OK)
+        err = wf_ecdsa_sig_from_compact(&out->sig, sig65, WF_ECDSA_COMPACT_BYTES);
+    if (err == WF_OK)
+        err = wf_ecdsa_verify_strict(&child.key, r->digest, &out->sig);
+    if (err == WF_OK)
+        out->pub = child.key;
+    else
+        wf_daemon_log(d, "a signature for the request did not verify: %s", wf_err_str(err));
+    return err;
+}
+
+wf_client_code wf_coord_sign(wf_daemon *d, const wf_sign_request *r, wf_coord_sign_out *out)
+{
+    uint8_t raw[WF_CONTROL_REQUEST_MAX];
+    uint8_t *enc = NULL;
+    size_t enc_len = 0;
+    memset(out, 0, sizeof *out);
+    wf_node_key *k = wf_node_key_find(d, r->key_id);
+    if (k == NULL)
+        return wf_client_fail(out->why, sizeof out->why, WF_CLIENT_NOT_FOUND, "no key with this id");
+    if (k->aux == NULL)
+        return wf_client_fail(out->why, sizeof out->why, WF_CLIENT_UNAVAILABLE,
+                              "the key's aux-info has not finished; repeat the keygen request");
+    if (wf_sign_request_encode(r, &enc, &enc_len) != WF_OK || enc_len > sizeof raw) {
+        free(enc);
+        return wf_client_fail(out->why, sizeof out->why, WF_CLIENT_BAD_REQUEST, "the request does not encode");
+    }
+    memcpy(raw, enc, enc_len);
+    free(enc);
+
+    char last[WF_CONTROL_REASON_MAX] = "no attempt ran";
+    wf_client_code last_code = WF_CLIENT_UNAVAILABLE;
+    for (int round = 0; round < MAX_ROUNDS; round++) {
+        if (atomic_load(&d->stopping) != 0)
+            return wf_client_fail(out->why, sizeof out->why, WF_CLIENT_SHUTTING_DOWN,
+                                  "the node is shutting down; retry on another node");
+        wf_member_set usable = wf_daemon_usable(d);
+        wf_member_set q[64];
+        size_t nq = wf_quorum_list(d->members, d->n, d->t, WF_SET_BIT(d->self), usable, q, 64);
+        if (nq == 0) {
+            char up[256];
+            names_of(d, usable, up, sizeof up);
+            return wf_client_fail(out->why, sizeof out->why, WF_CLIENT_UNAVAILABLE,
+                                  "no authorised quorum among the reachable members (usable: %s); %s", up,
+                                  round ? last : "retry when more members are up");
+        }
+        /* prefer a set with a pooled presignature; else presign for the first */
+        uint8_t presig_id[WF_ID_BYTES];
+        wf_member_set set = 0;
+        for (size_t i = 0; i < nq && set == 0; i++)
+            if (pick_pooled(d, r->key_id, q[i], presig_id))
+                set = q[i];
+        wf_control_start st;
+        wf_coord_outcome o;
+        if (set == 0) {
+            set = q[(size_t)round % nq];
+            set_start(&st, "presign", set);
+            wf_coord_run(d, r->key_id, &st, d->cfg.session_timeout_ms, &o);
+            if (o.outcome != WF_OUTCOME_DONE) {
+                snprintf(last, sizeof last, "presign failed: %.140s", o.reason);
+                last_code = WF_CLIENT_ABORTED;
+                learn(d, &o);
+                continue;
+            }
+            memcpy(presig_id, o.presig_id, WF_ID_BYTES);
+            reserve(d, presig_id);
+            out->cold = 1;
+        }
+        set_start(&st, "sign", set);
+        memcpy(st.request, raw, enc_len);
+        st.request_len = enc_len;
+        st.has_presig = 1;
+        memcpy(st.presig_id, presig_id, WF_ID_BYTES);
+        wf_coord_run_ex(d, r->key_id, &st, d->cfg.session_timeout_ms, 1, &o);
+        unreserve(d, presig_id);
+        if ((o.outcome == WF_OUTCOME_DONE || o.outcome == WF_OUTCOME_ALREADY) && o.has_sig &&
+            check_sig(d, k, r, o.sig, out) == WF_OK) {
+            out->signers = set;
+            return WF_CLIENT_OK;
+        }
+        snprintf(last, sizeof last, "sign failed: %.140s", o.reason);
+        last_code = WF_CLIENT_ABORTED;
+        learn(d, &o);
+        /* our own store refuses more attempts for this request */
+        if (o.outcome == WF_OUTCOME_REFUSED && strstr(o.reason, "attempts") != NULL)
+            break;
+    }
+    return wf_client_fail(out->why, sizeof out->why, last_code, "%s", last);
+}
+
+wf_client_code wf_coord_keygen(wf_daemon *d, const wf_keygen_request *r, uint8_t key_id[WF_ID_BYTES], char *why,
+                               size_t why_cap)
+{
+    uint8_t *enc = NULL;
+    size_t enc_len = 0;
+    const char *denied = wf_member_keygen_denied(d, r, wf_daemon_now_ms());
+    if (denied != NULL)
+        return wf_client_fail(why, why_cap, strstr(denied, "signature") ? WF_CLIENT_UNAUTHENTICATED
+                                            : strstr(denied, "expir") ? WF_CLIENT_EXPIRED
+                                                                       : WF_CLIENT_DENIED,
+                              "%s", denied);
+    if (wf_keygen_key_id(key_id, d->cluster->cluster_id, r) != WF_OK)
+        return wf_client_fail(why, why_cap, WF_CLIENT_INTERNAL, "cannot derive the key id");
+    wf_node_key *k = wf_node_key_find(d, key_id);
+    if (k != NULL && k->aux != NULL)
+        return WF_CLIENT_OK;
+    wf_member_set all = d->n == 64 ? ~(wf_member_set)0 : WF_SET_BIT(d->n) - 1;
+    wf_member_set usable = wf_daemon_usable(d);
+    if (usable != all) {
+        char down[256];
+        names_of(d, all & ~usable, down, sizeof down);
+        return wf_client_fail(why, why_cap, WF_CLIENT_UNAVAILABLE,
+                              "keygen needs every member; not reachable now: %s", down);
+    }
+    wf_control_start st;
+    wf_coord_outcome o;
+    if (k == NULL) {
+        if (wf_keygen_request_encode(r, &enc, &enc_len) != WF_OK || enc_len > sizeof st.request) {
+            free(enc);
+            return wf_client_fail(why, why_cap, WF_CLIENT_BAD_REQUEST, "the keygen request does not encode");
+        }
+        set_start(&st, "keygen", all);
+        memcpy(st.request, enc, enc_len);
+        st.request_len = enc_len;
+        free(enc);
+        wf_coord_run(d, key_id, &st, d->cfg.keygen_timeout_ms, &o);
+        if (o.outcome != WF_OUTCOME_DONE && o.outcome != WF_OUTCOME_ALREADY) {
+            learn(d, &o);
+            return wf_client_fail(why, why_cap, WF_CLIENT_ABORTED, "keygen failed: %s", o.reason);
+        }
+        if ((k = wf_node_key_find(d, key_id)) == NULL)
+            return wf_client_fail(why, why_cap, WF_CLIENT_INTERNAL, "keygen finished but the key is not here");
+    }
+    set_start(&st, "aux-info", all);
+    wf_coord_run(d, key_id, &st, d->cfg.keygen_timeout_ms, &o);
+    if (o.outcome != WF_OUTCOME_DONE && o.outcome != WF_OUTCOME_ALREADY) {
+        learn(d, &o);
+        return wf_client_fail(why, why_cap, WF_CLIENT_ABORTED, "aux-info failed: %s", o.reason);
+    }
+    if (k->aux == NULL)
+        return wf_client_fail(why, why_cap, WF_CLIENT_INTERNAL,
+                              "members disagree about the key's aux-info; run a refresh");
+    return WF_CLIENT_OK;
+}

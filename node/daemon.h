@@ -1,0 +1,65 @@
+/* warifud, the cluster node (DESIGN §1, §4, §5): serves its peers over the
+ * pinned-TLS peer network, runs protocol sessions as a member or as the
+ * coordinator of a client's request, keeps presignature pools filled, answers
+ * clients on the client API and exposes /healthz, /readyz and /metrics.
+ *
+ * wf_daemon_start brings everything up from a node directory (identity, TLS
+ * identity, store), the cluster config and the policy file; the keys and aux
+ * records already in the store are loaded, so a restarted node serves again
+ * with its shares. wf_daemon_stop stops taking new work, lets running sessions
+ * finish for the grace period, aborts the rest and closes everything. */
+#ifndef WF_NODE_DAEMON_H
+#define WF_NODE_DAEMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "crypto/err.h"
+#include "crypto/paillier.h"
+#include "protocol/machine.h"
+#include "store/store.h"
+
+#define WF_DAEMON_SESSION_TIMEOUT_MS 30000   /* presign and sign sessions */
+#define WF_DAEMON_KEYGEN_TIMEOUT_MS  600000  /* keygen, aux-info (prime search) */
+#define WF_DAEMON_GRACE_MS           5000    /* what wf_daemon_stop gives running sessions */
+#define WF_DAEMON_START_SKEW_MS      60000   /* a session start older or further ahead is refused */
+
+typedef struct wf_daemon wf_daemon;
+
+typedef struct wf_daemon_cfg {
+    const char *node_dir;          /* made by `warifu init` */
+    const char *cluster_path;      /* made by `warifu cluster` */
+    const char *policy_path;       /* clients, keys, limits (node/policy.h) */
+    const char *client_ca_path;    /* PEM bundle: certificates of the clients allowed on the client API */
+    const char *client_listen_url; /* e.g. "tls+tcp://127.0.0.1:7500" */
+    const char *http_url;          /* health and metrics, e.g. "http://127.0.0.1:7480" */
+    const char *peer_listen_url;   /* NULL: the host and port of this member's address */
+    wf_store_unlock unlock;
+    unsigned paillier_bits;        /* 0: 2048 */
+    unsigned presig_low;           /* refill a signing set's pool when below this (0: no background presign) */
+    unsigned presig_high;          /* … up to this many */
+    int session_timeout_ms;        /* 0: WF_DAEMON_SESSION_TIMEOUT_MS */
+    int keygen_timeout_ms;         /* 0: WF_DAEMON_KEYGEN_TIMEOUT_MS */
+    int grace_ms;                  /* 0: WF_DAEMON_GRACE_MS */
+    unsigned presign_threads;      /* per presign session; 0: 2 */
+    /* Where aux-info gets this node's Paillier key: NULL generates two safe
+     * primes when aux-info starts (seconds). A pool of pre-generated keys
+     * (or a test's fixed keys) plugs in here; the daemon owns what it returns. */
+    struct wf_paillier_sk *(*paillier_source)(void *ctx, unsigned bits);
+    void *paillier_ctx;
+    /* Test-only misbehaviour (the simulator's cheating node): applied to every
+     * machine of `fault_protocol`. Refused unless allow_test_faults is set. */
+    const char *fault_protocol;
+    wf_fault fault;
+    int allow_test_faults;
+    int allow_plaintext_for_tests; /* tcp:// links, no TLS: unit tests only */
+    int quiet;                     /* no log lines on stderr */
+} wf_daemon_cfg;
+
+wf_err wf_daemon_start(wf_daemon **out, const wf_daemon_cfg *cfg, const char **why);
+void wf_daemon_stop(wf_daemon *d);
+
+/* The ports actually bound (useful with port 0 in tests). */
+uint16_t wf_daemon_http_port(const wf_daemon *d);
+
+#endif

@@ -1,0 +1,217 @@
+/* What the parts of warifud share (node/daemon.h): the daemon's state and the
+ * functions each part offers the others. Not for use outside node/daemon*.c,
+ * node/session_run.c, node/member.c, node/coordinator.c, node/keeper.c,
+ * node/node_keys.c and node/client_api.c.
+ *
+ * Threads: the router reads the peer network and hands envelopes to running
+ * sessions; every session (member side or coordinator side) runs on its own
+ * thread; the client API has its own worker threads, each of which may
+ * coordinate one request; the keeper refills presignature pools. d->mu guards
+ * the session table, the pending buffer, the waiters, the replay cache, the
+ * peer bookkeeping and the policy counters. The key cache has its own lock. */
+#ifndef WF_NODE_DAEMON_INTERNAL_H
+#define WF_NODE_DAEMON_INTERNAL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "node/client_net.h"
+#include "node/cluster_config.h"
+#include "node/control.h"
+#include "node/daemon.h"
+#include "node/http.h"
+#include "node/metrics.h"
+#include "node/node_identity.h"
+#include "node/peer_net.h"
+#include "node/policy.h"
+#include "node/quorum.h"
+#include "protocol/aux.h"
+#include "protocol/client_request.h"
+#include "protocol/key_share.h"
+#include "protocol/machine.h"
+
+#define WF_PENDING_MAX       1024  /* envelopes held for a session not started here yet */
+#define WF_PENDING_AGE_MS    10000 /* … for at most this long */
+#define WF_SEEN_STARTS_MAX   4096  /* session start ids remembered against replays */
+#define WF_EXCLUDE_CULPRIT_MS (10 * 60 * 1000) /* a named culprit is left out of quorums this long */
+#define WF_EXCLUDE_SILENT_MS  10000            /* a member that did not answer in time */
+#define WF_SEND_TIMEOUT_MS   2000
+
+/* A key this node holds a share of, decoded once (aux precomputed). Never
+ * freed before the daemon stops, so sessions may borrow it. */
+typedef struct wf_node_key {
+    struct wf_node_key *next;
+    uint8_t key_id[WF_ID_BYTES];
+    uint64_t generation;
+    wf_key_share *share;
+    wf_aux *aux; /* NULL until aux-info ran */
+} wf_node_key;
+
+/* One envelope waiting for a session. */
+typedef struct wf_queued {
+    struct wf_queued *next;
+    uint32_t from;
+    uint8_t session_id[WF_ID_BYTES];
+    uint64_t at_ms;
+    uint8_t *bytes;
+    size_t len;
+} wf_queued;
+
+/* A protocol session running on this node. */
+typedef struct wf_nsession {
+    struct wf_nsession *next;
+    uint8_t id[WF_ID_BYTES];       /* the machine's (bound) session id: envelopes carry it */
+    uint8_t start_id[WF_ID_BYTES]; /* the coordinator's start id: control messages carry it */
+    wf_queued *head, *tail;        /* incoming, in arrival order */
+    int cancelled;                 /* a party refused or aborted: stop waiting */
+    char cancel_reason[WF_CONTROL_REASON_MAX];
+    uint32_t cancel_culprit;
+    pthread_cond_t cv;
+} wf_nsession;
+
+/* A coordinator waiting for its members' results. */
+typedef struct wf_waiter {
+    struct wf_waiter *next;
+    uint8_t start_id[WF_ID_BYTES];
+    wf_member_set parties, answered;
+    wf_control_result results[WF_MAX_MEMBERS]; /* by member index */
+} wf_waiter;
+
+struct wf_daemon {
+    wf_daemon_cfg cfg;
+    wf_node_identity id;
+    wf_cluster_config *cluster;
+    uint32_t self;
+    uint32_t n, t;
+    wf_member members[WF_MAX_MEMBERS];
+    wf_machine_cfg mcfg; /* session and key ids filled per session */
+    wf_policy *policy;
+    wf_store *store;
+    wf_cluster_net *netcfg;
+    wf_peer_net *net;
+    size_t peer_of[WF_MAX_MEMBERS]; /* member index → peer position (SIZE_MAX for self) */
+    uint32_t member_of[WF_MAX_MEMBERS];
+    wf_metrics *metrics;
+    wf_node_metrics nm;
+    wf_metric *sessions_total; /* warifu_sessions_total{protocol,outcome} */
+    wf_http *http;
+    wf_client_server *clients;
+
+    atomic_int stopping; /* 1: no new work; 2: abort running sessions */
+    pthread_t router, keeper;
+    int router_started, keeper_started;
+
+    pthread_mutex_t mu;
+    pthread_cond_t cv; /* waiters, member thread count, keeper wake-up */
+    wf_nsession *sessions;
+    wf_queued *pending;
+    size_t n_pending;
+    wf_waiter *waiters;
+    uint8_t seen_starts[WF_SEEN_STARTS_MAX][WF_ID_BYTES];
+    uint64_t seen_at[WF_SEEN_STARTS_MAX];
+    size_t seen_next;
+    size_t member_threads;
+    uint64_t excluded_until[WF_MAX_MEMBERS];
+    uint64_t take_seen[WF_MAX_MEMBERS]; /* highest presignature take counter each member reported */
+    wf_policy_counters counters;
+    uint8_t reserved[64][WF_ID_BYTES]; /* presignatures a local coordinator is about to use */
+    size_t n_reserved;
+
+    pthread_mutex_t keys_mu;
+    wf_node_key *keys;
+};
+
+/* daemon.c */
+void wf_daemon_log(const wf_daemon *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+uint64_t wf_daemon_now_ms(void);
+/* Writes an audit record; failures are logged (the store stays consistent). */
+void wf_daemon_audit(wf_daemon *d, const char *kind, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* 1 when the link to member m is up (always 1 for self). */
+int wf_daemon_peer_up(wf_daemon *d, uint32_t m);
+/* Members usable for a new quorum now: self, plus peers that are up and not excluded. */
+wf_member_set wf_daemon_usable(wf_daemon *d);
+void wf_daemon_exclude(wf_daemon *d, uint32_t m, uint64_t ms, const char *why);
+/* Sends bytes to member m; errors are counted, not fatal. */
+wf_err wf_daemon_send(wf_daemon *d, uint32_t m, const uint8_t *bytes, size_t len);
+/* A copy of the machine template with the key and session ids set. */
+void wf_daemon_machine_cfg(const wf_daemon *d, wf_machine_cfg *out, const uint8_t key_id[WF_ID_BYTES],
+                           const uint8_t session_id[WF_ID_BYTES], const char *protocol);
+void wf_hex(char *out, const uint8_t *in, size_t len);
+
+/* node_keys.c */
+wf_err wf_node_keys_load(wf_daemon *d, const char **why);
+wf_node_key *wf_node_key_find(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES]);
+/* Stores a new key share (keygen) and adds it to the cache. */
+wf_err wf_node_key_add(wf_daemon *d, wf_key_share *share);
+/* Stores the key's aux record and attaches it (precomputed). */
+wf_err wf_node_key_set_aux(wf_daemon *d, wf_node_key *k, wf_aux *aux);
+void wf_node_keys_free(wf_daemon *d);
+
+/* session_run.c */
+typedef struct wf_run_result {
+    wf_session_status status;      /* DONE, or ABORTED (also for timeouts and cancels) */
+    uint32_t culprit;              /* ABORTED by a proof or check: the member named; else WF_CULPRIT_NONE */
+    char reason[WF_CONTROL_REASON_MAX];
+    wf_member_set silent;          /* timeout: the parties whose messages of the current round were missing */
+} wf_run_result;
+/* Runs machine m (already created, not started) among `parties` until it is
+ * done, aborts, `timeout_ms` passes or the daemon forces a stop. Writes an
+ * audit record naming the culprit of an abort. */
+void wf_session_drive(wf_daemon *d, wf_machine *m, const uint8_t start_id[WF_ID_BYTES], wf_member_set parties,
+                      int timeout_ms, wf_run_result *out);
+/* Router side: hands a protocol envelope from member `from` to its session
+ * (or holds it for a session about to start). Takes ownership of bytes. */
+void wf_session_route(wf_daemon *d, uint32_t from, const uint8_t session_id[WF_ID_BYTES], uint8_t *bytes,
+                      size_t len);
+/* Stops the local session started under start_id (a party refused or aborted). */
+void wf_session_cancel(wf_daemon *d, const uint8_t start_id[WF_ID_BYTES], uint32_t culprit, const char *reason);
+/* Drops held envelopes older than WF_PENDING_AGE_MS; called by the router. */
+void wf_session_expire_pending(wf_daemon *d);
+void wf_session_free_all(wf_daemon *d);
+
+/* member.c */
+typedef struct wf_member_extra {
+    int policy_checked;              /* in: sign, as coordinator: the client handler applied the policy */
+    int has_presig;                  /* out: presign done, presig_id is the new presignature */
+    uint8_t presig_id[WF_ID_BYTES];
+    wf_member_set silent;            /* out: timeout, the parties whose messages were missing */
+} wf_member_extra;
+/* Runs our part of a session; `coordinator` sent the start (self when we
+ * coordinate). Fills *res with what to report. extra may be NULL. */
+void wf_member_run(wf_daemon *d, uint32_t coordinator, const uint8_t key_id[WF_ID_BYTES],
+                   const uint8_t start_id[WF_ID_BYTES], const wf_control_start *st, wf_control_result *res,
+                   wf_member_extra *extra);
+/* NULL when the policy lets this keygen request's client create keys (and
+ * its signature and expiry check), else why not. */
+const char *wf_member_keygen_denied(const wf_daemon *d, const wf_keygen_request *r, uint64_t now_ms);
+/* Router side: a SessionStart from member `from`; checks it and runs it on a
+ * new thread that reports the result to `from`. */
+void wf_member_accept(wf_daemon *d, uint32_t from, const wf_envelope *env);
+
+/* coordinator.c */
+typedef struct wf_coord_outcome {
+    wf_outcome outcome;            /* DONE when every party finished; ALREADY: sig holds an earlier signature */
+    uint32_t culprit;              /* a member named by an abort, or WF_CULPRIT_NONE */
+    wf_member_set silent;          /* members that did not answer in time */
+    wf_member_set refused;         /* members that refused to start */
+    char reason[WF_CONTROL_REASON_MAX];
+    int has_sig;
+    uint8_t sig[WF_CONTROL_SIG_BYTES];
+    uint8_t presig_id[WF_ID_BYTES]; /* presign: the new presignature's id */
+} wf_coord_outcome;
+/* Runs one session of st->protocol among st->parties (self included) as the
+ * coordinator. */
+void wf_coord_run(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], wf_control_start *st, int timeout_ms,
+                  wf_coord_outcome *out);
+/* Router side: a member's SessionResult. */
+void wf_coord_result(wf_daemon *d, uint32_t from, const wf_envelope *env);
+
+/* keeper.c */
+wf_err wf_keeper_start(wf_daemon *d);
+void wf_keeper_join(wf_daemon *d);
+
+/* client_api.c: the handler of node/client_net.h. */
+wf_err wf_client_api_handle(void *ctx, const uint8_t *req, size_t len, uint8_t **resp, size_t *resp_len);
+
+#endif

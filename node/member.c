@@ -1,0 +1,446 @@
+/* A node's part in a session (node/daemon_internal.h): checks a coordinator's
+ * SessionStart, then runs keygen, aux-info, presign or sign with the key and
+ * store, and reports the outcome. Every member checks a sign request itself —
+ * the client's signature, expiry and the policy — so a compromised
+ * coordinator cannot sign what no client asked for; and it consumes its
+ * presignature in a synced write before its partial signature leaves. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto/ecdsa.h"
+#include "node/daemon_internal.h"
+#include "protocol/aux_info.h"
+#include "protocol/client_request.h"
+#include "protocol/keygen.h"
+#include "protocol/presign.h"
+#include "protocol/record.h"
+#include "protocol/sign.h"
+#include "store/audit.h"
+#include "store/presig_pool.h"
+#include "store/requests.h"
+
+static void refuse(wf_control_result *res, const char *why)
+{
+    res->outcome = WF_OUTCOME_REFUSED;
+    res->culprit = WF_CULPRIT_NONE;
+    snprintf(res->reason, sizeof res->reason, "%s", why);
+}
+
+static void from_run(wf_control_result *res, const wf_run_result *rr, wf_member_extra *extra)
+{
+    if (extra != NULL)
+        extra->silent = rr->silent;
+    res->outcome = rr->status == WF_SESSION_DONE ? WF_OUTCOME_DONE : WF_OUTCOME_ABORTED;
+    res->culprit = rr->culprit;
+    snprintf(res->reason, sizeof res->reason, "%s", rr->reason);
+}
+
+static int is_all_members(const wf_daemon *d, const wf_control_start *st)
+{
+    return st->n == d->n; /* parties are distinct ascending members < n */
+}
+
+/* The policy's permission for keygen: a known client allowed every key. */
+const char *wf_member_keygen_denied(const wf_daemon *d, const wf_keygen_request *r, uint64_t now)
+{
+    wf_request_verdict v = wf_keygen_request_check(r, now);
+    if (v != WF_REQUEST_OK)
+        return wf_request_verdict_str(v);
+    for (size_t i = 0; i < d->policy->n_clients; i++)
+        if (memcmp(d->policy->clients[i].pk, r->client_id, WF_IDENTITY_PK_BYTES) == 0)
+            return d->policy->clients[i].any_key ? NULL : "the policy does not allow this client to create keys";
+    return "the client is not in the policy";
+}
+
+static void run_keygen(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], const uint8_t start_id[WF_ID_BYTES],
+                       const wf_control_start *st, wf_control_result *res, wf_member_extra *extra)
+{
+    wf_keygen_request kr;
+    uint8_t want[WF_ID_BYTES];
+    const char *denied;
+    if (!is_all_members(d, st))
+        return refuse(res, "keygen needs every member");
+    if (wf_keygen_request_decode(&kr, st->request, st->request_len) != WF_OK)
+        return refuse(res, "malformed keygen request");
+    if ((denied = wf_member_keygen_denied(d, &kr, wf_daemon_now_ms())) != NULL)
+        return refuse(res, denied);
+    if (wf_keygen_key_id(want, d->cluster->cluster_id, &kr) != WF_OK || memcmp(want, key_id, WF_ID_BYTES) != 0)
+        return refuse(res, "the key id does not match the keygen request");
+    if (wf_node_key_find(d, key_id) != NULL) {
+        res->outcome = WF_OUTCOME_ALREADY;
+        return;
+    }
+    wf_keygen_params p;
+    memset(&p, 0, sizeof p);
+    p.n = d->n;
+    p.t = d->t;
+    memcpy(p.members, d->members, sizeof p.members);
+    wf_machine_cfg mc;
+    wf_daemon_machine_cfg(d, &mc, key_id, start_id, "keygen");
+    wf_machine *m = NULL;
+    if (wf_keygen_new(&m, &mc, &p) != WF_OK)
+        return refuse(res, "keygen could not start");
+    wf_run_result rr;
+    wf_session_drive(d, m, start_id, wf_set_of(st->parties, st->n), d->cfg.keygen_timeout_ms, &rr);
+    from_run(res, &rr, extra);
+    wf_key_share *share = NULL;
+    if (rr.status == WF_SESSION_DONE && wf_keygen_result(m, &share) == WF_OK) {
+        wf_err err = wf_node_key_add(d, share);
+        if (err != WF_OK) {
+            refuse(res, "the new key share could not be stored");
+            wf_daemon_log(d, "storing a key share failed: %s", wf_store_last_error());
+        } else {
+            char kid[2 * WF_ID_BYTES + 1];
+            wf_hex(kid, key_id, WF_ID_BYTES);
+            wf_daemon_audit(d, "keygen", "key=%s members=%u threshold=%u", kid, d->n, d->t);
+        }
+    }
+    wf_machine_free(m);
+}
+
+static void run_aux(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], const uint8_t start_id[WF_ID_BYTES],
+                    const wf_control_start *st, wf_control_result *res, wf_member_extra *extra)
+{
+    if (!is_all_members(d, st))
+        return refuse(res, "aux-info needs every member");
+    wf_node_key *k = wf_node_key_find(d, key_id);
+    if (k == NULL)
+        return refuse(res, "no such key here");
+    if (k->aux != NULL) {
+        res->outcome = WF_OUTCOME_ALREADY;
+        return;
+    }
+    wf_aux_info_params p = {.n = d->n, .bits = d->cfg.paillier_bits, .pooled = NULL};
+    if (d->cfg.paillier_source != NULL)
+        p.pooled = d->cfg.paillier_source(d->cfg.paillier_ctx, d->cfg.paillier_bits);
+    wf_machine_cfg mc;
+    wf_daemon_machine_cfg(d, &mc, key_id, start_id, "aux-info");
+    wf_machine *m = NULL;
+    if (wf_aux_info_new(&m, &mc, &p) != WF_OK) {
+        wf_paillier_sk_free(p.pooled);
+        return refuse(res, "aux-info could not start");
+    }
+    wf_run_result rr;
+    wf_session_drive(d, m, start_id, wf_set_of(st->parties, st->n), d->cfg.keygen_timeout_ms, &rr);
+    from_run(res, &rr, extra);
+    wf_aux *aux = NULL;
+    if (rr.status == WF_SESSION_DONE && wf_aux_info_result(m, &aux) == WF_OK &&
+        wf_node_key_set_aux(d, k, aux) != WF_OK) {
+        refuse(res, "the aux record could not be stored");
+        wf_daemon_log(d, "storing an aux record failed: %s", wf_store_last_error());
+    }
+    wf_machine_free(m);
+}
+
+static void update_pool_gauge(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], wf_member_set set)
+{
+    size_t count = 0;
+    if (wf_store_presig_count(d->store, key_id, set, &count) != WF_OK)
+        return;
+    char kid[17], signers[WF_MAX_MEMBERS * 3 + 1] = "";
+    wf_hex(kid, key_id, 8);
+    uint32_t idx[WF_MAX_MEMBERS];
+    size_t n = wf_set_members(set, idx), off = 0;
+    for (size_t i = 0; i < n && off + 4 < sizeof signers; i++)
+        off += (size_t)snprintf(signers + off, sizeof signers - off, "%s%u", i ? "," : "", idx[i]);
+    const char *labels[] = {kid, signers};
+    wf_metric_set(d->nm.presig_pool, labels, (double)count);
+}
+
+static void run_presign(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], const uint8_t start_id[WF_ID_BYTES],
+                        const wf_control_start *st, wf_control_result *res, wf_member_extra *extra)
+{
+    wf_node_key *k = wf_node_key_find(d, key_id);
+    if (k == NULL)
+        return refuse(res, "no such key here");
+    if (k->aux == NULL)
+        return refuse(res, "the key has no aux info yet");
+    if (st->n != d->t)
+        return refuse(res, "a signing set has exactly threshold members");
+    uint64_t generation = k->generation;
+    wf_presign_params p;
+    memset(&p, 0, sizeof p);
+    p.key = k->share;
+    p.aux = k->aux;
+    p.n = st->n;
+    memcpy(p.signers, st->parties, st->n * sizeof st->parties[0]);
+    p.threads = d->cfg.presign_threads;
+    wf_machine_cfg mc;
+    wf_daemon_machine_cfg(d, &mc, key_id, start_id, "presign");
+    wf_machine *m = NULL;
+    wf_err err = wf_presign_new(&m, &mc, &p);
+    if (err == WF_ERR_UNAUTHORISED)
+        return refuse(res, "the signing set is not authorised");
+    if (err != WF_OK)
+        return refuse(res, "presign could not start");
+    wf_member_set set = wf_set_of(st->parties, st->n);
+    wf_run_result rr;
+    wf_session_drive(d, m, start_id, set, d->cfg.session_timeout_ms, &rr);
+    from_run(res, &rr, extra);
+    wf_presig *ps = NULL;
+    if (rr.status == WF_SESSION_DONE && wf_presign_result(m, &ps) == WF_OK) {
+        wf_store_blob b;
+        memset(&b, 0, sizeof b);
+        err = wf_record_presig_encode(ps, &b.pub, &b.pub_len, &b.sec, &b.sec_len);
+        if (err == WF_OK)
+            err = wf_store_presig_add(d->store, key_id, generation, set, ps->session_id, &b);
+        if (err != WF_OK) {
+            refuse(res, "the presignature could not be stored");
+            wf_daemon_log(d, "storing a presignature failed: %s", wf_store_last_error());
+        } else if (extra != NULL) {
+            extra->has_presig = 1;
+            memcpy(extra->presig_id, ps->session_id, WF_ID_BYTES);
+        }
+        wf_store_blob_clear(&b);
+        wf_presig_free(ps);
+        update_pool_gauge(d, key_id, set);
+    }
+    wf_machine_free(m);
+}
+
+static void request_of(wf_store_request *req, const wf_sign_request *r)
+{
+    memset(req, 0, sizeof *req);
+    memcpy(req->id, r->request_id, r->request_id_len);
+    req->id_len = r->request_id_len;
+    wf_sign_request_context(r, req->context);
+    memcpy(req->digest, r->digest, WF_DIGEST_BYTES);
+}
+
+static const char *policy_denied(wf_daemon *d, const wf_sign_request *r)
+{
+    pthread_mutex_lock(&d->mu);
+    wf_policy_verdict v = wf_policy_check(d->policy, r, wf_daemon_now_ms(), &d->counters);
+    pthread_mutex_unlock(&d->mu);
+    return v == WF_POLICY_ALLOW ? NULL : wf_policy_verdict_str(v);
+}
+
+static void run_sign(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], const uint8_t start_id[WF_ID_BYTES],
+                     const wf_control_start *st, wf_control_result *res, wf_member_extra *extra)
+{
+    wf_sign_request r;
+    wf_store_request req;
+    wf_store_request_state state;
+    unsigned attempts = 0;
+    const char *denied;
+    wf_err err;
+    if (!st->has_presig)
+        return refuse(res, "sign without a presignature id");
+    if (wf_sign_request_decode(&r, st->request, st->request_len) != WF_OK)
+        return refuse(res, "malformed sign request");
+    if (memcmp(r.key_id, key_id, WF_ID_BYTES) != 0)
+        return refuse(res, "the sign request names another key");
+    wf_node_key *k = wf_node_key_find(d, key_id);
+    if (k == NULL)
+        return refuse(res, "no such key here");
+    wf_request_verdict v = wf_sign_request_check(&r, wf_daemon_now_ms());
+    if (v != WF_REQUEST_OK)
+        return refuse(res, wf_request_verdict_str(v));
+    request_of(&req, &r);
+    err = wf_store_request_lookup(d->store, &req, &state, res->sig, &attempts);
+    if (err == WF_ERR_CONFLICT)
+        return refuse(res, "the request id was used for another digest, key or path");
+    if (err != WF_OK)
+        return refuse(res, "the request store could not be read");
+    if (state == WF_REQUEST_DONE) {
+        res->outcome = WF_OUTCOME_ALREADY;
+        res->has_sig = 1;
+        return;
+    }
+    if ((extra == NULL || !extra->policy_checked) && (denied = policy_denied(d, &r)) != NULL)
+        return refuse(res, denied);
+
+    /* consume the presignature durably before anything can leave */
+    wf_member_set set = wf_set_of(st->parties, st->n);
+    wf_store_blob b;
+    memset(&b, 0, sizeof b);
+    uint64_t take_count = 0;
+    err = wf_store_presig_take(d->store, key_id, set, st->presig_id, &req, &b, &take_count);
+    update_pool_gauge(d, key_id, set);
+    if (err == WF_ERR_NOT_FOUND)
+        return refuse(res, "no such presignature here for this signing set");
+    if (err != WF_OK)
+        return refuse(res, err == WF_ERR_CONFLICT ? "the presignature was used already, or the request has no "
+                                                    "attempts left"
+                                                  : "the presignature could not be taken");
+    res->take_count = take_count;
+    wf_presig *ps = NULL;
+    err = wf_record_presig_decode(&ps, b.pub, b.pub_len, b.sec, b.sec_len);
+    wf_store_blob_clear(&b);
+    if (err != WF_OK)
+        return refuse(res, "the stored presignature does not decode");
+    wf_sign_params p;
+    memset(&p, 0, sizeof p);
+    p.key = &k->share->pub;
+    p.presig = ps;
+    memcpy(p.digest, r.digest, WF_DIGEST_BYTES);
+    p.path = r.path_len ? r.path : NULL;
+    p.path_len = r.path_len;
+    wf_machine_cfg mc;
+    wf_daemon_machine_cfg(d, &mc, key_id, start_id, "sign");
+    wf_machine *m = NULL;
+    err = wf_sign_new(&m, &mc, &p);
+    wf_presig_free(ps);
+    if (err != WF_OK)
+        return refuse(res, "sign could not start");
+    wf_run_result rr;
+    wf_session_drive(d, m, start_id, set, d->cfg.session_timeout_ms, &rr);
+    from_run(res, &rr, extra);
+    res->take_count = take_count;
+    wf_ecdsa_sig sig;
+    if (rr.status == WF_SESSION_DONE && wf_sign_result(m, &sig, NULL) == WF_OK &&
+        wf_ecdsa_sig_to_compact(res->sig, &sig) == WF_OK) {
+        res->has_sig = 1;
+        if (wf_store_request_finish(d->store, &req, res->sig) != WF_OK)
+            wf_daemon_log(d, "recording a signature failed: %s", wf_store_last_error());
+        char rid[2 * WF_REQUEST_ID_MAX + 1], dig[2 * WF_DIGEST_BYTES + 1], kid[2 * WF_ID_BYTES + 1];
+        wf_hex(rid, r.request_id, r.request_id_len);
+        wf_hex(dig, r.digest, WF_DIGEST_BYTES);
+        wf_hex(kid, key_id, WF_ID_BYTES);
+        wf_daemon_audit(d, "sign", "key=%s request=%s digest=%s path_len=%zu take=%llu", kid, rid, dig,
+                        r.path_len, (unsigned long long)take_count);
+    }
+    wf_machine_free(m);
+}
+
+void wf_member_run(wf_daemon *d, uint32_t coordinator, const uint8_t key_id[WF_ID_BYTES],
+                   const uint8_t start_id[WF_ID_BYTES], const wf_control_start *st, wf_control_result *res,
+                   wf_member_extra *extra)
+{
+    memset(res, 0, sizeof *res);
+    res->culprit = WF_CULPRIT_NONE;
+    int in = 0, coord_in = 0;
+    for (size_t i = 0; i < st->n; i++) {
+        in |= st->parties[i] == d->self;
+        coord_in |= st->parties[i] == coordinator;
+    }
+    if (!in || !coord_in)
+        return refuse(res, "this node or the coordinator is not among the parties");
+    if (strcmp(st->protocol, "keygen") == 0)
+        run_keygen(d, key_id, start_id, st, res, extra);
+    else if (strcmp(st->protocol, "aux-info") == 0)
+        run_aux(d, key_id, start_id, st, res, extra);
+    else if (strcmp(st->protocol, "presign") == 0)
+        run_presign(d, key_id, start_id, st, res, extra);
+    else if (strcmp(st->protocol, "sign") == 0)
+        run_sign(d, key_id, start_id, st, res, extra);
+    else
+        refuse(res, "unknown protocol");
+}
+
+/* ---- starts from other members ---- */
+
+typedef struct member_job {
+    wf_daemon *d;
+    uint32_t from;
+    uint8_t key_id[WF_ID_BYTES];
+    uint8_t start_id[WF_ID_BYTES];
+    wf_control_start st;
+} member_job;
+
+static void reply(wf_daemon *d, uint32_t to, const uint8_t key_id[WF_ID_BYTES], const uint8_t start_id[WF_ID_BYTES],
+                  const wf_control_result *res)
+{
+    wf_control_addr a = {d->cluster->cluster_id, key_id, start_id, d->self, to};
+    uint8_t *bytes = NULL;
+    size_t len = 0;
+    if (wf_control_seal_result(&bytes, &len, &a, res, d->id.identity_sk) == WF_OK)
+        wf_daemon_send(d, to, bytes, len);
+    free(bytes);
+}
+
+static void *job_main(void *arg)
+{
+    member_job *j = arg;
+    wf_daemon *d = j->d;
+    wf_control_result res;
+    wf_member_run(d, j->from, j->key_id, j->start_id, &j->st, &res, NULL);
+    reply(d, j->from, j->key_id, j->start_id, &res);
+    free(j);
+    pthread_mutex_lock(&d->mu);
+    d->member_threads--;
+    pthread_cond_broadcast(&d->cv);
+    pthread_mutex_unlock(&d->mu);
+    return NULL;
+}
+
+/* 1 if start_id was seen before (a replay); else remembers it. */
+static int seen_before(wf_daemon *d, const uint8_t start_id[WF_ID_BYTES])
+{
+    uint64_t now = wf_daemon_now_ms();
+    int seen = 0;
+    pthread_mutex_lock(&d->mu);
+    for (size_t i = 0; i < WF_SEEN_STARTS_MAX && !seen; i++)
+        seen = d->seen_at[i] != 0 && memcmp(d->seen_starts[i], start_id, WF_ID_BYTES) == 0;
+    if (!seen) {
+        memcpy(d->seen_starts[d->seen_next], start_id, WF_ID_BYTES);
+        d->seen_at[d->seen_next] = now;
+        d->seen_next = (d->seen_next + 1) % WF_SEEN_STARTS_MAX;
+    }
+    pthread_mutex_unlock(&d->mu);
+    return seen;
+}
+
+void wf_member_accept(wf_daemon *d, uint32_t from, const wf_envelope *env)
+{
+    const char *why = NULL;
+    const char *labels[1];
+    wf_control_result res;
+    memset(&res, 0, sizeof res);
+    res.culprit = WF_CULPRIT_NONE;
+    member_job *j = calloc(1, sizeof *j);
+    if (j == NULL)
+        return;
+    j->d = d;
+    j->from = from;
+    memcpy(j->key_id, env->key_id, WF_ID_BYTES);
+    memcpy(j->start_id, env->session_id, WF_ID_BYTES);
+    if (wf_control_decode_start(&j->st, env->payload, env->payload_len, d->n, &why) != WF_OK) {
+        labels[0] = "bad_control";
+        wf_metric_add(d->nm.refused_envelopes, labels, 1);
+        wf_daemon_log(d, "refused a session start from %s: %s", d->cluster->members[from].pub.name, why);
+        refuse(&res, why);
+        goto answer;
+    }
+    uint64_t now = wf_daemon_now_ms();
+    uint64_t issued = j->st.issued_ms;
+    if (issued + WF_DAEMON_START_SKEW_MS < now || issued > now + WF_DAEMON_START_SKEW_MS) {
+        labels[0] = "expired";
+        wf_metric_add(d->nm.refused_envelopes, labels, 1);
+        wf_daemon_log(d, "refused a session start from %s: issued too long ago or in the future",
+                      d->cluster->members[from].pub.name);
+        refuse(&res, "session start expired (check the clocks)");
+        goto answer;
+    }
+    if (seen_before(d, j->start_id)) {
+        labels[0] = "replay";
+        wf_metric_add(d->nm.refused_envelopes, labels, 1);
+        wf_daemon_log(d, "dropped a replayed session start from %s", d->cluster->members[from].pub.name);
+        free(j);
+        return;
+    }
+    if (atomic_load(&d->stopping) != 0) {
+        refuse(&res, "the node is shutting down");
+        goto answer;
+    }
+    pthread_mutex_lock(&d->mu);
+    d->member_threads++;
+    pthread_mutex_unlock(&d->mu);
+    pthread_t th;
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    int rc = pthread_create(&th, &attr, job_main, j);
+    pthread_attr_destroy(&attr);
+    if (rc == 0)
+        return;
+    pthread_mutex_lock(&d->mu);
+    d->member_threads--;
+    pthread_cond_broadcast(&d->cv);
+    pthread_mutex_unlock(&d->mu);
+    refuse(&res, "the node is out of threads");
+answer:
+    reply(d, from, j->key_id, j->start_id, &res);
+    free(j);
+}

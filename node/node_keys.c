@@ -1,0 +1,169 @@
+/* The daemon's key cache (node/daemon_internal.h): every key share and aux
+ * record in the store, decoded once at start-up or when a protocol makes
+ * them, so sessions borrow them without touching the store. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "node/daemon_internal.h"
+#include "node/fail.h"
+#include "node/text_format.h"
+#include "protocol/record.h"
+#include "store/keys.h"
+
+/* The store's form of a key share: the public record, the share, and what the
+ * store needs to check the share alone. */
+static wf_err to_store(const wf_key_share *k, wf_store_key *out)
+{
+    memset(out, 0, sizeof *out);
+    memcpy(out->key_id, k->pub.key_id, WF_ID_BYTES);
+    out->check.index = k->self;
+    out->check.member = k->pub.members[k->self];
+    out->check.t = k->pub.t;
+    for (uint32_t i = 0; i < k->pub.t; i++)
+        out->check.commitments[i] = k->pub.commitments[i];
+    out->check.share_point = k->pub.X[k->self];
+    return wf_record_key_encode(k, &out->record.pub, &out->record.pub_len, &out->record.sec, &out->record.sec_len);
+}
+
+static wf_err load_aux(wf_daemon *d, wf_node_key *k)
+{
+    wf_store_blob b;
+    memset(&b, 0, sizeof b);
+    wf_err err = wf_store_aux_get(d->store, k->key_id, &b);
+    if (err == WF_ERR_NOT_FOUND)
+        return WF_OK;
+    if (err == WF_OK)
+        err = wf_record_aux_decode(&k->aux, b.pub, b.pub_len, b.sec, b.sec_len);
+    wf_store_blob_clear(&b);
+    if (err == WF_OK && (err = wf_aux_precompute(k->aux)) != WF_OK) {
+        wf_aux_free(k->aux);
+        k->aux = NULL;
+    }
+    return err;
+}
+
+static void push(wf_daemon *d, wf_node_key *k)
+{
+    pthread_mutex_lock(&d->keys_mu);
+    k->next = d->keys;
+    d->keys = k;
+    pthread_mutex_unlock(&d->keys_mu);
+}
+
+static void key_free(wf_node_key *k)
+{
+    wf_key_share_free(k->share);
+    wf_aux_free(k->aux);
+    free(k);
+}
+
+wf_err wf_node_keys_load(wf_daemon *d, const char **why)
+{
+    wf_err err = WF_OK;
+    uint8_t(*ids)[WF_STORE_ID_BYTES] = NULL;
+    size_t n = 0;
+    wf_store_key *sk = NULL;
+    wf_node_key *k = NULL;
+    char hex[2 * WF_ID_BYTES + 1];
+    if ((err = wf_store_key_list(d->store, &ids, &n)) != WF_OK)
+        FAIL(err, wf_why_fmt("cannot list the stored keys: %s", wf_store_last_error()));
+    for (size_t i = 0; i < n; i++) {
+        wf_hex(hex, ids[i], WF_ID_BYTES);
+        if ((k = calloc(1, sizeof *k)) == NULL)
+            FAIL(WF_ERR_NOMEM, "out of memory");
+        memcpy(k->key_id, ids[i], WF_ID_BYTES);
+        if ((err = wf_store_key_get(d->store, ids[i], &sk)) != WF_OK)
+            FAIL(err, wf_why_fmt("cannot read key %s: %s", hex, wf_store_last_error()));
+        k->generation = sk->generation;
+        if ((err = wf_record_key_decode(&k->share, sk->record.pub, sk->record.pub_len, sk->record.sec,
+                                        sk->record.sec_len)) != WF_OK)
+            FAIL(err, wf_why_fmt("key %s: the stored record does not decode", hex));
+        if (k->share->self != d->self || k->share->pub.n != d->n || k->share->pub.t != d->t)
+            FAIL(WF_ERR_CONFLICT, wf_why_fmt("key %s belongs to another member or cluster shape", hex));
+        if ((err = load_aux(d, k)) != WF_OK)
+            FAIL(err, wf_why_fmt("key %s: the stored aux record does not decode", hex));
+        wf_store_key_free(sk);
+        sk = NULL;
+        push(d, k);
+        k = NULL;
+    }
+    if (n > 0)
+        wf_daemon_log(d, "loaded %zu key(s) from the store", n);
+done:
+    if (k != NULL)
+        key_free(k);
+    wf_store_key_free(sk);
+    free(ids);
+    return err;
+}
+
+wf_node_key *wf_node_key_find(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES])
+{
+    pthread_mutex_lock(&d->keys_mu);
+    wf_node_key *k = d->keys;
+    while (k != NULL && memcmp(k->key_id, key_id, WF_ID_BYTES) != 0)
+        k = k->next;
+    pthread_mutex_unlock(&d->keys_mu);
+    return k;
+}
+
+wf_err wf_node_key_add(wf_daemon *d, wf_key_share *share)
+{
+    wf_store_key sk;
+    wf_err err = to_store(share, &sk);
+    if (err == WF_OK)
+        err = wf_store_key_put(d->store, &sk);
+    wf_store_blob_clear(&sk.record);
+    if (err != WF_OK) {
+        wf_key_share_free(share);
+        return err;
+    }
+    wf_node_key *k = calloc(1, sizeof *k);
+    if (k == NULL) {
+        wf_key_share_free(share);
+        return WF_ERR_NOMEM;
+    }
+    memcpy(k->key_id, share->pub.key_id, WF_ID_BYTES);
+    k->generation = 1;
+    k->share = share;
+    push(d, k);
+    return WF_OK;
+}
+
+wf_err wf_node_key_set_aux(wf_daemon *d, wf_node_key *k, wf_aux *aux)
+{
+    wf_store_blob b;
+    memset(&b, 0, sizeof b);
+    wf_err err = wf_record_aux_encode(aux, &b.pub, &b.pub_len, &b.sec, &b.sec_len);
+    if (err == WF_OK)
+        err = wf_store_aux_put(d->store, k->key_id, &b);
+    wf_store_blob_clear(&b);
+    if (err == WF_OK)
+        err = wf_aux_precompute(aux);
+    if (err != WF_OK) {
+        wf_aux_free(aux);
+        return err;
+    }
+    pthread_mutex_lock(&d->keys_mu);
+    if (k->aux == NULL) {
+        k->aux = aux;
+        aux = NULL;
+    }
+    pthread_mutex_unlock(&d->keys_mu);
+    wf_aux_free(aux);
+    return WF_OK;
+}
+
+void wf_node_keys_free(wf_daemon *d)
+{
+    pthread_mutex_lock(&d->keys_mu);
+    wf_node_key *k = d->keys;
+    d->keys = NULL;
+    pthread_mutex_unlock(&d->keys_mu);
+    while (k != NULL) {
+        wf_node_key *next = k->next;
+        key_free(k);
+        k = next;
+    }
+}
