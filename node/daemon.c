@@ -50,13 +50,52 @@ void wf_daemon_log(const wf_daemon *d, const char *fmt, ...)
             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000, d->id.pub.name, line);
 }
 
+/* The audit log takes one line of printable ASCII; protocol reasons name
+ * proofs and values in Greek. Spell the usual letters out, '?' for the rest. */
+static void audit_ascii(char *out, size_t cap, const char *in)
+{
+    static const struct {
+        const char *utf8, *ascii;
+    } letters[] = {{"\u03a0", "Pi"},    {"\u03c3", "sigma"}, {"\u03c4", "tau"},    {"\u03c7", "chi"},
+                   {"\u0393", "Gamma"}, {"\u0394", "Delta"}, {"\u03b4", "delta"}, {"\u03b3", "gamma"},
+                   {"\u03c1", "rho"},   {"\u03bd", "nu"},    {"\u0304", "bar"},   {"\u00b7", "*"},
+                   {"\u2192", "->"},    {"\u2026", "..."}};
+    size_t o = 0;
+    while (*in != '\0' && o + 1 < cap) {
+        unsigned char c = (unsigned char)*in;
+        if (c >= 0x20 && c < 0x7f) {
+            out[o++] = (char)c;
+            in++;
+            continue;
+        }
+        size_t k = 0, nl = sizeof letters / sizeof letters[0];
+        while (k < nl && strncmp(in, letters[k].utf8, strlen(letters[k].utf8)) != 0)
+            k++;
+        if (k < nl) {
+            size_t m = strlen(letters[k].ascii);
+            if (o + m + 1 > cap)
+                break;
+            memcpy(out + o, letters[k].ascii, m);
+            o += m;
+            in += strlen(letters[k].utf8);
+            continue;
+        }
+        out[o++] = '?';
+        in++;
+        while ((*(const unsigned char *)in & 0xc0) == 0x80) /* the rest of a UTF-8 sequence */
+            in++;
+    }
+    out[o] = '\0';
+}
+
 void wf_daemon_audit(wf_daemon *d, const char *kind, const char *fmt, ...)
 {
-    char text[WF_AUDIT_TEXT_MAX + 1];
+    char raw[WF_AUDIT_TEXT_MAX + 1], text[WF_AUDIT_TEXT_MAX + 1];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(text, sizeof text, fmt, ap);
+    vsnprintf(raw, sizeof raw, fmt, ap);
     va_end(ap);
+    audit_ascii(text, sizeof text, raw);
     uint64_t seq = 0;
     if (wf_store_audit_append(d->store, kind, text, &seq) != WF_OK)
         wf_daemon_log(d, "audit append failed: %s", wf_store_last_error());

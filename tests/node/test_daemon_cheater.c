@@ -1,0 +1,111 @@
+/* A cheating member is named and left out, and the client still gets its
+ * signature: in a 2-of-3 cluster alpha first sends a bad Πenc in every
+ * presign, later a wrong partial signature. Bravo coordinates; its first
+ * quorum {alpha, bravo} aborts naming alpha, it retries with {bravo,
+ * charlie} and the signature verifies. Every honest node that ran a session
+ * with alpha has an audit record naming it; the abort metric counts it.
+ * Not under valgrind (NNG). */
+#include <sodium.h>
+
+#include "protocol/presign.h"
+#include "protocol/sign.h"
+#include "store/audit.h"
+#include "tests/node/daemon_fixture.h"
+
+#define ALPHA   0
+#define BRAVO   1
+#define CHARLIE 2
+
+static wf_df f;
+static uint8_t key_id[32];
+
+static void start(size_t i, const char *protocol, uint32_t kind)
+{
+    wf_daemon_cfg cfg = wf_df_cfg(&f, i);
+    if (kind != 0) {
+        cfg.fault_protocol = protocol;
+        cfg.fault.kind = kind;
+        cfg.fault.victim = WF_TO_BROADCAST;
+        cfg.allow_test_faults = 1;
+    }
+    wf_df_start(&f, i, &cfg);
+}
+
+static void sign_once(const char *request_id)
+{
+    uint8_t digest[32];
+    randombytes_buf(digest, sizeof digest);
+    wf_sign_request sr;
+    wf_df_sign_request(&f, &sr, request_id, key_id, digest, NULL, 0);
+    Warifu__Wire__ClientResponse *r = wf_df_send_sign(&f, BRAVO, &sr);
+    CHECK(r != NULL && r->code == 0 && r->signature && wf_df_sig_valid(r->signature, digest));
+    if (r && r->code != 0)
+        fprintf(stderr, "sign %s: %s\n", request_id, r->error);
+    if (r)
+        warifu__wire__client_response__free_unpacked(r, NULL);
+}
+
+typedef struct blame_count {
+    const char *protocol;
+    int n;
+} blame_count;
+
+static int count_blame(const wf_audit_entry *e, void *ctx)
+{
+    blame_count *b = ctx;
+    char want[64];
+    snprintf(want, sizeof want, "protocol=%s ", b->protocol);
+    if (strcmp(e->kind, "abort") == 0 && strstr(e->text, want) && strstr(e->text, "culprit=0 (alpha)"))
+        b->n++;
+    return 0;
+}
+
+/* Audit records of node i (stopped) naming alpha in `protocol`. */
+static int blames(size_t i, const char *protocol)
+{
+    char dir[WF_CF_PATH + 8];
+    snprintf(dir, sizeof dir, "%s/store", f.dirs[i]);
+    wf_store_unlock u = {.key_file = f.key_files[i]};
+    wf_store *s = NULL;
+    REQUIRE(wf_store_open(&s, dir, &u) == WF_OK);
+    blame_count b = {protocol, 0};
+    CHECK_OK(wf_store_audit_each(s, count_blame, &b));
+    wf_audit_report rep;
+    CHECK_OK(wf_store_audit_verify(s, &rep));
+    CHECK(rep.first_bad == 0 && rep.problem[0] == '\0');
+    wf_store_close(s);
+    return b.n;
+}
+
+int main(void)
+{
+    REQUIRE(wf_crypto_init() == WF_OK);
+    wf_df_setup(&f, 3, 2, (const uint32_t[]){0, 0, 1});
+    start(ALPHA, "presign", WF_PRESIGN_FAULT_ENC_PROOF);
+    start(BRAVO, NULL, 0);
+    start(CHARLIE, NULL, 0);
+    REQUIRE(wf_df_wait_ready(&f, 15000));
+    Warifu__Wire__ClientResponse *r = wf_df_keygen(&f, CHARLIE, "key-1", key_id);
+    REQUIRE(r != NULL && r->code == 0);
+    warifu__wire__client_response__free_unpacked(r, NULL);
+
+    /* a bad proof in presign */
+    sign_once("presign-cheat");
+    CHECK(wf_df_metric(&f, BRAVO, "warifu_protocol_aborts_total{culprit=\"alpha\"}") >= 1);
+
+    /* a wrong partial signature: alpha presigns honestly now, bravo forgets
+     * its exclusion by restarting */
+    wf_df_stop(&f, ALPHA);
+    wf_df_stop(&f, BRAVO);
+    start(ALPHA, "sign", WF_SIGN_FAULT_WRONG_SIGMA);
+    start(BRAVO, NULL, 0);
+    REQUIRE(wf_df_wait_ready(&f, 15000));
+    sign_once("sign-cheat");
+    CHECK(wf_df_metric(&f, BRAVO, "warifu_protocol_aborts_total{culprit=\"alpha\"}") >= 1);
+
+    wf_df_teardown(&f);
+    CHECK(blames(BRAVO, "presign") >= 1);
+    CHECK(blames(BRAVO, "sign") >= 1);
+    CHECK(blames(ALPHA, "presign") == 0); /* the cheater's own log is its own business */
+    return wf_check_summary("test_daemon_cheater");
+}
