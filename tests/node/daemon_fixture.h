@@ -288,12 +288,24 @@ static inline uint16_t wf_df_http_port(const wf_df *f, size_t i)
     return (uint16_t)(f->base + (unsigned)(i * (f->n + 2) + f->n + 1));
 }
 
+/* GET target from node i: the body (malloc) and *status, or NULL when the
+ * node does not answer (not started yet, or gone). */
+static inline char *wf_df_get(const wf_df *f, size_t i, const char *target, int *status)
+{
+    response r;
+    *status = -1;
+    if (fetch(wf_df_http_port(f, i), "GET", target, NULL, &r) != 0)
+        return NULL;
+    *status = r.status;
+    return r.body;
+}
+
 /* The value of one series of node i's /metrics (exact name and labels as
  * printed), or -1 when absent. */
 static inline double wf_df_metric(const wf_df *f, size_t i, const char *series)
 {
     int status = 0;
-    char *body = get(wf_df_http_port(f, i), "/metrics", &status);
+    char *body = wf_df_get(f, i, "/metrics", &status);
     double v = -1;
     if (body != NULL && status == 200) {
         size_t n = strlen(series);
@@ -307,17 +319,17 @@ static inline double wf_df_metric(const wf_df *f, size_t i, const char *series)
     return v;
 }
 
-/* Waits until every running node answers /readyz with 200 and has every
- * peer up (at most ms). */
-static inline int wf_df_wait_ready(const wf_df *f, unsigned ms)
+/* Waits until every node that runs (running[i], or f->d[i] when running is
+ * NULL) answers /readyz with 200 and has every peer up (at most ms). */
+static inline int wf_df_wait_ready_of(const wf_df *f, const int *running, unsigned ms)
 {
     for (unsigned waited = 0; waited < ms; waited += 100) {
         int all = 1;
         for (size_t i = 0; i < f->n && all; i++) {
-            if (f->d[i] == NULL)
+            if (running ? !running[i] : f->d[i] == NULL)
                 continue;
             int status = 0;
-            char *body = get(wf_df_http_port(f, i), "/readyz", &status);
+            char *body = wf_df_get(f, i, "/readyz", &status);
             free(body);
             all = status == 200 && wf_df_metric(f, i, "warifu_peers_up") == (double)(f->n - 1);
         }
@@ -326,6 +338,11 @@ static inline int wf_df_wait_ready(const wf_df *f, unsigned ms)
         wf_df_sleep_ms(100);
     }
     return 0;
+}
+
+static inline int wf_df_wait_ready(const wf_df *f, unsigned ms)
+{
+    return wf_df_wait_ready_of(f, NULL, ms);
 }
 
 #endif
