@@ -144,9 +144,7 @@ static wf_client_code do_sign(wf_daemon *d, const Warifu__Wire__SignRequest *m, 
     wf_client_code code;
     if (earlier_signature(d, &r, k, a, &code))
         return code;
-    pthread_mutex_lock(&d->mu);
-    wf_policy_verdict v = wf_policy_check(d->policy, &r, wf_daemon_now_ms(), &d->counters);
-    pthread_mutex_unlock(&d->mu);
+    wf_policy_verdict v = wf_node_policy_check(d, &r);
     if (v != WF_POLICY_ALLOW)
         return fail(a, WF_CLIENT_DENIED, "%s", wf_policy_verdict_str(v));
     wf_coord_sign_out out;

@@ -155,11 +155,7 @@ void wf_coord_run_ex(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], wf_control
         }
         /* rollback: a member's presignature take counter never goes back */
         if (r->take_count != 0) {
-            pthread_mutex_lock(&d->mu);
-            int back = r->take_count <= d->take_seen[m];
-            if (!back)
-                d->take_seen[m] = r->take_count;
-            pthread_mutex_unlock(&d->mu);
+            int back = wf_node_take_seen(d, m, r->take_count);
             if (back) {
                 wf_daemon_audit(d, "rollback", "member %u (%s) reported presignature take counter %llu, not above "
                                 "one it reported before: its store may have been rolled back",

@@ -288,7 +288,7 @@ static wf_err setup_store(wf_daemon *d, const char **why)
         FAIL(WF_ERR_ARG, "node directory path too long");
     if ((err = wf_store_open(&d->store, path, &d->cfg.unlock)) != WF_OK)
         FAIL(err, wf_why_fmt("cannot open the store: %s", wf_store_last_error()));
-    if ((err = wf_node_keys_load(d, why)) != WF_OK)
+    if ((err = wf_node_keys_load(d, why)) != WF_OK || (err = wf_node_state_load(d, why)) != WF_OK)
         goto done;
 done:
     return err;
@@ -356,6 +356,7 @@ wf_err wf_daemon_start(wf_daemon **out, const wf_daemon_cfg *cfg, const char **w
     d->cfg = *cfg;
     pthread_mutex_init(&d->mu, NULL);
     pthread_mutex_init(&d->keys_mu, NULL);
+    pthread_mutex_init(&d->state_mu, NULL);
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -455,6 +456,7 @@ void wf_daemon_stop(wf_daemon *d)
     wf_node_identity_clear(&d->id);
     pthread_mutex_destroy(&d->mu);
     pthread_mutex_destroy(&d->keys_mu);
+    pthread_mutex_destroy(&d->state_mu);
     pthread_cond_destroy(&d->cv);
     free(d);
 }

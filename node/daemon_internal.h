@@ -8,7 +8,7 @@
  * thread; the client API has its own worker threads, each of which may
  * coordinate one request; the keeper refills presignature pools. d->mu guards
  * the session table, the pending buffer, the waiters, the replay cache, the
- * peer bookkeeping and the policy counters. The key cache has its own lock. */
+ * peer exclusions. The key cache and the persisted state have their own locks. */
 #ifndef WF_NODE_DAEMON_INTERNAL_H
 #define WF_NODE_DAEMON_INTERNAL_H
 
@@ -113,6 +113,7 @@ struct wf_daemon {
     size_t seen_next;
     size_t member_threads;
     uint64_t excluded_until[WF_MAX_MEMBERS];
+    pthread_mutex_t state_mu;           /* the two below, and their records in the store */
     uint64_t take_seen[WF_MAX_MEMBERS]; /* highest presignature take counter each member reported */
     wf_policy_counters counters;
     uint8_t reserved[64][WF_ID_BYTES]; /* presignatures a local coordinator is about to use */
@@ -147,6 +148,14 @@ wf_err wf_node_key_add(wf_daemon *d, wf_key_share *share);
 /* Stores the key's aux record and attaches it (precomputed). */
 wf_err wf_node_key_set_aux(wf_daemon *d, wf_node_key *k, wf_aux *aux);
 void wf_node_keys_free(wf_daemon *d);
+
+/* node_state.c */
+wf_err wf_node_state_load(wf_daemon *d, const char **why);
+/* wf_policy_check with the node's counters, saved when the request counts. */
+wf_policy_verdict wf_node_policy_check(wf_daemon *d, const wf_sign_request *r);
+/* Records member m's take counter; 1 when it is not above the last one it
+ * reported (its store may have been rolled back). */
+int wf_node_take_seen(wf_daemon *d, uint32_t m, uint64_t take_count);
 
 /* session_run.c */
 typedef struct wf_run_result {

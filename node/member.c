@@ -210,9 +210,7 @@ static void request_of(wf_store_request *req, const wf_sign_request *r)
 
 static const char *policy_denied(wf_daemon *d, const wf_sign_request *r)
 {
-    pthread_mutex_lock(&d->mu);
-    wf_policy_verdict v = wf_policy_check(d->policy, r, wf_daemon_now_ms(), &d->counters);
-    pthread_mutex_unlock(&d->mu);
+    wf_policy_verdict v = wf_node_policy_check(d, r);
     return v == WF_POLICY_ALLOW ? NULL : wf_policy_verdict_str(v);
 }
 
