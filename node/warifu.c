@@ -1,27 +1,39 @@
-/* warifu: the operator's command line (DESIGN §6).
+/* warifu: the operator's command line (DESIGN §5, §6).
  *
  *   warifu init --dir D --name N --address URL (--passphrase-file F | --key-file K) [--kdf LEVEL]
  *   warifu cluster --threshold T --member FILE:RANK ... --out FILE
  *   warifu config-check --dir D --config FILE
+ *   warifu client-init DIR --name N
+ *   warifu backup keygen OUT_DIR
+ *   warifu backup export NODE_DIR --to FILE --backup-key PUBFILE (--passphrase-file F | --key-file K)
+ *   warifu backup verify FILE --backup-secret SECFILE
+ *   warifu audit verify NODE_DIR (--passphrase-file F | --key-file K)
  *
- * Every subcommand takes --json (one JSON object on stdout instead of
- * "key value" lines). A failure prints one line, "warifu <command>: <what
- * went wrong>", on stderr and exits 1; a bad command line exits 2. Nothing
- * secret is ever printed. */
+ * The store commands open the node's store read-only, so they run while
+ * warifud holds it. Every subcommand takes --json (one JSON object on stdout
+ * instead of "key value" lines). A failure prints one line, "warifu
+ * <command>: <what went wrong>", on stderr and exits 1 (a failed verify
+ * with --json also prints its JSON report, "ok": false); a bad command line
+ * exits 2. Nothing secret is ever printed. */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "crypto/secmem.h"
+#include "node/client_identity.h"
 #include "node/cluster_config.h"
 #include "node/files.h"
 #include "node/node_identity.h"
 #include "node/text_format.h"
+#include "store/audit.h"
+#include "store/backup.h"
 #include "store/store.h"
 
 #define EXIT_USAGE 2
@@ -39,17 +51,47 @@ static const char USAGE[] =
     "      members are numbered in rank order (most senior first); FILE is never overwritten\n"
     "  config-check  check a cluster config against a node directory; print the cluster id\n"
     "      --dir D --config FILE\n"
+    "  client-init DIR --name N\n"
+    "                create a client directory: Ed25519 request key, TLS key and certificate;\n"
+    "                print the policy line that admits the client\n"
+    "  backup keygen OUT_DIR\n"
+    "                make an offline backup key pair: OUT_DIR/backup.key (secret, 0600), backup.pub\n"
+    "  backup export NODE_DIR --to FILE --backup-key PUBFILE (--passphrase-file F | --key-file K)\n"
+    "                write the node's key shares to FILE, sealed to the backup public key\n"
+    "  backup verify FILE --backup-secret SECFILE\n"
+    "                check a backup: every share opens and matches its key (writes nothing)\n"
+    "  audit verify NODE_DIR (--passphrase-file F | --key-file K)\n"
+    "                check the node's audit chain; print the records checked or the first bad one\n"
+    "\n"
+    "The store commands open the store read-only: they run while warifud holds it.\n"
     "\n"
     "options:\n"
     "  --json        print one JSON object instead of lines of text\n"
     "  --help        print this text\n";
 
-enum { CMD_INIT = 1, CMD_CLUSTER = 2, CMD_CHECK = 4 };
+enum {
+    CMD_INIT = 1,
+    CMD_CLUSTER = 2,
+    CMD_CHECK = 4,
+    CMD_CLIENT_INIT = 8,
+    CMD_BACKUP_KEYGEN = 16,
+    CMD_BACKUP_EXPORT = 32,
+    CMD_BACKUP_VERIFY = 64,
+    CMD_AUDIT_VERIFY = 128,
+};
+#define CMD_UNLOCK     (CMD_INIT | CMD_BACKUP_EXPORT | CMD_AUDIT_VERIFY) /* open a store */
+#define MAX_POSITIONAL 1
+
+#define BACKUP_SECRET_FILE "backup.key"
+#define BACKUP_PUBLIC_FILE "backup.pub"
 
 typedef struct args {
     const char *dir, *name, *address, *passphrase_file, *key_file, *kdf, *threshold, *out, *config;
+    const char *to, *backup_key, *backup_secret;
     const char *members[WF_MAX_MEMBERS];
     size_t n_members;
+    const char *pos[MAX_POSITIONAL]; /* the command's positional arguments */
+    size_t n_pos;
     int json;
 } args;
 
@@ -81,23 +123,36 @@ static const struct option {
     unsigned commands;
 } OPTIONS[] = {
     {"--dir", offsetof(args, dir), CMD_INIT | CMD_CHECK},
-    {"--name", offsetof(args, name), CMD_INIT},
+    {"--name", offsetof(args, name), CMD_INIT | CMD_CLIENT_INIT},
     {"--address", offsetof(args, address), CMD_INIT},
-    {"--passphrase-file", offsetof(args, passphrase_file), CMD_INIT},
-    {"--key-file", offsetof(args, key_file), CMD_INIT},
+    {"--passphrase-file", offsetof(args, passphrase_file), CMD_UNLOCK},
+    {"--key-file", offsetof(args, key_file), CMD_UNLOCK},
     {"--kdf", offsetof(args, kdf), CMD_INIT},
     {"--threshold", offsetof(args, threshold), CMD_CLUSTER},
     {"--out", offsetof(args, out), CMD_CLUSTER},
     {"--config", offsetof(args, config), CMD_CHECK},
+    {"--to", offsetof(args, to), CMD_BACKUP_EXPORT},
+    {"--backup-key", offsetof(args, backup_key), CMD_BACKUP_EXPORT},
+    {"--backup-secret", offsetof(args, backup_secret), CMD_BACKUP_VERIFY},
 };
 
-static int parse_args(args *a, unsigned cmd, int argc, char **argv)
+/* Parses argv into a for command cmd, which takes n_pos positional
+ * arguments (named pos_names in messages). */
+static int parse_args(args *a, unsigned cmd, size_t n_pos, const char *pos_names, int argc, char **argv)
 {
     static char msg[128];
     memset(a, 0, sizeof *a);
     for (int i = 0; i < argc; i++) {
         if (strcmp(argv[i], "--json") == 0) {
             a->json = 1;
+            continue;
+        }
+        if (strncmp(argv[i], "--", 2) != 0) {
+            if (a->n_pos == n_pos) {
+                snprintf(msg, sizeof msg, "unexpected argument '%.60s'", argv[i]);
+                return usage_error(msg);
+            }
+            a->pos[a->n_pos++] = argv[i];
             continue;
         }
         int has_value = i + 1 < argc;
@@ -124,6 +179,10 @@ static int parse_args(args *a, unsigned cmd, int argc, char **argv)
             return usage_error(msg);
         }
         *slot = argv[++i];
+    }
+    if (a->n_pos != n_pos) {
+        snprintf(msg, sizeof msg, "%s is required", pos_names);
+        return usage_error(msg);
     }
     return 0;
 }
@@ -361,19 +420,226 @@ static int cmd_check(const args *a)
     return rc;
 }
 
+/* ---- client-init ---- */
+
+static int cmd_client_init(const args *a)
+{
+    wf_client_identity id;
+    char line[WF_CLIENT_POLICY_LINE_MAX], pk_hex[2 * WF_IDENTITY_PK_BYTES + 1];
+    const char *why = NULL;
+    int rc;
+
+    if ((rc = missing(a->name, "--name")))
+        return rc;
+    if (wf_client_identity_create(a->pos[0], a->name, &id, &why) != WF_OK)
+        return fail("%s", why);
+    wf_hex_encode(pk_hex, id.pk, sizeof id.pk);
+    wf_client_identity_policy_line(&id, line);
+    field(a, 1, "dir", a->pos[0]);
+    field(a, 0, "name", id.name);
+    field(a, 0, "client_pk", pk_hex);
+    field(a, 0, "tls_fingerprint", id.fingerprint);
+    field(a, 0, "tls_cert", id.tls_cert_path);
+    field(a, 0, "policy_line", line);
+    wf_client_identity_clear(&id);
+    return finish(a);
+}
+
+/* ---- the store commands ---- */
+
+/* Opens NODE_DIR's store read-only with --passphrase-file or --key-file. */
+static int open_store(const args *a, const char *node_dir, wf_store **s)
+{
+    wf_store_unlock unlock = {0};
+    char *passphrase = NULL, path[WF_NODE_PATH_MAX];
+    const char *why = NULL;
+
+    *s = NULL;
+    if ((a->passphrase_file == NULL) == (a->key_file == NULL))
+        return usage_error("give exactly one of --passphrase-file or --key-file");
+    if (!wf_path_join(path, sizeof path, node_dir, WF_NODE_STORE_DIR))
+        return fail("the node directory's path is too long");
+    if (a->passphrase_file != NULL) {
+        if (wf_file_read_passphrase(a->passphrase_file, &passphrase, &why) != WF_OK)
+            return fail("%s", why);
+        unlock.passphrase = passphrase;
+    } else {
+        unlock.key_file = a->key_file;
+    }
+    wf_err err = wf_store_open_readonly(s, path, &unlock);
+    wf_secure_free(passphrase);
+    return err == WF_OK ? 0 : fail("%s", wf_store_last_error());
+}
+
+/* ms since the epoch as 2025-01-31T09:30:00.000Z */
+static void iso8601(char out[64], uint64_t ms)
+{
+    time_t secs = (time_t)(ms / 1000);
+    struct tm tm;
+    gmtime_r(&secs, &tm);
+    snprintf(out, 64, "%04d-%02d-%02dT%02d:%02d:%02d.%03uZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+             tm.tm_hour, tm.tm_min, tm.tm_sec, (unsigned)(ms % 1000));
+}
+
+static void field_u64(const args *a, int first, const char *key, uint64_t value)
+{
+    if (!a->json)
+        printf("%s %" PRIu64 "\n", key, value);
+    else
+        printf("%s\"%s\":%" PRIu64, first ? "{" : ",", key, value);
+}
+
+static void field_hex(const args *a, int first, const char *key, const uint8_t *bytes, size_t n)
+{
+    char hex[2 * 64 + 1];
+    wf_hex_encode(hex, bytes, n);
+    field(a, first, key, hex);
+}
+
+static int cmd_backup_keygen(const args *a)
+{
+    char sec[WF_NODE_PATH_MAX], pub[WF_NODE_PATH_MAX];
+    uint8_t pk[WF_BACKUP_PUBLIC_KEY_BYTES];
+    struct stat st;
+    const char *dir = a->pos[0];
+
+    if (!wf_path_join(sec, sizeof sec, dir, BACKUP_SECRET_FILE) ||
+        !wf_path_join(pub, sizeof pub, dir, BACKUP_PUBLIC_FILE))
+        return fail("the directory's path is too long");
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+        return fail("cannot create %s: %s", dir, strerror(errno));
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+        return fail("%s is not a directory", dir);
+    if (wf_backup_key_files_create(sec, pub) != WF_OK || wf_backup_public_key_read(pub, pk) != WF_OK)
+        return fail("%s", wf_store_last_error());
+    field(a, 1, "secret_key_file", sec);
+    field(a, 0, "public_key_file", pub);
+    field_hex(a, 0, "public_key", pk, sizeof pk);
+    return finish(a);
+}
+
+static int cmd_backup_export(const args *a)
+{
+    uint8_t pk[WF_BACKUP_PUBLIC_KEY_BYTES];
+    wf_backup_summary sum;
+    wf_store *s = NULL;
+    char when[64];
+    int rc;
+
+    if ((rc = missing(a->to, "--to")) || (rc = missing(a->backup_key, "--backup-key")))
+        return rc;
+    if (wf_backup_public_key_read(a->backup_key, pk) != WF_OK)
+        return fail("%s", wf_store_last_error());
+    if ((rc = open_store(a, a->pos[0], &s)) != 0)
+        return rc;
+    wf_err err = wf_backup_export(s, a->to, pk, &sum);
+    if (err != WF_OK)
+        rc = fail("%s", wf_store_last_error());
+    wf_store_close(s);
+    if (rc != 0)
+        return rc;
+    iso8601(when, sum.created_ms);
+    field(a, 1, "file", a->to);
+    field_hex(a, 0, "backup_id", sum.backup_id, sizeof sum.backup_id);
+    field(a, 0, "created", when);
+    field_u64(a, 0, "keys", sum.keys);
+    field_hex(a, 0, "checksum", sum.checksum, sizeof sum.checksum);
+    return finish(a);
+}
+
+/* A failed verify: the JSON report (with --json) on stdout, one line on
+ * stderr, exit 1. */
+static int verify_failed(const args *a, const char *what)
+{
+    if (a->json) {
+        printf(",\"ok\":false,\"problem\":");
+        json_string(what);
+        finish(a);
+    }
+    return fail("%s", what);
+}
+
+static int cmd_backup_verify(const args *a)
+{
+    wf_backup_report r;
+    char when[64];
+    int rc;
+
+    if ((rc = missing(a->backup_secret, "--backup-secret")))
+        return rc;
+    uint8_t *sk = wf_secure_alloc(WF_BACKUP_SECRET_KEY_BYTES);
+    if (sk == NULL)
+        return fail("out of locked memory");
+    wf_err err = wf_backup_secret_key_read(a->backup_secret, sk);
+    if (err != WF_OK) {
+        wf_secure_free(sk);
+        return fail("%s", wf_store_last_error());
+    }
+    err = wf_backup_verify(a->pos[0], sk, &r);
+    wf_secure_free(sk);
+    if (err != WF_OK && r.keys == 0 && !a->json) /* not a backup at all: nothing to report but why */
+        return fail("%s", r.reason);
+    field(a, 1, "file", a->pos[0]);
+    if (r.keys != 0) {
+        iso8601(when, r.created_ms);
+        field_hex(a, 0, "backup_id", r.backup_id, sizeof r.backup_id);
+        field(a, 0, "created", when);
+    }
+    field_u64(a, 0, "keys", r.keys);
+    field_u64(a, 0, "keys_checked", r.keys_checked);
+    if (r.failed_key)
+        field_hex(a, 0, "failed_key_id", r.failed_key_id, sizeof r.failed_key_id);
+    if (err != WF_OK)
+        return verify_failed(a, r.reason);
+    if (a->json)
+        printf(",\"ok\":true");
+    return finish(a);
+}
+
+static int cmd_audit_verify(const args *a)
+{
+    wf_audit_report r;
+    wf_store *s = NULL;
+    int rc;
+
+    if ((rc = open_store(a, a->pos[0], &s)) != 0)
+        return rc;
+    wf_err err = wf_store_audit_verify(s, &r);
+    wf_store_close(s);
+    if (err != WF_OK && r.problem[0] == '\0') /* not the chain: the store could not be read */
+        return fail("%s", wf_store_last_error());
+    field(a, 1, "node", a->pos[0]);
+    field_u64(a, 0, "records_checked", r.records);
+    if (err != WF_OK) {
+        field_u64(a, 0, "first_bad", r.first_bad);
+        return verify_failed(a, r.first_bad != 0 ? wf_store_last_error() : r.problem);
+    }
+    if (a->json)
+        printf(",\"ok\":true");
+    return finish(a);
+}
+
 /* ---- main ---- */
 
 int main(int argc, char **argv)
 {
     static const struct {
-        const char *name;
+        const char *name, *sub; /* sub: the second word, or NULL */
         unsigned id;
+        size_t n_pos; /* positional arguments */
+        const char *pos_names;
         int (*run)(const args *a);
     } commands[] = {
-        {"init", CMD_INIT, cmd_init},
-        {"cluster", CMD_CLUSTER, cmd_cluster},
-        {"config-check", CMD_CHECK, cmd_check},
+        {"init", NULL, CMD_INIT, 0, "", cmd_init},
+        {"cluster", NULL, CMD_CLUSTER, 0, "", cmd_cluster},
+        {"config-check", NULL, CMD_CHECK, 0, "", cmd_check},
+        {"client-init", NULL, CMD_CLIENT_INIT, 1, "DIR", cmd_client_init},
+        {"backup", "keygen", CMD_BACKUP_KEYGEN, 1, "OUT_DIR", cmd_backup_keygen},
+        {"backup", "export", CMD_BACKUP_EXPORT, 1, "NODE_DIR", cmd_backup_export},
+        {"backup", "verify", CMD_BACKUP_VERIFY, 1, "FILE", cmd_backup_verify},
+        {"audit", "verify", CMD_AUDIT_VERIFY, 1, "NODE_DIR", cmd_audit_verify},
     };
+    static char name[64];
     args a;
 
     if (argc < 2)
@@ -385,16 +651,29 @@ int main(int argc, char **argv)
         fputs(USAGE, stdout);
         return EXIT_SUCCESS;
     }
+    int known = 0;
     for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++) {
         if (strcmp(argv[1], commands[k].name) != 0)
             continue;
-        command = commands[k].name;
-        int rc = parse_args(&a, commands[k].id, argc - 2, argv + 2);
+        known = 1;
+        if (commands[k].sub != NULL && (argc < 3 || strcmp(argv[2], commands[k].sub) != 0))
+            continue;
+        int skip = commands[k].sub != NULL ? 3 : 2;
+        snprintf(name, sizeof name, "%s%s%s", commands[k].name, commands[k].sub != NULL ? " " : "",
+                 commands[k].sub != NULL ? commands[k].sub : "");
+        command = name;
+        int rc = parse_args(&a, commands[k].id, commands[k].n_pos, commands[k].pos_names, argc - skip,
+                            argv + skip);
         if (rc != 0)
             return rc;
         if (wf_crypto_init() != WF_OK)
             return fail("cannot initialise the crypto libraries");
         return commands[k].run(&a);
     }
-    return usage_error("unknown command (init, cluster or config-check)");
+    if (known) {
+        command = argv[1];
+        return usage_error(strcmp(argv[1], "backup") == 0 ? "expected keygen, export or verify"
+                                                          : "expected verify");
+    }
+    return usage_error("unknown command (init, cluster, config-check, client-init, backup or audit)");
 }

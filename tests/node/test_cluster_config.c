@@ -410,9 +410,11 @@ static void test_cli(void)
     /* --help lists exactly the commands there are */
     wf_cf_warifu(&r, (const char *[]){"--help", NULL});
     CHECK(r.exit_code == 0 && strstr(r.out, "init") != NULL && strstr(r.out, "cluster") != NULL &&
-          strstr(r.out, "config-check") != NULL);
-    CHECK(strstr(r.out, "keygen") == NULL && strstr(r.out, "sign ") == NULL &&
-          strstr(r.out, "backup") == NULL);
+          strstr(r.out, "config-check") != NULL && strstr(r.out, "\n  client-init ") != NULL &&
+          strstr(r.out, "\n  backup keygen ") != NULL && strstr(r.out, "\n  backup export ") != NULL &&
+          strstr(r.out, "\n  backup verify ") != NULL && strstr(r.out, "\n  audit verify ") != NULL);
+    CHECK(strstr(r.out, "\n  keygen") == NULL && strstr(r.out, "\n  sign") == NULL &&
+          strstr(r.out, "restore") == NULL);
     wf_cf_run_clear(&r);
 
     /* the same members and ranks give the library's bytes */
