@@ -54,7 +54,7 @@ void wf_coord_result(wf_daemon *d, uint32_t from, const wf_envelope *env)
     pthread_mutex_unlock(&d->mu);
     if (cancel) {
         char reason[WF_CONTROL_REASON_MAX];
-        snprintf(reason, sizeof reason, "%s %s%s%.100s", d->cluster->members[from].pub.name,
+        snprintf(reason, sizeof reason, "%.40s %s%s%.80s", d->cluster->members[from].pub.name,
                  wf_outcome_str(r.outcome), r.reason[0] ? ": " : "", r.reason);
         wf_session_cancel(d, env->session_id, WF_CULPRIT_NONE, reason);
     }
@@ -84,6 +84,7 @@ void wf_coord_run_ex(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], wf_control
         return;
     }
     randombytes_buf(w->start_id, WF_ID_BYTES);
+    wf_member_seen_before(d, w->start_id); /* a member sending it back to us is a replay */
     w->parties = wf_set_of(st->parties, st->n);
     st->issued_ms = wf_daemon_now_ms();
     pthread_mutex_lock(&d->mu);
@@ -126,6 +127,9 @@ void wf_coord_run_ex(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], wf_control
     pthread_mutex_unlock(&d->mu);
 
     out->silent = extra.silent | (others & ~w->answered);
+    out->answered = w->answered & others;
+    out->local = local;
+    memcpy(out->results, w->results, sizeof out->results);
     if (extra.has_presig)
         memcpy(out->presig_id, extra.presig_id, WF_ID_BYTES);
     int all_done = local.outcome == WF_OUTCOME_DONE || local.outcome == WF_OUTCOME_ALREADY;
@@ -142,7 +146,7 @@ void wf_coord_run_ex(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], wf_control
             out->refused |= WF_SET_BIT(m);
             all_done = 0;
             if (out->reason[0] == '\0')
-                snprintf(out->reason, sizeof out->reason, "%s refused: %.100s", d->cluster->members[m].pub.name,
+                snprintf(out->reason, sizeof out->reason, "%.40s refused: %.100s", d->cluster->members[m].pub.name,
                          r->reason);
         } else if (r->outcome == WF_OUTCOME_ABORTED) {
             all_done = 0;
@@ -192,14 +196,19 @@ void wf_coord_run(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], wf_control_st
 }
 
 /* After a failed run: leave out who was named or did not answer. */
-static void learn(wf_daemon *d, const wf_coord_outcome *o)
+/* After a failed run: a named culprit is left out of every quorum for a
+ * while, a member that did not answer for a short while; a member that
+ * refused (its policy, a presignature it lacks, an expired request) only for
+ * the rest of this request (*avoid, if given): refusing is not misbehaving. */
+static void learn(wf_daemon *d, const wf_coord_outcome *o, wf_member_set *avoid)
 {
     if (o->culprit != WF_CULPRIT_NONE && o->culprit < d->n && o->culprit != d->self)
         wf_daemon_exclude(d, o->culprit, WF_EXCLUDE_CULPRIT_MS, o->reason);
     for (uint32_t m = 0; m < d->n; m++)
-        if ((o->silent | o->refused) & WF_SET_BIT(m))
-            wf_daemon_exclude(d, m, WF_EXCLUDE_SILENT_MS,
-                              (o->refused & WF_SET_BIT(m)) ? "refused to take part" : "did not answer in time");
+        if (o->silent & WF_SET_BIT(m))
+            wf_daemon_exclude(d, m, WF_EXCLUDE_SILENT_MS, "did not answer in time");
+    if (avoid != NULL)
+        *avoid |= o->refused;
 }
 
 static void set_start(wf_control_start *st, const char *protocol, wf_member_set parties)
@@ -263,23 +272,141 @@ static void names_of(const wf_daemon *d, wf_member_set s, char *out, size_t cap)
         snprintf(out, cap, "none");
 }
 
-static wf_err check_sig(wf_daemon *d, const wf_node_key *k, const wf_sign_request *r, const uint8_t sig65[65],
-                        wf_coord_sign_out *out)
+/* The (derived) key the request is signed under. */
+static wf_err request_key(const wf_node_key *k, const wf_sign_request *r, wf_point *pub)
 {
     wf_xpub root, child;
-    wf_scalar tweak;
     wf_err err = wf_key_xpub(&k->share->pub, &root);
     if (err == WF_OK)
-        err = wf_bip32_derive_path(&child, &tweak, &root, r->path, r->path_len);
+        err = wf_bip32_derive_path(&child, NULL, &root, r->path, r->path_len);
     if (err == WF_OK)
-        err = wf_ecdsa_sig_from_compact(&out->sig, sig65, WF_ECDSA_COMPACT_BYTES);
-    if (err == WF_OK)
-        err = wf_ecdsa_verify_strict(&child.key, r->digest, &out->sig);
-    if (err == WF_OK)
-        out->pub = child.key;
-    else
-        wf_daemon_log(d, "a signature for the request did not verify: %s", wf_err_str(err));
+        *pub = child.key;
     return err;
+}
+
+static int sig_ok(const wf_point *pub, const wf_sign_request *r, const uint8_t sig65[65], wf_ecdsa_sig *sig)
+{
+    return wf_ecdsa_sig_from_compact(sig, sig65, WF_ECDSA_COMPACT_BYTES) == WF_OK &&
+           wf_ecdsa_verify_strict(pub, r->digest, sig) == WF_OK;
+}
+
+/* The valid signature of a run: one a member had recorded before (ALREADY),
+ * else our own part's, else one a member made in this run. A member that
+ * reports a signature that does not verify is named. */
+static int pick_signature(wf_daemon *d, const wf_point *pub, const wf_sign_request *r, wf_coord_outcome *o,
+                          wf_ecdsa_sig *sig)
+{
+    /* a signature a member recorded before this run is the request's answer */
+    for (int pass = 0; pass < 2; pass++) {
+        for (uint32_t m = 0; m < d->n; m++) {
+            const wf_control_result *res = &o->results[m];
+            if (!(o->answered & WF_SET_BIT(m)) || !res->has_sig || (res->outcome == WF_OUTCOME_ALREADY) != !pass)
+                continue;
+            if (sig_ok(pub, r, res->sig, sig))
+                return 1;
+            wf_daemon_audit(d, "bad-result", "member %u (%s) reported a signature that does not verify", m,
+                            d->cluster->members[m].pub.name);
+            o->culprit = m;
+            snprintf(o->reason, sizeof o->reason, "reported a signature that does not verify");
+        }
+        if (pass == 0 && o->local.has_sig && sig_ok(pub, r, o->local.sig, sig))
+            return 1;
+    }
+    return 0;
+}
+
+/* Our request record ends with the signature we return: if another run got
+ * there first, its signature is the answer, so one request id never yields
+ * two signatures from this node. */
+static int settle(wf_daemon *d, const wf_point *pub, const wf_sign_request *r, wf_ecdsa_sig *sig)
+{
+    wf_store_request req;
+    uint8_t sig65[WF_STORE_SIG_BYTES], stored[WF_STORE_SIG_BYTES];
+    wf_store_request_state state;
+    unsigned attempts = 0;
+    memset(&req, 0, sizeof req);
+    memcpy(req.id, r->request_id, r->request_id_len);
+    req.id_len = r->request_id_len;
+    wf_sign_request_context(r, req.context);
+    memcpy(req.digest, r->digest, WF_DIGEST_BYTES);
+    if (wf_ecdsa_sig_to_compact(sig65, sig) != WF_OK)
+        return 0;
+    wf_err err = wf_store_request_finish(d->store, &req, sig65);
+    if (err == WF_OK)
+        return 1;
+    if (err == WF_ERR_CONFLICT && wf_store_request_lookup(d->store, &req, &state, stored, &attempts) == WF_OK &&
+        state == WF_REQUEST_DONE && sig_ok(pub, r, stored, sig))
+        return 1;
+    wf_daemon_log(d, "recording the request's signature failed: %s", wf_store_last_error());
+    return 0;
+}
+
+static wf_client_code sign_rounds(wf_daemon *d, const wf_node_key *k, const wf_sign_request *r,
+                                  const uint8_t *raw, size_t raw_len, wf_coord_sign_out *out)
+{
+    char last[WF_CONTROL_REASON_MAX] = "no attempt ran";
+    wf_client_code last_code = WF_CLIENT_UNAVAILABLE;
+    wf_member_set avoid = 0;
+    wf_point pub;
+    if (request_key(k, r, &pub) != WF_OK)
+        return wf_client_fail(out->why, sizeof out->why, WF_CLIENT_BAD_REQUEST, "the path cannot be derived");
+    for (int round = 0; round < MAX_ROUNDS; round++) {
+        if (atomic_load(&d->stopping) != 0)
+            return wf_client_fail(out->why, sizeof out->why, WF_CLIENT_SHUTTING_DOWN,
+                                  "the node is shutting down; retry on another node");
+        if (wf_daemon_now_ms() >= r->expiry_ms)
+            return wf_client_fail(out->why, sizeof out->why, WF_CLIENT_EXPIRED, "the request expired (%s)", last);
+        wf_member_set usable = wf_daemon_usable(d) & ~avoid;
+        wf_member_set q[64];
+        size_t nq = wf_quorum_list(d->members, d->n, d->t, WF_SET_BIT(d->self), usable, q, 64);
+        if (nq == 0) {
+            char up[256];
+            names_of(d, usable, up, sizeof up);
+            return wf_client_fail(out->why, sizeof out->why, WF_CLIENT_UNAVAILABLE,
+                                  "no authorised quorum among the reachable members (usable: %s); %s", up,
+                                  round ? last : "retry when more members are up");
+        }
+        /* prefer a set with a pooled presignature; else presign for one */
+        uint8_t presig_id[WF_ID_BYTES];
+        wf_member_set set = 0;
+        for (size_t i = 0; i < nq && set == 0; i++)
+            if (pick_pooled(d, r->key_id, q[i], presig_id))
+                set = q[i];
+        wf_control_start st;
+        wf_coord_outcome o;
+        if (set == 0) {
+            set = q[(size_t)round % nq];
+            set_start(&st, "presign", set);
+            wf_coord_run(d, r->key_id, &st, d->cfg.session_timeout_ms, &o);
+            if (o.outcome != WF_OUTCOME_DONE || !reserve(d, o.presig_id)) {
+                snprintf(last, sizeof last, "presign failed: %.140s", o.reason);
+                last_code = WF_CLIENT_ABORTED;
+                learn(d, &o, &avoid);
+                continue;
+            }
+            memcpy(presig_id, o.presig_id, WF_ID_BYTES);
+            out->cold = 1;
+        }
+        set_start(&st, "sign", set);
+        memcpy(st.request, raw, raw_len);
+        st.request_len = raw_len;
+        st.has_presig = 1;
+        memcpy(st.presig_id, presig_id, WF_ID_BYTES);
+        wf_coord_run_ex(d, r->key_id, &st, d->cfg.session_timeout_ms, 1, &o);
+        unreserve(d, presig_id);
+        if (pick_signature(d, &pub, r, &o, &out->sig) && settle(d, &pub, r, &out->sig)) {
+            out->pub = pub;
+            out->signers = set;
+            return WF_CLIENT_OK;
+        }
+        snprintf(last, sizeof last, "sign failed: %.140s", o.reason);
+        last_code = WF_CLIENT_ABORTED;
+        learn(d, &o, &avoid);
+        /* our own store refuses more attempts for this request */
+        if (o.local.outcome == WF_OUTCOME_REFUSED && strstr(o.local.reason, "attempts") != NULL)
+            break;
+    }
+    return wf_client_fail(out->why, sizeof out->why, last_code, "%s", last);
 }
 
 wf_client_code wf_coord_sign(wf_daemon *d, const wf_sign_request *r, wf_coord_sign_out *out)
@@ -300,65 +427,14 @@ wf_client_code wf_coord_sign(wf_daemon *d, const wf_sign_request *r, wf_coord_si
     }
     memcpy(raw, enc, enc_len);
     free(enc);
-
-    char last[WF_CONTROL_REASON_MAX] = "no attempt ran";
-    wf_client_code last_code = WF_CLIENT_UNAVAILABLE;
-    for (int round = 0; round < MAX_ROUNDS; round++) {
-        if (atomic_load(&d->stopping) != 0)
-            return wf_client_fail(out->why, sizeof out->why, WF_CLIENT_SHUTTING_DOWN,
-                                  "the node is shutting down; retry on another node");
-        wf_member_set usable = wf_daemon_usable(d);
-        wf_member_set q[64];
-        size_t nq = wf_quorum_list(d->members, d->n, d->t, WF_SET_BIT(d->self), usable, q, 64);
-        if (nq == 0) {
-            char up[256];
-            names_of(d, usable, up, sizeof up);
-            return wf_client_fail(out->why, sizeof out->why, WF_CLIENT_UNAVAILABLE,
-                                  "no authorised quorum among the reachable members (usable: %s); %s", up,
-                                  round ? last : "retry when more members are up");
-        }
-        /* prefer a set with a pooled presignature; else presign for the first */
-        uint8_t presig_id[WF_ID_BYTES];
-        wf_member_set set = 0;
-        for (size_t i = 0; i < nq && set == 0; i++)
-            if (pick_pooled(d, r->key_id, q[i], presig_id))
-                set = q[i];
-        wf_control_start st;
-        wf_coord_outcome o;
-        if (set == 0) {
-            set = q[(size_t)round % nq];
-            set_start(&st, "presign", set);
-            wf_coord_run(d, r->key_id, &st, d->cfg.session_timeout_ms, &o);
-            if (o.outcome != WF_OUTCOME_DONE) {
-                snprintf(last, sizeof last, "presign failed: %.140s", o.reason);
-                last_code = WF_CLIENT_ABORTED;
-                learn(d, &o);
-                continue;
-            }
-            memcpy(presig_id, o.presig_id, WF_ID_BYTES);
-            reserve(d, presig_id);
-            out->cold = 1;
-        }
-        set_start(&st, "sign", set);
-        memcpy(st.request, raw, enc_len);
-        st.request_len = enc_len;
-        st.has_presig = 1;
-        memcpy(st.presig_id, presig_id, WF_ID_BYTES);
-        wf_coord_run_ex(d, r->key_id, &st, d->cfg.session_timeout_ms, 1, &o);
-        unreserve(d, presig_id);
-        if ((o.outcome == WF_OUTCOME_DONE || o.outcome == WF_OUTCOME_ALREADY) && o.has_sig &&
-            check_sig(d, k, r, o.sig, out) == WF_OK) {
-            out->signers = set;
-            return WF_CLIENT_OK;
-        }
-        snprintf(last, sizeof last, "sign failed: %.140s", o.reason);
-        last_code = WF_CLIENT_ABORTED;
-        learn(d, &o);
-        /* our own store refuses more attempts for this request */
-        if (o.outcome == WF_OUTCOME_REFUSED && strstr(o.reason, "attempts") != NULL)
-            break;
-    }
-    return wf_client_fail(out->why, sizeof out->why, last_code, "%s", last);
+    uint8_t name[32];
+    wf_request_name(name, r);
+    if (!wf_claim(d, &d->coordinating, name))
+        return wf_client_fail(out->why, sizeof out->why, WF_CLIENT_UNAVAILABLE,
+                              "this request is being signed on this node now; retry in a moment");
+    wf_client_code code = sign_rounds(d, k, r, raw, enc_len, out);
+    wf_unclaim(d, &d->coordinating, name);
+    return code;
 }
 
 wf_client_code wf_coord_keygen(wf_daemon *d, const wf_keygen_request *r, uint8_t key_id[WF_ID_BYTES], char *why,
@@ -398,7 +474,7 @@ wf_client_code wf_coord_keygen(wf_daemon *d, const wf_keygen_request *r, uint8_t
         free(enc);
         wf_coord_run(d, key_id, &st, d->cfg.keygen_timeout_ms, &o);
         if (o.outcome != WF_OUTCOME_DONE && o.outcome != WF_OUTCOME_ALREADY) {
-            learn(d, &o);
+            learn(d, &o, NULL);
             return wf_client_fail(why, why_cap, WF_CLIENT_ABORTED, "keygen failed: %s", o.reason);
         }
         if ((k = wf_node_key_find(d, key_id)) == NULL)
@@ -407,7 +483,7 @@ wf_client_code wf_coord_keygen(wf_daemon *d, const wf_keygen_request *r, uint8_t
     set_start(&st, "aux-info", all);
     wf_coord_run(d, key_id, &st, d->cfg.keygen_timeout_ms, &o);
     if (o.outcome != WF_OUTCOME_DONE && o.outcome != WF_OUTCOME_ALREADY) {
-        learn(d, &o);
+        learn(d, &o, NULL);
         return wf_client_fail(why, why_cap, WF_CLIENT_ABORTED, "aux-info failed: %s", o.reason);
     }
     if (k->aux == NULL)

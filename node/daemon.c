@@ -10,6 +10,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <sodium.h>
+
 #include "crypto/secmem.h"
 #include "node/daemon_internal.h"
 #include "node/fail.h"
@@ -31,6 +33,43 @@ void wf_hex(char *out, const uint8_t *in, size_t len)
         out[2 * i + 1] = digits[in[i] & 15];
     }
     out[2 * len] = '\0';
+}
+
+int wf_claim(wf_daemon *d, wf_claims *c, const uint8_t name[32])
+{
+    int free_slot = -1, taken = 0;
+    pthread_mutex_lock(&d->mu);
+    for (int i = 0; i < WF_INFLIGHT_MAX && !taken; i++) {
+        if (c->used[i] && memcmp(c->id[i], name, 32) == 0)
+            taken = 1;
+        else if (!c->used[i] && free_slot < 0)
+            free_slot = i;
+    }
+    int ok = !taken && free_slot >= 0;
+    if (ok) {
+        memcpy(c->id[free_slot], name, 32);
+        c->used[free_slot] = 1;
+    }
+    pthread_mutex_unlock(&d->mu);
+    return ok;
+}
+
+void wf_unclaim(wf_daemon *d, wf_claims *c, const uint8_t name[32])
+{
+    pthread_mutex_lock(&d->mu);
+    for (int i = 0; i < WF_INFLIGHT_MAX; i++)
+        if (c->used[i] && memcmp(c->id[i], name, 32) == 0)
+            c->used[i] = 0;
+    pthread_mutex_unlock(&d->mu);
+}
+
+void wf_request_name(uint8_t out[32], const wf_sign_request *r)
+{
+    crypto_generichash_state st;
+    crypto_generichash_init(&st, NULL, 0, 32);
+    crypto_generichash_update(&st, r->key_id, WF_ID_BYTES);
+    crypto_generichash_update(&st, r->request_id, r->request_id_len);
+    crypto_generichash_final(&st, out, 32);
 }
 
 void wf_daemon_log(const wf_daemon *d, const char *fmt, ...)
@@ -294,6 +333,29 @@ done:
     return err;
 }
 
+/* The client API comes up last, once the router and keeper run. */
+static wf_err setup_clients(wf_daemon *d, const char **why)
+{
+    wf_err err = WF_OK;
+    char crt[WF_NODE_PATH_MAX], key[WF_NODE_PATH_MAX];
+    snprintf(crt, sizeof crt, "%s/%s", d->cfg.node_dir, WF_NODE_TLS_CERT);
+    snprintf(key, sizeof key, "%s/%s", d->cfg.node_dir, WF_NODE_TLS_KEY);
+    wf_client_server_cfg cc = {
+        .listen_url = d->cfg.client_listen_url,
+        .cert_path = crt,
+        .key_path = key,
+        .client_ca_path = d->cfg.client_ca_path,
+        .workers = 4,
+        .handler = wf_client_api_handle,
+        .ctx = d,
+        .allow_plaintext_for_tests = d->cfg.allow_plaintext_for_tests,
+    };
+    if ((err = wf_client_server_start(&d->clients, &cc, why)) != WF_OK)
+        goto done;
+done:
+    return err;
+}
+
 static wf_err setup_network(wf_daemon *d, const char **why)
 {
     wf_err err = WF_OK;
@@ -320,21 +382,6 @@ static wf_err setup_network(wf_daemon *d, const char **why)
     wf_http_cfg hc = {.listen_url = d->cfg.http_url, .metrics = d->metrics, .ready = ready, .ready_ctx = d};
     if ((err = wf_http_start(&d->http, &hc)) != WF_OK)
         FAIL(err, wf_why_fmt("cannot serve health and metrics on %s", d->cfg.http_url ? d->cfg.http_url : "the default URL"));
-    char crt[WF_NODE_PATH_MAX], key[WF_NODE_PATH_MAX];
-    snprintf(crt, sizeof crt, "%s/%s", d->cfg.node_dir, WF_NODE_TLS_CERT);
-    snprintf(key, sizeof key, "%s/%s", d->cfg.node_dir, WF_NODE_TLS_KEY);
-    wf_client_server_cfg cc = {
-        .listen_url = d->cfg.client_listen_url,
-        .cert_path = crt,
-        .key_path = key,
-        .client_ca_path = d->cfg.client_ca_path,
-        .workers = 4,
-        .handler = wf_client_api_handle,
-        .ctx = d,
-        .allow_plaintext_for_tests = d->cfg.allow_plaintext_for_tests,
-    };
-    if ((err = wf_client_server_start(&d->clients, &cc, why)) != WF_OK)
-        goto done;
 done:
     return err;
 }
@@ -385,6 +432,8 @@ wf_err wf_daemon_start(wf_daemon **out, const wf_daemon_cfg *cfg, const char **w
     d->router_started = 1;
     if ((err = wf_keeper_start(d)) != WF_OK)
         FAIL(err, "cannot start the presignature keeper");
+    if ((err = setup_clients(d, why)) != WF_OK)
+        goto done;
     wf_daemon_log(d, "member %u of cluster %02x%02x%02x%02x… serving (%u members, threshold %u)", d->self,
                   d->cluster->cluster_id[0], d->cluster->cluster_id[1], d->cluster->cluster_id[2],
                   d->cluster->cluster_id[3], d->n, d->t);
@@ -439,6 +488,11 @@ void wf_daemon_stop(wf_daemon *d)
     atomic_store(&d->stopping, 3);
     if (d->router_started)
         pthread_join(d->router, NULL);
+    /* a start the router accepted just before it stopped */
+    pthread_mutex_lock(&d->mu);
+    while (d->member_threads > 0)
+        pthread_cond_wait(&d->cv, &d->mu);
+    pthread_mutex_unlock(&d->mu);
     if (d->http)
         wf_http_stop(d->http);
     if (d->net)

@@ -37,6 +37,16 @@
 #define WF_EXCLUDE_CULPRIT_MS (10 * 60 * 1000) /* a named culprit is left out of quorums this long */
 #define WF_EXCLUDE_SILENT_MS  10000            /* a member that did not answer in time */
 #define WF_SEND_TIMEOUT_MS   2000
+#define WF_MEMBER_THREADS_MAX 64 /* sessions run for other coordinators at once */
+#define WF_INFLIGHT_MAX      64 /* sign requests coordinated (or signed, or keys made) at once */
+#define WF_TAKE_REORDER      64 /* take counters may arrive this far out of order */
+
+/* A small set of 32-byte names in use (under d->mu): a request being
+ * signed, a key in keygen. */
+typedef struct wf_claims {
+    uint8_t id[WF_INFLIGHT_MAX][32];
+    int used[WF_INFLIGHT_MAX];
+} wf_claims;
 
 /* A key this node holds a share of, decoded once (aux precomputed). Never
  * freed before the daemon stops, so sessions may borrow it. */
@@ -118,6 +128,9 @@ struct wf_daemon {
     wf_policy_counters counters;
     uint8_t reserved[64][WF_ID_BYTES]; /* presignatures a local coordinator is about to use */
     size_t n_reserved;
+    wf_claims key_busy;      /* keys with a keygen or aux-info running here */
+    wf_claims coordinating;  /* sign requests this node coordinates now */
+    wf_claims signing;       /* sign requests this node takes part in now */
 
     pthread_mutex_t keys_mu;
     wf_node_key *keys;
@@ -139,6 +152,11 @@ wf_err wf_daemon_send(wf_daemon *d, uint32_t m, const uint8_t *bytes, size_t len
 void wf_daemon_machine_cfg(const wf_daemon *d, wf_machine_cfg *out, const uint8_t key_id[WF_ID_BYTES],
                            const uint8_t session_id[WF_ID_BYTES], const char *protocol);
 void wf_hex(char *out, const uint8_t *in, size_t len);
+/* Claims name in c: 1 when done, 0 when it is claimed already or c is full. */
+int wf_claim(wf_daemon *d, wf_claims *c, const uint8_t name[32]);
+void wf_unclaim(wf_daemon *d, wf_claims *c, const uint8_t name[32]);
+/* The name of a sign request for claims: its id and key. */
+void wf_request_name(uint8_t out[32], const wf_sign_request *r);
 
 /* node_keys.c */
 wf_err wf_node_keys_load(wf_daemon *d, const char **why);
@@ -153,8 +171,8 @@ void wf_node_keys_free(wf_daemon *d);
 wf_err wf_node_state_load(wf_daemon *d, const char **why);
 /* wf_policy_check with the node's counters, saved when the request counts. */
 wf_policy_verdict wf_node_policy_check(wf_daemon *d, const wf_sign_request *r);
-/* Records member m's take counter; 1 when it is not above the last one it
- * reported (its store may have been rolled back). */
+/* Records member m's take counter; 1 when it is WF_TAKE_REORDER or more
+ * below the highest it reported (its store may have been rolled back). */
 int wf_node_take_seen(wf_daemon *d, uint32_t m, uint64_t take_count);
 
 /* session_run.c */
@@ -191,6 +209,8 @@ typedef struct wf_member_extra {
 void wf_member_run(wf_daemon *d, uint32_t coordinator, const uint8_t key_id[WF_ID_BYTES],
                    const uint8_t start_id[WF_ID_BYTES], const wf_control_start *st, wf_control_result *res,
                    wf_member_extra *extra);
+/* 1 if start_id was seen before (a replay); else remembers it. */
+int wf_member_seen_before(wf_daemon *d, const uint8_t start_id[WF_ID_BYTES]);
 /* NULL when the policy lets this keygen request's client create keys (and
  * its signature and expiry check), else why not. */
 const char *wf_member_keygen_denied(const wf_daemon *d, const wf_keygen_request *r, uint64_t now_ms);
@@ -204,6 +224,9 @@ typedef struct wf_coord_outcome {
     uint32_t culprit;              /* a member named by an abort, or WF_CULPRIT_NONE */
     wf_member_set silent;          /* members that did not answer in time */
     wf_member_set refused;         /* members that refused to start */
+    wf_member_set answered;        /* members whose result arrived (results[] valid) */
+    wf_control_result local;       /* our own part's result */
+    wf_control_result results[WF_MAX_MEMBERS]; /* by member index */
     char reason[WF_CONTROL_REASON_MAX];
     int has_sig;
     uint8_t sig[WF_CONTROL_SIG_BYTES];

@@ -85,7 +85,9 @@ static void run_keygen(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], const ui
     wf_session_drive(d, m, start_id, wf_set_of(st->parties, st->n), d->cfg.keygen_timeout_ms, &rr);
     from_run(res, &rr, extra);
     wf_key_share *share = NULL;
-    if (rr.status == WF_SESSION_DONE && wf_keygen_result(m, &share) == WF_OK) {
+    if (rr.status == WF_SESSION_DONE && wf_keygen_result(m, &share) != WF_OK)
+        refuse(res, "keygen finished without a result");
+    else if (rr.status == WF_SESSION_DONE) {
         wf_err err = wf_node_key_add(d, share);
         if (err != WF_OK) {
             refuse(res, "the new key share could not be stored");
@@ -125,8 +127,9 @@ static void run_aux(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], const uint8
     wf_session_drive(d, m, start_id, wf_set_of(st->parties, st->n), d->cfg.keygen_timeout_ms, &rr);
     from_run(res, &rr, extra);
     wf_aux *aux = NULL;
-    if (rr.status == WF_SESSION_DONE && wf_aux_info_result(m, &aux) == WF_OK &&
-        wf_node_key_set_aux(d, k, aux) != WF_OK) {
+    if (rr.status == WF_SESSION_DONE && wf_aux_info_result(m, &aux) != WF_OK) {
+        refuse(res, "aux-info finished without a result");
+    } else if (rr.status == WF_SESSION_DONE && wf_node_key_set_aux(d, k, aux) != WF_OK) {
         refuse(res, "the aux record could not be stored");
         wf_daemon_log(d, "storing an aux record failed: %s", wf_store_last_error());
     }
@@ -179,7 +182,9 @@ static void run_presign(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], const u
     wf_session_drive(d, m, start_id, set, d->cfg.session_timeout_ms, &rr);
     from_run(res, &rr, extra);
     wf_presig *ps = NULL;
-    if (rr.status == WF_SESSION_DONE && wf_presign_result(m, &ps) == WF_OK) {
+    if (rr.status == WF_SESSION_DONE && wf_presign_result(m, &ps) != WF_OK) {
+        refuse(res, "presign finished without a result");
+    } else if (rr.status == WF_SESSION_DONE) {
         wf_store_blob b;
         memset(&b, 0, sizeof b);
         err = wf_record_presig_encode(ps, &b.pub, &b.pub_len, &b.sec, &b.sec_len);
@@ -214,10 +219,32 @@ static const char *policy_denied(wf_daemon *d, const wf_sign_request *r)
     return v == WF_POLICY_ALLOW ? NULL : wf_policy_verdict_str(v);
 }
 
+static void sign_claimed(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], const uint8_t start_id[WF_ID_BYTES],
+                         const wf_control_start *st, wf_control_result *res, wf_member_extra *extra,
+                         const wf_sign_request *rq);
+
+/* One signing run per request at a time on this node, so two coordinators
+ * racing on one request cannot both get this node's partial: the second is
+ * refused, and once the first is done it answers with that signature. */
 static void run_sign(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], const uint8_t start_id[WF_ID_BYTES],
                      const wf_control_start *st, wf_control_result *res, wf_member_extra *extra)
 {
     wf_sign_request r;
+    uint8_t name[32];
+    if (wf_sign_request_decode(&r, st->request, st->request_len) != WF_OK)
+        return refuse(res, "malformed sign request");
+    wf_request_name(name, &r);
+    if (!wf_claim(d, &d->signing, name))
+        return refuse(res, "this request is being signed here now");
+    sign_claimed(d, key_id, start_id, st, res, extra, &r);
+    wf_unclaim(d, &d->signing, name);
+}
+
+static void sign_claimed(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], const uint8_t start_id[WF_ID_BYTES],
+                         const wf_control_start *st, wf_control_result *res, wf_member_extra *extra,
+                         const wf_sign_request *rq)
+{
+    wf_sign_request r = *rq;
     wf_store_request req;
     wf_store_request_state state;
     unsigned attempts = 0;
@@ -225,8 +252,6 @@ static void run_sign(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], const uint
     wf_err err;
     if (!st->has_presig)
         return refuse(res, "sign without a presignature id");
-    if (wf_sign_request_decode(&r, st->request, st->request_len) != WF_OK)
-        return refuse(res, "malformed sign request");
     if (memcmp(r.key_id, key_id, WF_ID_BYTES) != 0)
         return refuse(res, "the sign request names another key");
     wf_node_key *k = wf_node_key_find(d, key_id);
@@ -290,8 +315,18 @@ static void run_sign(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], const uint
     if (rr.status == WF_SESSION_DONE && wf_sign_result(m, &sig, NULL) == WF_OK &&
         wf_ecdsa_sig_to_compact(res->sig, &sig) == WF_OK) {
         res->has_sig = 1;
-        if (wf_store_request_finish(d->store, &req, res->sig) != WF_OK)
+        err = wf_store_request_finish(d->store, &req, res->sig);
+        if (err == WF_ERR_CONFLICT) {
+            /* a concurrent run signed this request first: that signature is the answer */
+            wf_store_request_state st2;
+            if (wf_store_request_lookup(d->store, &req, &st2, res->sig, &attempts) == WF_OK &&
+                st2 == WF_REQUEST_DONE)
+                res->outcome = WF_OUTCOME_ALREADY;
+            else
+                refuse(res, "the request was signed twice and the first signature cannot be read");
+        } else if (err != WF_OK) {
             wf_daemon_log(d, "recording a signature failed: %s", wf_store_last_error());
+        }
         char rid[2 * WF_REQUEST_ID_MAX + 1], dig[2 * WF_DIGEST_BYTES + 1], kid[2 * WF_ID_BYTES + 1];
         wf_hex(rid, r.request_id, r.request_id_len);
         wf_hex(dig, r.digest, WF_DIGEST_BYTES);
@@ -302,6 +337,9 @@ static void run_sign(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], const uint
     wf_machine_free(m);
 }
 
+/* One keygen or aux-info per key at a time on this node: two concurrent runs
+ * (a retried client request, a member starting one on its own) would leave
+ * members holding the results of different runs. */
 void wf_member_run(wf_daemon *d, uint32_t coordinator, const uint8_t key_id[WF_ID_BYTES],
                    const uint8_t start_id[WF_ID_BYTES], const wf_control_start *st, wf_control_result *res,
                    wf_member_extra *extra)
@@ -315,6 +353,9 @@ void wf_member_run(wf_daemon *d, uint32_t coordinator, const uint8_t key_id[WF_I
     }
     if (!in || !coord_in)
         return refuse(res, "this node or the coordinator is not among the parties");
+    int lifecycle = strcmp(st->protocol, "keygen") == 0 || strcmp(st->protocol, "aux-info") == 0;
+    if (lifecycle && !wf_claim(d, &d->key_busy, key_id))
+        return refuse(res, "a keygen or aux-info for this key is already running here");
     if (strcmp(st->protocol, "keygen") == 0)
         run_keygen(d, key_id, start_id, st, res, extra);
     else if (strcmp(st->protocol, "aux-info") == 0)
@@ -325,6 +366,8 @@ void wf_member_run(wf_daemon *d, uint32_t coordinator, const uint8_t key_id[WF_I
         run_sign(d, key_id, start_id, st, res, extra);
     else
         refuse(res, "unknown protocol");
+    if (lifecycle)
+        wf_unclaim(d, &d->key_busy, key_id);
 }
 
 /* ---- starts from other members ---- */
@@ -363,8 +406,7 @@ static void *job_main(void *arg)
     return NULL;
 }
 
-/* 1 if start_id was seen before (a replay); else remembers it. */
-static int seen_before(wf_daemon *d, const uint8_t start_id[WF_ID_BYTES])
+int wf_member_seen_before(wf_daemon *d, const uint8_t start_id[WF_ID_BYTES])
 {
     uint64_t now = wf_daemon_now_ms();
     int seen = 0;
@@ -411,20 +453,24 @@ void wf_member_accept(wf_daemon *d, uint32_t from, const wf_envelope *env)
         refuse(&res, "session start expired (check the clocks)");
         goto answer;
     }
-    if (seen_before(d, j->start_id)) {
+    if (wf_member_seen_before(d, j->start_id)) {
         labels[0] = "replay";
         wf_metric_add(d->nm.refused_envelopes, labels, 1);
         wf_daemon_log(d, "dropped a replayed session start from %s", d->cluster->members[from].pub.name);
         free(j);
         return;
     }
-    if (atomic_load(&d->stopping) != 0) {
-        refuse(&res, "the node is shutting down");
+    pthread_mutex_lock(&d->mu);
+    const char *busy = atomic_load(&d->stopping) != 0          ? "the node is shutting down"
+                       : d->member_threads >= WF_MEMBER_THREADS_MAX ? "the node is busy (too many sessions)"
+                                                                    : NULL;
+    if (busy == NULL)
+        d->member_threads++;
+    pthread_mutex_unlock(&d->mu);
+    if (busy != NULL) {
+        refuse(&res, busy);
         goto answer;
     }
-    pthread_mutex_lock(&d->mu);
-    d->member_threads++;
-    pthread_mutex_unlock(&d->mu);
     pthread_t th;
     pthread_attr_t attr;
     pthread_attr_init(&attr);

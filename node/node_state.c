@@ -61,8 +61,10 @@ int wf_node_take_seen(wf_daemon *d, uint32_t m, uint64_t take_count)
     if (m >= d->n || take_count == 0)
         return 0;
     pthread_mutex_lock(&d->state_mu);
-    int back = take_count <= d->take_seen[m];
-    if (!back) {
+    /* concurrent sessions report out of order, by at most as many takes as
+     * can run at once; a rollback puts the counter back further than that */
+    int back = take_count + WF_TAKE_REORDER <= d->take_seen[m];
+    if (take_count > d->take_seen[m]) {
         d->take_seen[m] = take_count;
         for (uint32_t i = 0; i < d->n; i++)
             wf_be64_put(buf + 8u * i, d->take_seen[i]);

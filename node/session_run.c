@@ -209,9 +209,37 @@ void wf_session_drive(wf_daemon *d, wf_machine *m, const uint8_t start_id[WF_ID_
             p = &q->next;
         }
     }
-    s->next = d->sessions;
-    d->sessions = s;
+    int duplicate = find_by_id(d, s->id) != NULL;
+    if (!duplicate) {
+        s->next = d->sessions;
+        d->sessions = s;
+        /* a party that refused (or had signed already) before we registered */
+        for (wf_waiter *w = d->waiters; w; w = w->next) {
+            if (memcmp(w->start_id, start_id, WF_ID_BYTES) != 0)
+                continue;
+            for (uint32_t j = 0; j < d->n && !s->cancelled; j++)
+                if ((w->answered & WF_SET_BIT(j)) && w->results[j].outcome != WF_OUTCOME_DONE) {
+                    s->cancelled = 1;
+                    s->cancel_culprit = WF_CULPRIT_NONE;
+                    snprintf(s->cancel_reason, sizeof s->cancel_reason, "%.40s %s",
+                             d->cluster->members[j].pub.name, wf_outcome_str(w->results[j].outcome));
+                }
+        }
+    }
     pthread_mutex_unlock(&d->mu);
+    if (duplicate) {
+        /* the same session twice (a start replayed under another start id
+         * cannot give the same id; this is a second start of one run) */
+        snprintf(out->reason, sizeof out->reason, "a session with this id already runs here");
+        while (s->head) {
+            wf_queued *q = s->head;
+            s->head = q->next;
+            queued_free(q);
+        }
+        pthread_cond_destroy(&s->cv);
+        free(s);
+        return;
+    }
 
     wf_outbox box = {0};
     const char *why = NULL;
@@ -232,6 +260,14 @@ void wf_session_drive(wf_daemon *d, wf_machine *m, const uint8_t start_id[WF_ID_
         }
         if (atomic_load(&d->stopping) >= 2) {
             snprintf(out->reason, sizeof out->reason, "the node is shutting down");
+            break;
+        }
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if (now.tv_sec > deadline.tv_sec || (now.tv_sec == deadline.tv_sec && now.tv_nsec >= deadline.tv_nsec)) {
+            out->silent = missing(m, parties, d->self);
+            snprintf(out->reason, sizeof out->reason, "timed out in round %u waiting for %zu part%s", m->round,
+                     wf_set_count(out->silent), wf_set_count(out->silent) == 1 ? "y" : "ies");
             break;
         }
         wf_queued *q = s->head;

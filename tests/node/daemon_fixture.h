@@ -230,7 +230,8 @@ static inline void wf_df_sign_request(const wf_df *f, wf_sign_request *r, const 
     r->request_id_len = strlen(request_id);
     memcpy(r->request_id, request_id, r->request_id_len);
     memcpy(r->key_id, key_id, 32);
-    memcpy(r->path, path, path_len * sizeof path[0]);
+    if (path_len > 0)
+        memcpy(r->path, path, path_len * sizeof path[0]);
     r->path_len = path_len;
     memcpy(r->digest, digest, 32);
     r->expiry_ms = wf_df_now_ms() + 60000;

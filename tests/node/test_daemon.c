@@ -8,6 +8,7 @@
  * is not the link's member, a replayed session start and a peer with a
  * certificate that is not pinned. Not under valgrind (NNG, like the other
  * network tests). */
+#include <pthread.h>
 #include <sodium.h>
 
 #include "node/cluster_config.h"
@@ -147,6 +148,64 @@ static void test_sign(void)
     CHECK(r != NULL && r->code == 0 && r->signature && wf_df_sig_valid(r->signature, digest));
     if (r)
         warifu__wire__client_response__free_unpacked(r, NULL);
+}
+
+typedef struct racer {
+    size_t node;
+    const wf_sign_request *r;
+    Warifu__Wire__ClientResponse *resp;
+} racer;
+
+static void *race(void *arg)
+{
+    racer *x = arg;
+    x->resp = wf_df_send_sign(&f, x->node, x->r);
+    return NULL;
+}
+
+/* The same request sent to two coordinators at once: every answer that is a
+ * signature is the same signature (the second run finds the first's record). */
+static void test_concurrent_duplicate(void)
+{
+    uint8_t digest[32];
+    randombytes_buf(digest, sizeof digest);
+    wf_sign_request sr;
+    wf_df_sign_request(&f, &sr, "raced", key_id, digest, NULL, 0);
+    racer a = {ALPHA, &sr, NULL}, b = {CHARLIE, &sr, NULL};
+    pthread_t ta, tb;
+    REQUIRE(pthread_create(&ta, NULL, race, &a) == 0 && pthread_create(&tb, NULL, race, &b) == 0);
+    pthread_join(ta, NULL);
+    pthread_join(tb, NULL);
+    int ok = 0;
+    uint8_t first[64];
+    racer *all[2] = {&a, &b};
+    for (int i = 0; i < 2; i++) {
+        Warifu__Wire__ClientResponse *r = all[i]->resp;
+        CHECK(r != NULL);
+        if (r == NULL)
+            continue;
+        if (r->code == 0 && r->signature) {
+            CHECK(wf_df_sig_valid(r->signature, digest));
+            if (ok++ == 0) {
+                memcpy(first, r->signature->r.data, 32);
+                memcpy(first + 32, r->signature->s.data, 32);
+            } else {
+                CHECK(memcmp(first, r->signature->r.data, 32) == 0 && memcmp(first + 32, r->signature->s.data, 32) == 0);
+            }
+        } else {
+            fprintf(stderr, "raced request on %s: %s\n", wf_df_names[all[i]->node], r->error);
+        }
+        warifu__wire__client_response__free_unpacked(r, NULL);
+    }
+    CHECK(ok >= 1);
+    /* and a retry afterwards, on either, returns that same signature */
+    for (size_t i = 0; i < f.n && ok; i++) {
+        Warifu__Wire__ClientResponse *r = wf_df_send_sign(&f, i, &sr);
+        CHECK(r != NULL && r->code == 0 && r->signature && memcmp(first, r->signature->r.data, 32) == 0 &&
+              memcmp(first + 32, r->signature->s.data, 32) == 0);
+        if (r)
+            warifu__wire__client_response__free_unpacked(r, NULL);
+    }
 }
 
 static void test_refusals(void)
@@ -325,6 +384,7 @@ int main(void)
     REQUIRE(wf_df_wait_ready(&f, 15000));
     test_keygen_and_queries();
     test_sign();
+    test_concurrent_duplicate();
     test_refusals();
     test_peer_refusals();
     wf_df_teardown(&f);
