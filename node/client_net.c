@@ -213,15 +213,19 @@ static int next_request(worker *w, nng_msg **m)
     nng_aio_wait(w->aio);
     pthread_mutex_lock(&srv->mu);
     w->state = WORKER_BUSY;
+    stop = srv->stopping;
     pthread_mutex_unlock(&srv->mu);
     int rv = nng_aio_result(w->aio);
-    if (rv == NNG_ECLOSED || rv == NNG_ECANCELED)
-        return 0;
     if (rv == 0) {
         *m = nng_aio_get_msg(w->aio);
         nng_aio_set_msg(w->aio, NULL);
     }
-    return 1; /* rv != 0: a transient failure (memory); try again */
+    if (stop || rv == NNG_ECLOSED || rv == NNG_ECANCELED) {
+        wf_client_net_msg_free(*m); /* arrived as the server stopped: not handled */
+        *m = NULL;
+        return 0;
+    }
+    return 1; /* with a request, or after a transient failure (memory): try again */
 }
 
 static void *worker_main(void *arg)
