@@ -4,7 +4,12 @@
  * same order.
  *
  * Exit codes: 0 done; 1 a local failure (a file, the store, a client
- * directory); 2 a bad command line (nothing was done). */
+ * directory); 2 a bad command line (nothing was done); and for the commands
+ * that ask a node (cli_client.h): 3 the node refused the request (asking
+ * again will not help), 4 no answer from the node (not listening, the TLS
+ * handshake failed, timed out), 5 the node could not do it now (no quorum,
+ * aborted, stopping, a local failure of the node: retry, the same request id
+ * is safe). */
 #ifndef WF_NODE_CLI_H
 #define WF_NODE_CLI_H
 
@@ -13,18 +18,24 @@
 
 #include "node/cluster_config.h"
 
-#define WF_CLI_EXIT_FAILURE 1
-#define WF_CLI_EXIT_USAGE   2
+#define WF_CLI_EXIT_FAILURE     1
+#define WF_CLI_EXIT_USAGE       2
+#define WF_CLI_EXIT_REFUSED     3
+#define WF_CLI_EXIT_UNREACHABLE 4
+#define WF_CLI_EXIT_RETRY       5
 
 #define WF_CLI_MAX_POSITIONAL 1
 #define WF_CLI_HEX_MAX        128 /* bytes in one hex field */
 
 /* Every option's value as given (NULL when absent); checked by the command. */
 typedef struct wf_cli_args {
+    /* operator commands */
     const char *dir, *name, *address, *passphrase_file, *key_file, *kdf, *threshold, *out, *config;
     const char *to, *backup_key, *backup_secret;
     const char *members[WF_MAX_MEMBERS];
     size_t n_members;
+    /* client commands */
+    const char *client, *node_url, *node_cert, *request_id, *timeout_ms, *key, *digest, *path, *expiry_s;
     const char *pos[WF_CLI_MAX_POSITIONAL]; /* the command's positional arguments */
     size_t n_pos;
     int json;

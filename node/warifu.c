@@ -1,4 +1,4 @@
-/* warifu: the operator's command line (DESIGN §5, §6).
+/* warifu: the operator's command line (DESIGN §5, §6), and a client's.
  *
  *   warifu init --dir D --name N --address URL (--passphrase-file F | --key-file K) [--kdf LEVEL]
  *   warifu cluster --threshold T --member FILE:RANK ... --out FILE
@@ -8,13 +8,16 @@
  *   warifu backup export NODE_DIR --to FILE --backup-key PUBFILE (--passphrase-file F | --key-file K)
  *   warifu backup verify FILE --backup-secret SECFILE
  *   warifu audit verify NODE_DIR (--passphrase-file F | --key-file K)
+ *   warifu keygen|sign|pubkey|address|status --client DIR --node-url URL --node-cert FILE ...
+ *          (cli_client.h: a client's requests to one node)
  *
  * The store commands open the node's store read-only, so they run while
  * warifud holds it. Every subcommand takes --json (one JSON object on stdout
  * instead of "key value" lines). A failure prints one line, "warifu
  * <command>: <what went wrong>", on stderr and exits 1 (a failed verify
  * with --json also prints its JSON report, "ok": false); a bad command line
- * exits 2. Nothing secret is ever printed. */
+ * exits 2; the client commands have exit codes of their own for the node's
+ * answers (cli.h). Nothing secret is ever printed. */
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -26,6 +29,7 @@
 
 #include "crypto/secmem.h"
 #include "node/cli.h"
+#include "node/cli_client.h"
 #include "node/client_identity.h"
 #include "node/cluster_config.h"
 #include "node/files.h"
@@ -62,6 +66,24 @@ static const char USAGE[] =
     "\n"
     "The store commands open the store read-only: they run while warifud holds it.\n"
     "\n"
+    "client commands, asking one node's client API with a client directory's identity; each takes\n"
+    "      --client DIR --node-url tls+tcp://HOST:PORT --node-cert FILE (the node's tls.crt)\n"
+    "      [--timeout-ms MS]\n"
+    "  keygen        create a key (every member runs DKG); print its id, public key and xpub\n"
+    "      --request-id ID [--expiry-s S]\n"
+    "  sign          sign a 32-byte digest with a key or its child; print r, s, v, der, public key\n"
+    "      --key KEY_ID --digest HEX --request-id ID [--path m/0/7] [--expiry-s S]\n"
+    "  pubkey        print a key's id, public key and xpub\n"
+    "      --key KEY_ID\n"
+    "  address       print a key's (or child's) public key, BTC P2WPKH and ETH addresses\n"
+    "      --key KEY_ID [--path m/0/7]\n"
+    "  status        print the node, its peers up and down, its keys and presignature pools\n"
+    "\n"
+    "A request id (1..64 printable characters) names a request: asking again with it is safe and\n"
+    "returns the same signature or key. Requests are valid for --expiry-s seconds (1..600, 120).\n"
+    "Paths have at most 8 non-hardened steps. Exit codes: 1 a local failure, 2 a bad command line,\n"
+    "3 refused by the node, 4 no answer from the node, 5 the node could not do it now (retry).\n"
+    "\n"
     "options:\n"
     "  --json        print one JSON object instead of lines of text\n"
     "  --help        print this text\n";
@@ -75,8 +97,16 @@ enum {
     CMD_BACKUP_EXPORT = 32,
     CMD_BACKUP_VERIFY = 64,
     CMD_AUDIT_VERIFY = 128,
+    CMD_KEYGEN = 256,
+    CMD_SIGN = 512,
+    CMD_PUBKEY = 1024,
+    CMD_ADDRESS = 2048,
+    CMD_STATUS = 4096,
 };
-#define CMD_UNLOCK (CMD_INIT | CMD_BACKUP_EXPORT | CMD_AUDIT_VERIFY) /* open a store */
+#define CMD_UNLOCK (CMD_INIT | CMD_BACKUP_EXPORT | CMD_AUDIT_VERIFY)               /* open a store */
+#define CMD_ASK    (CMD_KEYGEN | CMD_SIGN | CMD_PUBKEY | CMD_ADDRESS | CMD_STATUS) /* ask a node */
+#define CMD_SIGNED (CMD_KEYGEN | CMD_SIGN) /* requests signed by the client */
+#define CMD_KEY    (CMD_SIGN | CMD_PUBKEY | CMD_ADDRESS)
 
 #define BACKUP_SECRET_FILE "backup.key"
 #define BACKUP_PUBLIC_FILE "backup.pub"
@@ -100,6 +130,15 @@ static const struct option {
     {"--to", offsetof(wf_cli_args, to), CMD_BACKUP_EXPORT},
     {"--backup-key", offsetof(wf_cli_args, backup_key), CMD_BACKUP_EXPORT},
     {"--backup-secret", offsetof(wf_cli_args, backup_secret), CMD_BACKUP_VERIFY},
+    {"--client", offsetof(wf_cli_args, client), CMD_ASK},
+    {"--node-url", offsetof(wf_cli_args, node_url), CMD_ASK},
+    {"--node-cert", offsetof(wf_cli_args, node_cert), CMD_ASK},
+    {"--timeout-ms", offsetof(wf_cli_args, timeout_ms), CMD_ASK},
+    {"--request-id", offsetof(wf_cli_args, request_id), CMD_SIGNED},
+    {"--expiry-s", offsetof(wf_cli_args, expiry_s), CMD_SIGNED},
+    {"--key", offsetof(wf_cli_args, key), CMD_KEY},
+    {"--digest", offsetof(wf_cli_args, digest), CMD_SIGN},
+    {"--path", offsetof(wf_cli_args, path), CMD_SIGN | CMD_ADDRESS},
 };
 
 /* Parses argv into a for command cmd, which takes n_pos positional
@@ -540,6 +579,11 @@ int main(int argc, char **argv)
         {"backup", "export", CMD_BACKUP_EXPORT, 1, "NODE_DIR", cmd_backup_export},
         {"backup", "verify", CMD_BACKUP_VERIFY, 1, "FILE", cmd_backup_verify},
         {"audit", "verify", CMD_AUDIT_VERIFY, 1, "NODE_DIR", cmd_audit_verify},
+        {"keygen", NULL, CMD_KEYGEN, 0, "", wf_cli_keygen},
+        {"sign", NULL, CMD_SIGN, 0, "", wf_cli_sign},
+        {"pubkey", NULL, CMD_PUBKEY, 0, "", wf_cli_pubkey},
+        {"address", NULL, CMD_ADDRESS, 0, "", wf_cli_address},
+        {"status", NULL, CMD_STATUS, 0, "", wf_cli_status},
     };
     static char name[64];
     wf_cli_args a;
@@ -577,5 +621,6 @@ int main(int argc, char **argv)
         return wf_cli_usage_error(strcmp(argv[1], "backup") == 0 ? "expected keygen, export or verify"
                                                                  : "expected verify");
     }
-    return wf_cli_usage_error("unknown command (init, cluster, config-check, client-init, backup or audit)");
+    return wf_cli_usage_error("unknown command (init, cluster, config-check, client-init, backup, audit, "
+                              "keygen, sign, pubkey, address or status)");
 }
