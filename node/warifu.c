@@ -1,4 +1,4 @@
-/* warifu: the operator's command line (DESIGN §5, §6).
+/* warifu: the operator's command line (DESIGN §5, §6), and a client's.
  *
  *   warifu init --dir D --name N --address URL (--passphrase-file F | --key-file K) [--kdf LEVEL]
  *   warifu cluster --threshold T --member FILE:RANK ... --out FILE
@@ -8,16 +8,17 @@
  *   warifu backup export NODE_DIR --to FILE --backup-key PUBFILE (--passphrase-file F | --key-file K)
  *   warifu backup verify FILE --backup-secret SECFILE
  *   warifu audit verify NODE_DIR (--passphrase-file F | --key-file K)
+ *   warifu keygen|sign|pubkey|address|status --client DIR --node-url URL --node-cert FILE ...
+ *          (cli_client.h: a client's requests to one node)
  *
  * The store commands open the node's store read-only, so they run while
  * warifud holds it. Every subcommand takes --json (one JSON object on stdout
  * instead of "key value" lines). A failure prints one line, "warifu
  * <command>: <what went wrong>", on stderr and exits 1 (a failed verify
  * with --json also prints its JSON report, "ok": false); a bad command line
- * exits 2. Nothing secret is ever printed. */
+ * exits 2; the client commands have exit codes of their own for the node's
+ * answers (cli.h). Nothing secret is ever printed. */
 #include <errno.h>
-#include <inttypes.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +28,8 @@
 #include <unistd.h>
 
 #include "crypto/secmem.h"
+#include "node/cli.h"
+#include "node/cli_client.h"
 #include "node/client_identity.h"
 #include "node/cluster_config.h"
 #include "node/files.h"
@@ -35,8 +38,6 @@
 #include "store/audit.h"
 #include "store/backup.h"
 #include "store/store.h"
-
-#define EXIT_USAGE 2
 
 static const char USAGE[] =
     "usage: warifu <command> [options] [--json]\n"
@@ -65,6 +66,24 @@ static const char USAGE[] =
     "\n"
     "The store commands open the store read-only: they run while warifud holds it.\n"
     "\n"
+    "client commands, asking one node's client API with a client directory's identity; each takes\n"
+    "      --client DIR --node-url tls+tcp://HOST:PORT --node-cert FILE (the node's tls.crt)\n"
+    "      [--timeout-ms MS]\n"
+    "  keygen        create a key (every member runs DKG); print its id, public key and xpub\n"
+    "      --request-id ID [--expiry-s S]\n"
+    "  sign          sign a 32-byte digest with a key or its child; print r, s, v, der, public key\n"
+    "      --key KEY_ID --digest HEX --request-id ID [--path m/0/7] [--expiry-s S]\n"
+    "  pubkey        print a key's id, public key and xpub\n"
+    "      --key KEY_ID\n"
+    "  address       print a key's (or child's) public key, BTC P2WPKH and ETH addresses\n"
+    "      --key KEY_ID [--path m/0/7]\n"
+    "  status        print the node, its peers up and down, its keys and presignature pools\n"
+    "\n"
+    "A request id (1..64 printable characters) names a request: asking again with it is safe and\n"
+    "returns the same signature or key. Requests are valid for --expiry-s seconds (1..600, 120).\n"
+    "Paths have at most 8 non-hardened steps. Exit codes: 1 a local failure, 2 a bad command line,\n"
+    "3 refused by the node, 4 no answer from the node, 5 the node could not do it now (retry).\n"
+    "\n"
     "options:\n"
     "  --json        print one JSON object instead of lines of text\n"
     "  --help        print this text\n";
@@ -78,67 +97,54 @@ enum {
     CMD_BACKUP_EXPORT = 32,
     CMD_BACKUP_VERIFY = 64,
     CMD_AUDIT_VERIFY = 128,
+    CMD_KEYGEN = 256,
+    CMD_SIGN = 512,
+    CMD_PUBKEY = 1024,
+    CMD_ADDRESS = 2048,
+    CMD_STATUS = 4096,
 };
-#define CMD_UNLOCK     (CMD_INIT | CMD_BACKUP_EXPORT | CMD_AUDIT_VERIFY) /* open a store */
-#define MAX_POSITIONAL 1
+#define CMD_UNLOCK (CMD_INIT | CMD_BACKUP_EXPORT | CMD_AUDIT_VERIFY)               /* open a store */
+#define CMD_ASK    (CMD_KEYGEN | CMD_SIGN | CMD_PUBKEY | CMD_ADDRESS | CMD_STATUS) /* ask a node */
+#define CMD_SIGNED (CMD_KEYGEN | CMD_SIGN) /* requests signed by the client */
+#define CMD_KEY    (CMD_SIGN | CMD_PUBKEY | CMD_ADDRESS)
 
 #define BACKUP_SECRET_FILE "backup.key"
 #define BACKUP_PUBLIC_FILE "backup.pub"
-
-typedef struct args {
-    const char *dir, *name, *address, *passphrase_file, *key_file, *kdf, *threshold, *out, *config;
-    const char *to, *backup_key, *backup_secret;
-    const char *members[WF_MAX_MEMBERS];
-    size_t n_members;
-    const char *pos[MAX_POSITIONAL]; /* the command's positional arguments */
-    size_t n_pos;
-    int json;
-} args;
-
-static const char *command = "";
-
-static int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int fail(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, "warifu %s: ", command);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-    return EXIT_FAILURE;
-}
-
-static int usage_error(const char *what)
-{
-    fprintf(stderr, "warifu%s%s: %s (see warifu --help)\n", command[0] != '\0' ? " " : "", command, what);
-    return EXIT_USAGE;
-}
 
 /* ---- the command line ---- */
 
 static const struct option {
     const char *flag;
-    size_t offset; /* of the const char * in args */
+    size_t offset; /* of the const char * in wf_cli_args */
     unsigned commands;
 } OPTIONS[] = {
-    {"--dir", offsetof(args, dir), CMD_INIT | CMD_CHECK},
-    {"--name", offsetof(args, name), CMD_INIT | CMD_CLIENT_INIT},
-    {"--address", offsetof(args, address), CMD_INIT},
-    {"--passphrase-file", offsetof(args, passphrase_file), CMD_UNLOCK},
-    {"--key-file", offsetof(args, key_file), CMD_UNLOCK},
-    {"--kdf", offsetof(args, kdf), CMD_INIT},
-    {"--threshold", offsetof(args, threshold), CMD_CLUSTER},
-    {"--out", offsetof(args, out), CMD_CLUSTER},
-    {"--config", offsetof(args, config), CMD_CHECK},
-    {"--to", offsetof(args, to), CMD_BACKUP_EXPORT},
-    {"--backup-key", offsetof(args, backup_key), CMD_BACKUP_EXPORT},
-    {"--backup-secret", offsetof(args, backup_secret), CMD_BACKUP_VERIFY},
+    {"--dir", offsetof(wf_cli_args, dir), CMD_INIT | CMD_CHECK},
+    {"--name", offsetof(wf_cli_args, name), CMD_INIT | CMD_CLIENT_INIT},
+    {"--address", offsetof(wf_cli_args, address), CMD_INIT},
+    {"--passphrase-file", offsetof(wf_cli_args, passphrase_file), CMD_UNLOCK},
+    {"--key-file", offsetof(wf_cli_args, key_file), CMD_UNLOCK},
+    {"--kdf", offsetof(wf_cli_args, kdf), CMD_INIT},
+    {"--threshold", offsetof(wf_cli_args, threshold), CMD_CLUSTER},
+    {"--out", offsetof(wf_cli_args, out), CMD_CLUSTER},
+    {"--config", offsetof(wf_cli_args, config), CMD_CHECK},
+    {"--to", offsetof(wf_cli_args, to), CMD_BACKUP_EXPORT},
+    {"--backup-key", offsetof(wf_cli_args, backup_key), CMD_BACKUP_EXPORT},
+    {"--backup-secret", offsetof(wf_cli_args, backup_secret), CMD_BACKUP_VERIFY},
+    {"--client", offsetof(wf_cli_args, client), CMD_ASK},
+    {"--node-url", offsetof(wf_cli_args, node_url), CMD_ASK},
+    {"--node-cert", offsetof(wf_cli_args, node_cert), CMD_ASK},
+    {"--timeout-ms", offsetof(wf_cli_args, timeout_ms), CMD_ASK},
+    {"--request-id", offsetof(wf_cli_args, request_id), CMD_SIGNED},
+    {"--expiry-s", offsetof(wf_cli_args, expiry_s), CMD_SIGNED},
+    {"--key", offsetof(wf_cli_args, key), CMD_KEY},
+    {"--digest", offsetof(wf_cli_args, digest), CMD_SIGN},
+    {"--path", offsetof(wf_cli_args, path), CMD_SIGN | CMD_ADDRESS},
 };
 
 /* Parses argv into a for command cmd, which takes n_pos positional
  * arguments (named pos_names in messages). */
-static int parse_args(args *a, unsigned cmd, size_t n_pos, const char *pos_names, int argc, char **argv)
+static int parse_args(wf_cli_args *a, unsigned cmd, size_t n_pos, const char *pos_names, int argc,
+                      char **argv)
 {
     static char msg[128];
     memset(a, 0, sizeof *a);
@@ -150,7 +156,7 @@ static int parse_args(args *a, unsigned cmd, size_t n_pos, const char *pos_names
         if (strncmp(argv[i], "--", 2) != 0) {
             if (a->n_pos == n_pos) {
                 snprintf(msg, sizeof msg, "unexpected argument '%.60s'", argv[i]);
-                return usage_error(msg);
+                return wf_cli_usage_error(msg);
             }
             a->pos[a->n_pos++] = argv[i];
             continue;
@@ -158,9 +164,9 @@ static int parse_args(args *a, unsigned cmd, size_t n_pos, const char *pos_names
         int has_value = i + 1 < argc;
         if (strcmp(argv[i], "--member") == 0 && cmd == CMD_CLUSTER) {
             if (!has_value)
-                return usage_error("--member needs FILE:RANK");
+                return wf_cli_usage_error("--member needs FILE:RANK");
             if (a->n_members == WF_MAX_MEMBERS)
-                return usage_error("too many members");
+                return wf_cli_usage_error("too many members");
             a->members[a->n_members++] = argv[++i];
             continue;
         }
@@ -170,75 +176,21 @@ static int parse_args(args *a, unsigned cmd, size_t n_pos, const char *pos_names
             k++;
         if (k == sizeof OPTIONS / sizeof OPTIONS[0]) {
             snprintf(msg, sizeof msg, "unknown option '%.60s'", argv[i]);
-            return usage_error(msg);
+            return wf_cli_usage_error(msg);
         }
         const char **slot = (const char **)((char *)a + OPTIONS[k].offset);
         if (*slot != NULL || !has_value) {
             snprintf(msg, sizeof msg, "%s %s", OPTIONS[k].flag,
                      *slot != NULL ? "given twice" : "needs a value");
-            return usage_error(msg);
+            return wf_cli_usage_error(msg);
         }
         *slot = argv[++i];
     }
     if (a->n_pos != n_pos) {
         snprintf(msg, sizeof msg, "%s is required", pos_names);
-        return usage_error(msg);
+        return wf_cli_usage_error(msg);
     }
     return 0;
-}
-
-static int missing(const char *value, const char *flag)
-{
-    static char msg[64];
-    if (value != NULL)
-        return 0;
-    snprintf(msg, sizeof msg, "%s is required", flag);
-    return usage_error(msg);
-}
-
-/* ---- output ---- */
-
-static void json_string(const char *s)
-{
-    putchar('"');
-    for (; *s != '\0'; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            printf("\\%c", c);
-        else if (c < 0x20)
-            printf("\\u%04x", c);
-        else
-            putchar(c);
-    }
-    putchar('"');
-}
-
-/* One field: "key value" as text, or "key": "value" in the JSON object. */
-static void field(const args *a, int first, const char *key, const char *value)
-{
-    if (!a->json) {
-        printf("%s %s\n", key, value);
-        return;
-    }
-    printf("%s", first ? "{" : ",");
-    json_string(key);
-    putchar(':');
-    json_string(value);
-}
-
-static void field_u32(const args *a, int first, const char *key, uint32_t value)
-{
-    if (!a->json)
-        printf("%s %u\n", key, value);
-    else
-        printf("%s\"%s\":%u", first ? "{" : ",", key, value);
-}
-
-static int finish(const args *a)
-{
-    if (a->json)
-        printf("}\n");
-    return fflush(stdout) == 0 ? EXIT_SUCCESS : fail("cannot write the output");
 }
 
 /* ---- init ---- */
@@ -256,7 +208,7 @@ static int parse_kdf(const char *s, wf_store_kdf *kdf)
     return 1;
 }
 
-static int cmd_init(const args *a)
+static int cmd_init(const wf_cli_args *a)
 {
     wf_store_unlock unlock = {0};
     wf_node_member m;
@@ -265,23 +217,23 @@ static int cmd_init(const args *a)
     int key_file_created = 0, rc;
     struct stat st;
 
-    if ((rc = missing(a->dir, "--dir")) || (rc = missing(a->name, "--name")) ||
-        (rc = missing(a->address, "--address")))
+    if ((rc = wf_cli_missing(a->dir, "--dir")) || (rc = wf_cli_missing(a->name, "--name")) ||
+        (rc = wf_cli_missing(a->address, "--address")))
         return rc;
     if ((a->passphrase_file == NULL) == (a->key_file == NULL))
-        return usage_error("give exactly one of --passphrase-file or --key-file");
+        return wf_cli_usage_error("give exactly one of --passphrase-file or --key-file");
     if (a->kdf != NULL && a->passphrase_file == NULL)
-        return usage_error("--kdf applies to --passphrase-file only");
+        return wf_cli_usage_error("--kdf applies to --passphrase-file only");
     if (!parse_kdf(a->kdf, &unlock.kdf))
-        return usage_error("--kdf must be interactive, moderate or sensitive");
+        return wf_cli_usage_error("--kdf must be interactive, moderate or sensitive");
     if (a->passphrase_file != NULL) {
         if (wf_file_read_passphrase(a->passphrase_file, &passphrase, &why) != WF_OK)
-            return fail("%s", why);
+            return wf_cli_fail("%s", why);
         unlock.passphrase = passphrase;
     } else {
         if (lstat(a->key_file, &st) != 0 && errno == ENOENT) {
             if (wf_store_key_file_create(a->key_file) != WF_OK)
-                return fail("%s", wf_store_last_error());
+                return wf_cli_fail("%s", wf_store_last_error());
             key_file_created = 1;
         }
         unlock.key_file = a->key_file;
@@ -291,20 +243,20 @@ static int cmd_init(const args *a)
     if (err != WF_OK) {
         if (key_file_created)
             unlink(a->key_file);
-        return fail("%s", why != NULL ? why : wf_err_str(err));
+        return wf_cli_fail("%s", why != NULL ? why : wf_err_str(err));
     }
     wf_path_join(member_path, sizeof member_path, a->dir, WF_NODE_MEMBER_FILE);
     wf_hex_encode(pk_hex, m.identity_pk, sizeof m.identity_pk);
-    field(a, 1, "dir", a->dir);
-    field(a, 0, "name", m.name);
-    field(a, 0, "address", m.address);
-    field(a, 0, "identity_pk", pk_hex);
-    field(a, 0, "tls_fingerprint", m.fingerprint);
-    field(a, 0, "member_file", member_path);
+    wf_cli_field(a, "dir", a->dir);
+    wf_cli_field(a, "name", m.name);
+    wf_cli_field(a, "address", m.address);
+    wf_cli_field(a, "identity_pk", pk_hex);
+    wf_cli_field(a, "tls_fingerprint", m.fingerprint);
+    wf_cli_field(a, "member_file", member_path);
     if (key_file_created)
-        field(a, 0, "key_file_created", a->key_file);
+        wf_cli_field(a, "key_file_created", a->key_file);
     wf_node_member_clear(&m);
-    return finish(a);
+    return wf_cli_finish(a);
 }
 
 /* ---- cluster ---- */
@@ -323,15 +275,16 @@ static int parse_member_arg(const char *arg, char *path, size_t cap, uint32_t *r
     return 1;
 }
 
-static void print_config(const args *a, const wf_cluster_config *c, const char *out_path)
+static void print_config(const wf_cli_args *a, const wf_cluster_config *c, const char *out_path)
 {
     char id[2 * WF_ID_BYTES + 1];
     wf_hex_encode(id, c->cluster_id, sizeof c->cluster_id);
-    field(a, 1, "cluster_id", id);
-    field_u32(a, 0, "threshold", c->threshold);
-    field(a, 0, "out", out_path);
+    wf_cli_field(a, "cluster_id", id);
+    wf_cli_field_u64(a, "threshold", c->threshold);
+    wf_cli_field(a, "out", out_path);
+    wf_cli_json_key(a, "members");
     if (a->json)
-        printf(",\"members\":[");
+        printf("[");
     for (uint32_t i = 0; i < c->n; i++) {
         const wf_cluster_member *m = &c->members[i];
         if (!a->json) {
@@ -339,16 +292,16 @@ static void print_config(const args *a, const wf_cluster_config *c, const char *
             continue;
         }
         printf("%s{\"index\":%u,\"name\":", i > 0 ? "," : "", i);
-        json_string(m->pub.name);
+        wf_cli_json_string(m->pub.name);
         printf(",\"rank\":%u,\"address\":", m->rank);
-        json_string(m->pub.address);
+        wf_cli_json_string(m->pub.address);
         printf("}");
     }
     if (a->json)
         printf("]");
 }
 
-static int cmd_cluster(const args *a)
+static int cmd_cluster(const wf_cli_args *a)
 {
     wf_node_member *members = NULL;
     uint32_t ranks[WF_MAX_MEMBERS], threshold = 0;
@@ -357,28 +310,28 @@ static int cmd_cluster(const args *a)
     char path[WF_NODE_PATH_MAX];
     int rc;
 
-    if ((rc = missing(a->threshold, "--threshold")) || (rc = missing(a->out, "--out")))
+    if ((rc = wf_cli_missing(a->threshold, "--threshold")) || (rc = wf_cli_missing(a->out, "--out")))
         return rc;
     wf_span t = {a->threshold, strlen(a->threshold)};
     if (!wf_span_u32(t, WF_MAX_MEMBERS, &threshold))
-        return usage_error("--threshold must be a number of members");
+        return wf_cli_usage_error("--threshold must be a number of members");
     if (a->n_members < WF_CLUSTER_MIN_MEMBERS)
-        return usage_error("give --member FILE:RANK for every member (at least two)");
+        return wf_cli_usage_error("give --member FILE:RANK for every member (at least two)");
     if ((members = calloc(a->n_members, sizeof *members)) == NULL)
-        return fail("out of memory");
+        return wf_cli_fail("out of memory");
     for (size_t i = 0; i < a->n_members && rc == 0; i++) {
         if (!parse_member_arg(a->members[i], path, sizeof path, &ranks[i]))
-            rc = usage_error("--member needs FILE:RANK with a rank below 64");
+            rc = wf_cli_usage_error("--member needs FILE:RANK with a rank below 64");
         else if (wf_node_member_load(&members[i], path, &why) != WF_OK)
-            rc = fail("%s", why);
+            rc = wf_cli_fail("%s", why);
     }
     if (rc == 0 && wf_cluster_config_build(&c, threshold, members, ranks, a->n_members, &why) != WF_OK)
-        rc = fail("%s", why);
+        rc = wf_cli_fail("%s", why);
     if (rc == 0 && wf_cluster_config_write(c, a->out, &why) != WF_OK)
-        rc = fail("%s", why);
+        rc = wf_cli_fail("%s", why);
     if (rc == 0) {
         print_config(a, c, a->out);
-        rc = finish(a);
+        rc = wf_cli_finish(a);
     }
     for (size_t i = 0; i < a->n_members; i++)
         wf_node_member_clear(&members[i]);
@@ -389,7 +342,7 @@ static int cmd_cluster(const args *a)
 
 /* ---- config-check ---- */
 
-static int cmd_check(const args *a)
+static int cmd_check(const wf_cli_args *a)
 {
     wf_node_identity id;
     wf_cluster_config *c = NULL;
@@ -397,23 +350,23 @@ static int cmd_check(const args *a)
     uint32_t self = 0;
     int rc;
 
-    if ((rc = missing(a->dir, "--dir")) || (rc = missing(a->config, "--config")))
+    if ((rc = wf_cli_missing(a->dir, "--dir")) || (rc = wf_cli_missing(a->config, "--config")))
         return rc;
     if (wf_node_identity_load(&id, a->dir, 1, &why) != WF_OK)
-        return fail("%s", why);
+        return wf_cli_fail("%s", why);
     if (wf_cluster_config_load(&c, a->config, &why) != WF_OK ||
         wf_cluster_config_find_self(c, &id, &self, &why) != WF_OK)
-        rc = fail("%s", why);
+        rc = wf_cli_fail("%s", why);
     if (rc == 0) {
         char hex[2 * WF_ID_BYTES + 1];
         wf_hex_encode(hex, c->cluster_id, sizeof c->cluster_id);
-        field(a, 1, "cluster_id", hex);
-        field_u32(a, 0, "index", self);
-        field(a, 0, "name", c->members[self].pub.name);
-        field_u32(a, 0, "rank", c->members[self].rank);
-        field_u32(a, 0, "threshold", c->threshold);
-        field_u32(a, 0, "members", c->n);
-        rc = finish(a);
+        wf_cli_field(a, "cluster_id", hex);
+        wf_cli_field_u64(a, "index", self);
+        wf_cli_field(a, "name", c->members[self].pub.name);
+        wf_cli_field_u64(a, "rank", c->members[self].rank);
+        wf_cli_field_u64(a, "threshold", c->threshold);
+        wf_cli_field_u64(a, "members", c->n);
+        rc = wf_cli_finish(a);
     }
     wf_cluster_config_free(c);
     wf_node_identity_clear(&id);
@@ -422,33 +375,33 @@ static int cmd_check(const args *a)
 
 /* ---- client-init ---- */
 
-static int cmd_client_init(const args *a)
+static int cmd_client_init(const wf_cli_args *a)
 {
     wf_client_identity id;
     char line[WF_CLIENT_POLICY_LINE_MAX], pk_hex[2 * WF_IDENTITY_PK_BYTES + 1];
     const char *why = NULL;
     int rc;
 
-    if ((rc = missing(a->name, "--name")))
+    if ((rc = wf_cli_missing(a->name, "--name")))
         return rc;
     if (wf_client_identity_create(a->pos[0], a->name, &id, &why) != WF_OK)
-        return fail("%s", why);
+        return wf_cli_fail("%s", why);
     wf_hex_encode(pk_hex, id.pk, sizeof id.pk);
     wf_client_identity_policy_line(&id, line);
-    field(a, 1, "dir", a->pos[0]);
-    field(a, 0, "name", id.name);
-    field(a, 0, "client_pk", pk_hex);
-    field(a, 0, "tls_fingerprint", id.fingerprint);
-    field(a, 0, "tls_cert", id.tls_cert_path);
-    field(a, 0, "policy_line", line);
+    wf_cli_field(a, "dir", a->pos[0]);
+    wf_cli_field(a, "name", id.name);
+    wf_cli_field(a, "client_pk", pk_hex);
+    wf_cli_field(a, "tls_fingerprint", id.fingerprint);
+    wf_cli_field(a, "tls_cert", id.tls_cert_path);
+    wf_cli_field(a, "policy_line", line);
     wf_client_identity_clear(&id);
-    return finish(a);
+    return wf_cli_finish(a);
 }
 
 /* ---- the store commands ---- */
 
 /* Opens NODE_DIR's store read-only with --passphrase-file or --key-file. */
-static int open_store(const args *a, const char *node_dir, wf_store **s)
+static int open_store(const wf_cli_args *a, const char *node_dir, wf_store **s)
 {
     wf_store_unlock unlock = {0};
     char *passphrase = NULL, path[WF_NODE_PATH_MAX];
@@ -456,19 +409,19 @@ static int open_store(const args *a, const char *node_dir, wf_store **s)
 
     *s = NULL;
     if ((a->passphrase_file == NULL) == (a->key_file == NULL))
-        return usage_error("give exactly one of --passphrase-file or --key-file");
+        return wf_cli_usage_error("give exactly one of --passphrase-file or --key-file");
     if (!wf_path_join(path, sizeof path, node_dir, WF_NODE_STORE_DIR))
-        return fail("the node directory's path is too long");
+        return wf_cli_fail("the node directory's path is too long");
     if (a->passphrase_file != NULL) {
         if (wf_file_read_passphrase(a->passphrase_file, &passphrase, &why) != WF_OK)
-            return fail("%s", why);
+            return wf_cli_fail("%s", why);
         unlock.passphrase = passphrase;
     } else {
         unlock.key_file = a->key_file;
     }
     wf_err err = wf_store_open_readonly(s, path, &unlock);
     wf_secure_free(passphrase);
-    return err == WF_OK ? 0 : fail("%s", wf_store_last_error());
+    return err == WF_OK ? 0 : wf_cli_fail("%s", wf_store_last_error());
 }
 
 /* ms since the epoch as 2025-01-31T09:30:00.000Z */
@@ -481,22 +434,7 @@ static void iso8601(char out[64], uint64_t ms)
              tm.tm_hour, tm.tm_min, tm.tm_sec, (unsigned)(ms % 1000));
 }
 
-static void field_u64(const args *a, int first, const char *key, uint64_t value)
-{
-    if (!a->json)
-        printf("%s %" PRIu64 "\n", key, value);
-    else
-        printf("%s\"%s\":%" PRIu64, first ? "{" : ",", key, value);
-}
-
-static void field_hex(const args *a, int first, const char *key, const uint8_t *bytes, size_t n)
-{
-    char hex[2 * 64 + 1];
-    wf_hex_encode(hex, bytes, n);
-    field(a, first, key, hex);
-}
-
-static int cmd_backup_keygen(const args *a)
+static int cmd_backup_keygen(const wf_cli_args *a)
 {
     char sec[WF_NODE_PATH_MAX], pub[WF_NODE_PATH_MAX];
     uint8_t pk[WF_BACKUP_PUBLIC_KEY_BYTES];
@@ -505,20 +443,20 @@ static int cmd_backup_keygen(const args *a)
 
     if (!wf_path_join(sec, sizeof sec, dir, BACKUP_SECRET_FILE) ||
         !wf_path_join(pub, sizeof pub, dir, BACKUP_PUBLIC_FILE))
-        return fail("the directory's path is too long");
+        return wf_cli_fail("the directory's path is too long");
     if (mkdir(dir, 0700) != 0 && errno != EEXIST)
-        return fail("cannot create %s: %s", dir, strerror(errno));
+        return wf_cli_fail("cannot create %s: %s", dir, strerror(errno));
     if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
-        return fail("%s is not a directory", dir);
+        return wf_cli_fail("%s is not a directory", dir);
     if (wf_backup_key_files_create(sec, pub) != WF_OK || wf_backup_public_key_read(pub, pk) != WF_OK)
-        return fail("%s", wf_store_last_error());
-    field(a, 1, "secret_key_file", sec);
-    field(a, 0, "public_key_file", pub);
-    field_hex(a, 0, "public_key", pk, sizeof pk);
-    return finish(a);
+        return wf_cli_fail("%s", wf_store_last_error());
+    wf_cli_field(a, "secret_key_file", sec);
+    wf_cli_field(a, "public_key_file", pub);
+    wf_cli_field_hex(a, "public_key", pk, sizeof pk);
+    return wf_cli_finish(a);
 }
 
-static int cmd_backup_export(const args *a)
+static int cmd_backup_export(const wf_cli_args *a)
 {
     uint8_t pk[WF_BACKUP_PUBLIC_KEY_BYTES];
     wf_backup_summary sum;
@@ -526,77 +464,79 @@ static int cmd_backup_export(const args *a)
     char when[64];
     int rc;
 
-    if ((rc = missing(a->to, "--to")) || (rc = missing(a->backup_key, "--backup-key")))
+    if ((rc = wf_cli_missing(a->to, "--to")) || (rc = wf_cli_missing(a->backup_key, "--backup-key")))
         return rc;
     if (wf_backup_public_key_read(a->backup_key, pk) != WF_OK)
-        return fail("%s", wf_store_last_error());
+        return wf_cli_fail("%s", wf_store_last_error());
     if ((rc = open_store(a, a->pos[0], &s)) != 0)
         return rc;
     wf_err err = wf_backup_export(s, a->to, pk, &sum);
     if (err != WF_OK)
-        rc = fail("%s", wf_store_last_error());
+        rc = wf_cli_fail("%s", wf_store_last_error());
     wf_store_close(s);
     if (rc != 0)
         return rc;
     iso8601(when, sum.created_ms);
-    field(a, 1, "file", a->to);
-    field_hex(a, 0, "backup_id", sum.backup_id, sizeof sum.backup_id);
-    field(a, 0, "created", when);
-    field_u64(a, 0, "keys", sum.keys);
-    field_hex(a, 0, "checksum", sum.checksum, sizeof sum.checksum);
-    return finish(a);
+    wf_cli_field(a, "file", a->to);
+    wf_cli_field_hex(a, "backup_id", sum.backup_id, sizeof sum.backup_id);
+    wf_cli_field(a, "created", when);
+    wf_cli_field_u64(a, "keys", sum.keys);
+    wf_cli_field_hex(a, "checksum", sum.checksum, sizeof sum.checksum);
+    return wf_cli_finish(a);
 }
 
 /* A failed verify: the JSON report (with --json) on stdout, one line on
  * stderr, exit 1. */
-static int verify_failed(const args *a, const char *what)
+static int verify_failed(const wf_cli_args *a, const char *what)
 {
     if (a->json) {
-        printf(",\"ok\":false,\"problem\":");
-        json_string(what);
-        finish(a);
+        wf_cli_json_key(a, "ok");
+        printf("false");
+        wf_cli_field(a, "problem", what);
+        wf_cli_finish(a);
     }
-    return fail("%s", what);
+    return wf_cli_fail("%s", what);
 }
 
-static int cmd_backup_verify(const args *a)
+static int cmd_backup_verify(const wf_cli_args *a)
 {
     wf_backup_report r;
     char when[64];
     int rc;
 
-    if ((rc = missing(a->backup_secret, "--backup-secret")))
+    if ((rc = wf_cli_missing(a->backup_secret, "--backup-secret")))
         return rc;
     uint8_t *sk = wf_secure_alloc(WF_BACKUP_SECRET_KEY_BYTES);
     if (sk == NULL)
-        return fail("out of locked memory");
+        return wf_cli_fail("out of locked memory");
     wf_err err = wf_backup_secret_key_read(a->backup_secret, sk);
     if (err != WF_OK) {
         wf_secure_free(sk);
-        return fail("%s", wf_store_last_error());
+        return wf_cli_fail("%s", wf_store_last_error());
     }
     err = wf_backup_verify(a->pos[0], sk, &r);
     wf_secure_free(sk);
     if (err != WF_OK && r.keys == 0 && !a->json) /* not a backup at all: nothing to report but why */
-        return fail("%s", r.reason);
-    field(a, 1, "file", a->pos[0]);
+        return wf_cli_fail("%s", r.reason);
+    wf_cli_field(a, "file", a->pos[0]);
     if (r.keys != 0) {
         iso8601(when, r.created_ms);
-        field_hex(a, 0, "backup_id", r.backup_id, sizeof r.backup_id);
-        field(a, 0, "created", when);
+        wf_cli_field_hex(a, "backup_id", r.backup_id, sizeof r.backup_id);
+        wf_cli_field(a, "created", when);
     }
-    field_u64(a, 0, "keys", r.keys);
-    field_u64(a, 0, "keys_checked", r.keys_checked);
+    wf_cli_field_u64(a, "keys", r.keys);
+    wf_cli_field_u64(a, "keys_checked", r.keys_checked);
     if (r.failed_key)
-        field_hex(a, 0, "failed_key_id", r.failed_key_id, sizeof r.failed_key_id);
+        wf_cli_field_hex(a, "failed_key_id", r.failed_key_id, sizeof r.failed_key_id);
     if (err != WF_OK)
         return verify_failed(a, r.reason);
+    wf_cli_json_key(a, "ok");
     if (a->json)
-        printf(",\"ok\":true");
-    return finish(a);
+        printf("true");
+    return wf_cli_finish(a);
 }
 
-static int cmd_audit_verify(const args *a)
+static int cmd_audit_verify(const wf_cli_args *a)
 {
     wf_audit_report r;
     wf_store *s = NULL;
@@ -607,16 +547,17 @@ static int cmd_audit_verify(const args *a)
     wf_err err = wf_store_audit_verify(s, &r);
     wf_store_close(s);
     if (err != WF_OK && r.problem[0] == '\0') /* not the chain: the store could not be read */
-        return fail("%s", wf_store_last_error());
-    field(a, 1, "node", a->pos[0]);
-    field_u64(a, 0, "records_checked", r.records);
+        return wf_cli_fail("%s", wf_store_last_error());
+    wf_cli_field(a, "node", a->pos[0]);
+    wf_cli_field_u64(a, "records_checked", r.records);
     if (err != WF_OK) {
-        field_u64(a, 0, "first_bad", r.first_bad);
+        wf_cli_field_u64(a, "first_bad", r.first_bad);
         return verify_failed(a, r.first_bad != 0 ? wf_store_last_error() : r.problem);
     }
+    wf_cli_json_key(a, "ok");
     if (a->json)
-        printf(",\"ok\":true");
-    return finish(a);
+        printf("true");
+    return wf_cli_finish(a);
 }
 
 /* ---- main ---- */
@@ -628,7 +569,7 @@ int main(int argc, char **argv)
         unsigned id;
         size_t n_pos; /* positional arguments */
         const char *pos_names;
-        int (*run)(const args *a);
+        int (*run)(const wf_cli_args *a);
     } commands[] = {
         {"init", NULL, CMD_INIT, 0, "", cmd_init},
         {"cluster", NULL, CMD_CLUSTER, 0, "", cmd_cluster},
@@ -638,12 +579,17 @@ int main(int argc, char **argv)
         {"backup", "export", CMD_BACKUP_EXPORT, 1, "NODE_DIR", cmd_backup_export},
         {"backup", "verify", CMD_BACKUP_VERIFY, 1, "FILE", cmd_backup_verify},
         {"audit", "verify", CMD_AUDIT_VERIFY, 1, "NODE_DIR", cmd_audit_verify},
+        {"keygen", NULL, CMD_KEYGEN, 0, "", wf_cli_keygen},
+        {"sign", NULL, CMD_SIGN, 0, "", wf_cli_sign},
+        {"pubkey", NULL, CMD_PUBKEY, 0, "", wf_cli_pubkey},
+        {"address", NULL, CMD_ADDRESS, 0, "", wf_cli_address},
+        {"status", NULL, CMD_STATUS, 0, "", wf_cli_status},
     };
     static char name[64];
-    args a;
+    wf_cli_args a;
 
     if (argc < 2)
-        return usage_error("no command given");
+        return wf_cli_usage_error("no command given");
     int help = strcmp(argv[1], "help") == 0;
     for (int i = 1; i < argc; i++)
         help |= strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0;
@@ -661,19 +607,20 @@ int main(int argc, char **argv)
         int skip = commands[k].sub != NULL ? 3 : 2;
         snprintf(name, sizeof name, "%s%s%s", commands[k].name, commands[k].sub != NULL ? " " : "",
                  commands[k].sub != NULL ? commands[k].sub : "");
-        command = name;
+        wf_cli_command = name;
         int rc = parse_args(&a, commands[k].id, commands[k].n_pos, commands[k].pos_names, argc - skip,
                             argv + skip);
         if (rc != 0)
             return rc;
         if (wf_crypto_init() != WF_OK)
-            return fail("cannot initialise the crypto libraries");
+            return wf_cli_fail("cannot initialise the crypto libraries");
         return commands[k].run(&a);
     }
     if (known) {
-        command = argv[1];
-        return usage_error(strcmp(argv[1], "backup") == 0 ? "expected keygen, export or verify"
-                                                          : "expected verify");
+        wf_cli_command = argv[1];
+        return wf_cli_usage_error(strcmp(argv[1], "backup") == 0 ? "expected keygen, export or verify"
+                                                                 : "expected verify");
     }
-    return usage_error("unknown command (init, cluster, config-check, client-init, backup or audit)");
+    return wf_cli_usage_error("unknown command (init, cluster, config-check, client-init, backup, audit, "
+                              "keygen, sign, pubkey, address or status)");
 }

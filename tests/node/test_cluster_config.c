@@ -413,8 +413,9 @@ static void test_cli(void)
           strstr(r.out, "config-check") != NULL && strstr(r.out, "\n  client-init ") != NULL &&
           strstr(r.out, "\n  backup keygen ") != NULL && strstr(r.out, "\n  backup export ") != NULL &&
           strstr(r.out, "\n  backup verify ") != NULL && strstr(r.out, "\n  audit verify ") != NULL);
-    CHECK(strstr(r.out, "\n  keygen") == NULL && strstr(r.out, "\n  sign") == NULL &&
-          strstr(r.out, "restore") == NULL);
+    CHECK(strstr(r.out, "\n  keygen ") != NULL && strstr(r.out, "\n  sign ") != NULL &&
+          strstr(r.out, "\n  pubkey ") != NULL && strstr(r.out, "\n  address ") != NULL &&
+          strstr(r.out, "\n  status ") != NULL && strstr(r.out, "restore") == NULL);
     wf_cf_run_clear(&r);
 
     /* the same members and ranks give the library's bytes */
