@@ -29,6 +29,20 @@ static wf_err seal(uint8_t **out, size_t *len, const wf_control_addr *a, uint32_
     return wf_envelope_seal(out, len, &env, identity_sk);
 }
 
+/* Packs msg and seals it as the round's control envelope. */
+static wf_err seal_msg(uint8_t **out, size_t *len, const wf_control_addr *a, uint32_t round,
+                       const ProtobufCMessage *msg, const uint8_t *identity_sk)
+{
+    size_t plen = protobuf_c_message_get_packed_size(msg);
+    uint8_t *payload = malloc(plen ? plen : 1);
+    if (payload == NULL)
+        return WF_ERR_NOMEM;
+    protobuf_c_message_pack(msg, payload);
+    wf_err err = seal(out, len, a, round, payload, plen, identity_sk);
+    free(payload);
+    return err;
+}
+
 wf_err wf_control_seal_start(uint8_t **out, size_t *len, const wf_control_addr *a, const wf_control_start *st,
                              const uint8_t *identity_sk)
 {
@@ -48,14 +62,7 @@ wf_err wf_control_seal_start(uint8_t **out, size_t *len, const wf_control_addr *
         msg.presig_id.data = (uint8_t *)st->presig_id;
         msg.presig_id.len = WF_ID_BYTES;
     }
-    size_t plen = protobuf_c_message_get_packed_size(&msg.base);
-    uint8_t *payload = malloc(plen ? plen : 1);
-    if (payload == NULL)
-        return WF_ERR_NOMEM;
-    protobuf_c_message_pack(&msg.base, payload);
-    wf_err err = seal(out, len, a, WF_CONTROL_ROUND_START, payload, plen, identity_sk);
-    free(payload);
-    return err;
+    return seal_msg(out, len, a, WF_CONTROL_ROUND_START, &msg.base, identity_sk);
 }
 
 wf_err wf_control_seal_result(uint8_t **out, size_t *len, const wf_control_addr *a, const wf_control_result *r,
@@ -74,14 +81,7 @@ wf_err wf_control_seal_result(uint8_t **out, size_t *len, const wf_control_addr 
         msg.signature.len = WF_CONTROL_SIG_BYTES;
     }
     msg.take_count = r->take_count;
-    size_t plen = protobuf_c_message_get_packed_size(&msg.base);
-    uint8_t *payload = malloc(plen ? plen : 1);
-    if (payload == NULL)
-        return WF_ERR_NOMEM;
-    protobuf_c_message_pack(&msg.base, payload);
-    wf_err err = seal(out, len, a, WF_CONTROL_ROUND_RESULT, payload, plen, identity_sk);
-    free(payload);
-    return err;
+    return seal_msg(out, len, a, WF_CONTROL_ROUND_RESULT, &msg.base, identity_sk);
 }
 
 wf_err wf_control_decode_start(wf_control_start *st, const uint8_t *payload, size_t len, uint32_t members,

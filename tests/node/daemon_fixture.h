@@ -346,4 +346,32 @@ static inline int wf_df_wait_ready(const wf_df *f, unsigned ms)
     return wf_df_wait_ready_of(f, NULL, ms);
 }
 
+/* Starts every node with the fixture's configuration and waits until all are
+ * ready with every peer up. */
+static inline void wf_df_start_all(wf_df *f)
+{
+    for (size_t i = 0; i < f->n; i++) {
+        wf_daemon_cfg cfg = wf_df_cfg(f, i);
+        wf_df_start(f, i, &cfg);
+    }
+    REQUIRE(wf_df_wait_ready(f, 15000));
+}
+
+/* Signs a random digest (no path) through node; 1 when the answer is a
+ * signature libsecp256k1 accepts, else the node's error is printed. */
+static inline int wf_df_sign_ok(const wf_df *f, size_t node, const char *request_id, const uint8_t key_id[32])
+{
+    uint8_t digest[32];
+    randombytes_buf(digest, sizeof digest);
+    wf_sign_request sr;
+    wf_df_sign_request(f, &sr, request_id, key_id, digest, NULL, 0);
+    Warifu__Wire__ClientResponse *r = wf_df_send_sign(f, node, &sr);
+    int ok = r != NULL && r->code == 0 && r->signature && wf_df_sig_valid(r->signature, digest);
+    if (r != NULL && r->code != 0)
+        fprintf(stderr, "sign %s via %s: %s\n", request_id, wf_df_names[node], r->error);
+    if (r != NULL)
+        warifu__wire__client_response__free_unpacked(r, NULL);
+    return ok;
+}
+
 #endif

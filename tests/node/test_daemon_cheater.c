@@ -31,20 +31,6 @@ static void start(size_t i, const char *protocol, uint32_t kind)
     wf_df_start(&f, i, &cfg);
 }
 
-static void sign_once(const char *request_id)
-{
-    uint8_t digest[32];
-    randombytes_buf(digest, sizeof digest);
-    wf_sign_request sr;
-    wf_df_sign_request(&f, &sr, request_id, key_id, digest, NULL, 0);
-    Warifu__Wire__ClientResponse *r = wf_df_send_sign(&f, BRAVO, &sr);
-    CHECK(r != NULL && r->code == 0 && r->signature && wf_df_sig_valid(r->signature, digest));
-    if (r && r->code != 0)
-        fprintf(stderr, "sign %s: %s\n", request_id, r->error);
-    if (r)
-        warifu__wire__client_response__free_unpacked(r, NULL);
-}
-
 typedef struct blame_count {
     const char *protocol;
     int n;
@@ -90,7 +76,7 @@ int main(void)
     warifu__wire__client_response__free_unpacked(r, NULL);
 
     /* a bad proof in presign */
-    sign_once("presign-cheat");
+    CHECK(wf_df_sign_ok(&f, BRAVO, "presign-cheat", key_id));
     CHECK(wf_df_metric(&f, BRAVO, "warifu_protocol_aborts_total{culprit=\"alpha\"}") >= 1);
 
     /* a wrong partial signature: alpha presigns honestly now, bravo forgets
@@ -100,7 +86,7 @@ int main(void)
     start(ALPHA, "sign", WF_SIGN_FAULT_WRONG_SIGMA);
     start(BRAVO, NULL, 0);
     REQUIRE(wf_df_wait_ready(&f, 15000));
-    sign_once("sign-cheat");
+    CHECK(wf_df_sign_ok(&f, BRAVO, "sign-cheat", key_id));
     CHECK(wf_df_metric(&f, BRAVO, "warifu_protocol_aborts_total{culprit=\"alpha\"}") >= 1);
 
     wf_df_teardown(&f);

@@ -40,30 +40,11 @@ static int wait_ready(unsigned ms)
     return wf_df_wait_ready_of(&f, running, ms);
 }
 
-static int sign_via(size_t node, const char *request_id)
-{
-    uint8_t digest[32];
-    randombytes_buf(digest, sizeof digest);
-    wf_sign_request sr;
-    wf_df_sign_request(&f, &sr, request_id, key_id, digest, NULL, 0);
-    Warifu__Wire__ClientResponse *r = wf_df_send_sign(&f, node, &sr);
-    int ok = r != NULL && r->code == 0 && r->signature && wf_df_sig_valid(r->signature, digest);
-    if (r && r->code != 0)
-        fprintf(stderr, "sign %s via %s: %s\n", request_id, wf_df_names[node], r->error);
-    if (r)
-        warifu__wire__client_response__free_unpacked(r, NULL);
-    return ok;
-}
-
 int main(void)
 {
     REQUIRE(wf_crypto_init() == WF_OK);
     wf_df_setup(&f, 3, 2, (const uint32_t[]){0, 0, 1});
-    for (size_t i = 0; i < f.n; i++) {
-        wf_daemon_cfg cfg = wf_df_cfg(&f, i);
-        wf_df_start(&f, i, &cfg);
-    }
-    REQUIRE(wf_df_wait_ready(&f, 15000));
+    wf_df_start_all(&f);
     Warifu__Wire__ClientResponse *r = wf_df_keygen(&f, ALPHA, "key-1", key_id);
     REQUIRE(r != NULL && r->code == 0);
     warifu__wire__client_response__free_unpacked(r, NULL);
@@ -73,7 +54,7 @@ int main(void)
     for (size_t i = 0; i < f.n; i++)
         spawn(i);
     REQUIRE(wait_ready(20000));
-    CHECK(sign_via(ALPHA, "before-kill"));
+    CHECK(wf_df_sign_ok(&f, ALPHA, "before-kill", key_id));
 
     /* SIGKILL bravo: alpha signs with charlie */
     REQUIRE(kill(pids[BRAVO], SIGKILL) == 0);
@@ -82,13 +63,13 @@ int main(void)
     CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
     pids[BRAVO] = 0;
     wf_df_sleep_ms(500);
-    CHECK(sign_via(ALPHA, "bravo-down"));
+    CHECK(wf_df_sign_ok(&f, ALPHA, "bravo-down", key_id));
 
     /* bravo again: it serves with the share from its store */
     spawn(BRAVO);
     REQUIRE(wait_ready(20000));
-    CHECK(sign_via(BRAVO, "bravo-back"));
-    CHECK(sign_via(CHARLIE, "charlie-coordinates"));
+    CHECK(wf_df_sign_ok(&f, BRAVO, "bravo-back", key_id));
+    CHECK(wf_df_sign_ok(&f, CHARLIE, "charlie-coordinates", key_id));
 
     /* SIGTERM: every process stops on its own, status 0 */
     for (size_t i = 0; i < f.n; i++)
