@@ -71,10 +71,9 @@ static void deadline_after(struct timespec *ts, uint64_t ms)
     }
 }
 
-void wf_coord_run_ex(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], wf_control_start *st, int timeout_ms,
+void wf_coord_run_ex(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], wf_control_start *st,
                      int policy_checked, wf_coord_outcome *out)
 {
-    (void)timeout_ms;
     memset(out, 0, sizeof *out);
     out->culprit = WF_CULPRIT_NONE;
     out->outcome = WF_OUTCOME_ABORTED;
@@ -146,8 +145,8 @@ void wf_coord_run_ex(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], wf_control
             out->refused |= WF_SET_BIT(m);
             all_done = 0;
             if (out->reason[0] == '\0')
-                snprintf(out->reason, sizeof out->reason, "%.40s refused: %.100s", d->cluster->members[m].pub.name,
-                         r->reason);
+                snprintf(out->reason, sizeof out->reason, "%.40s refused: %.100s",
+                         d->cluster->members[m].pub.name, r->reason);
         } else if (r->outcome == WF_OUTCOME_ABORTED) {
             all_done = 0;
         }
@@ -161,7 +160,8 @@ void wf_coord_run_ex(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], wf_control
         if (r->take_count != 0) {
             int back = wf_node_take_seen(d, m, r->take_count);
             if (back) {
-                wf_daemon_audit(d, "rollback", "member %u (%s) reported presignature take counter %llu, not above "
+                wf_daemon_audit(d, "rollback",
+                                "member %u (%s) reported presignature take counter %llu, not above "
                                 "one it reported before: its store may have been rolled back",
                                 m, d->cluster->members[m].pub.name, (unsigned long long)r->take_count);
                 wf_daemon_exclude(d, m, WF_EXCLUDE_CULPRIT_MS, "presignature take counter went backwards");
@@ -185,14 +185,15 @@ void wf_coord_run_ex(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], wf_control
     else if (local.outcome == WF_OUTCOME_REFUSED)
         out->outcome = WF_OUTCOME_REFUSED;
     if (out->outcome != WF_OUTCOME_DONE && out->outcome != WF_OUTCOME_ALREADY && out->reason[0] == '\0')
-        snprintf(out->reason, sizeof out->reason, "%zu member(s) did not answer in time", wf_set_count(out->silent));
+        snprintf(out->reason, sizeof out->reason, "%zu member(s) did not answer in time",
+                 wf_set_count(out->silent));
     free(w);
 }
 
-void wf_coord_run(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], wf_control_start *st, int timeout_ms,
+void wf_coord_run(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], wf_control_start *st,
                   wf_coord_outcome *out)
 {
-    wf_coord_run_ex(d, key_id, st, timeout_ms, 0, out);
+    wf_coord_run_ex(d, key_id, st, 0, out);
 }
 
 /* After a failed run: leave out who was named or did not answer. */
@@ -247,7 +248,8 @@ static void unreserve(wf_daemon *d, const uint8_t id[WF_ID_BYTES])
 }
 
 /* A pooled presignature of this set that no other request of ours holds. */
-static int pick_pooled(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], wf_member_set set, uint8_t id[WF_ID_BYTES])
+static int pick_pooled(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], wf_member_set set,
+                       uint8_t id[WF_ID_BYTES])
 {
     uint8_t ids[16][WF_ID_BYTES];
     size_t n = 0;
@@ -267,7 +269,8 @@ static void names_of(const wf_daemon *d, wf_member_set s, char *out, size_t cap)
     out[0] = '\0';
     for (uint32_t m = 0; m < d->n && off < cap; m++)
         if (s & WF_SET_BIT(m))
-            off += (size_t)snprintf(out + off, cap - off, "%s%s", off ? "," : "", d->cluster->members[m].pub.name);
+            off += (size_t)snprintf(out + off, cap - off, "%s%s", off ? "," : "",
+                                    d->cluster->members[m].pub.name);
     if (out[0] == '\0')
         snprintf(out, cap, "none");
 }
@@ -300,7 +303,8 @@ static int pick_signature(wf_daemon *d, const wf_point *pub, const wf_sign_reque
     for (int pass = 0; pass < 2; pass++) {
         for (uint32_t m = 0; m < d->n; m++) {
             const wf_control_result *res = &o->results[m];
-            if (!(o->answered & WF_SET_BIT(m)) || !res->has_sig || (res->outcome == WF_OUTCOME_ALREADY) != !pass)
+            if (!(o->answered & WF_SET_BIT(m)) || !res->has_sig ||
+                (res->outcome == WF_OUTCOME_ALREADY) != !pass)
                 continue;
             if (sig_ok(pub, r, res->sig, sig))
                 return 1;
@@ -334,7 +338,8 @@ static int settle(wf_daemon *d, const wf_point *pub, const wf_sign_request *r, w
     wf_err err = wf_store_request_finish(d->store, &req, sig65);
     if (err == WF_OK)
         return 1;
-    if (err == WF_ERR_CONFLICT && wf_store_request_lookup(d->store, &req, &state, stored, &attempts) == WF_OK &&
+    if (err == WF_ERR_CONFLICT &&
+        wf_store_request_lookup(d->store, &req, &state, stored, &attempts) == WF_OK &&
         state == WF_REQUEST_DONE && sig_ok(pub, r, stored, sig))
         return 1;
     wf_daemon_log(d, "recording the request's signature failed: %s", wf_store_last_error());
@@ -355,7 +360,8 @@ static wf_client_code sign_rounds(wf_daemon *d, const wf_node_key *k, const wf_s
             return wf_client_fail(out->why, sizeof out->why, WF_CLIENT_SHUTTING_DOWN,
                                   "the node is shutting down; retry on another node");
         if (wf_daemon_now_ms() >= r->expiry_ms)
-            return wf_client_fail(out->why, sizeof out->why, WF_CLIENT_EXPIRED, "the request expired (%s)", last);
+            return wf_client_fail(out->why, sizeof out->why, WF_CLIENT_EXPIRED, "the request expired (%s)",
+                                  last);
         wf_member_set usable = wf_daemon_usable(d) & ~avoid;
         wf_member_set q[64];
         size_t nq = wf_quorum_list(d->members, d->n, d->t, WF_SET_BIT(d->self), usable, q, 64);
@@ -377,7 +383,7 @@ static wf_client_code sign_rounds(wf_daemon *d, const wf_node_key *k, const wf_s
         if (set == 0) {
             set = q[(size_t)round % nq];
             set_start(&st, "presign", set);
-            wf_coord_run(d, r->key_id, &st, d->cfg.session_timeout_ms, &o);
+            wf_coord_run(d, r->key_id, &st, &o);
             if (o.outcome != WF_OUTCOME_DONE || !reserve(d, o.presig_id)) {
                 snprintf(last, sizeof last, "presign failed: %.140s", o.reason);
                 last_code = WF_CLIENT_ABORTED;
@@ -392,7 +398,7 @@ static wf_client_code sign_rounds(wf_daemon *d, const wf_node_key *k, const wf_s
         st.request_len = raw_len;
         st.has_presig = 1;
         memcpy(st.presig_id, presig_id, WF_ID_BYTES);
-        wf_coord_run_ex(d, r->key_id, &st, d->cfg.session_timeout_ms, 1, &o);
+        wf_coord_run_ex(d, r->key_id, &st, 1, &o);
         unreserve(d, presig_id);
         if (pick_signature(d, &pub, r, &o, &out->sig) && settle(d, &pub, r, &out->sig)) {
             out->pub = pub;
@@ -423,7 +429,8 @@ wf_client_code wf_coord_sign(wf_daemon *d, const wf_sign_request *r, wf_coord_si
                               "the key's aux-info has not finished; repeat the keygen request");
     if (wf_sign_request_encode(r, &enc, &enc_len) != WF_OK || enc_len > sizeof raw) {
         free(enc);
-        return wf_client_fail(out->why, sizeof out->why, WF_CLIENT_BAD_REQUEST, "the request does not encode");
+        return wf_client_fail(out->why, sizeof out->why, WF_CLIENT_BAD_REQUEST,
+                              "the request does not encode");
     }
     memcpy(raw, enc, enc_len);
     free(enc);
@@ -437,16 +444,17 @@ wf_client_code wf_coord_sign(wf_daemon *d, const wf_sign_request *r, wf_coord_si
     return code;
 }
 
-wf_client_code wf_coord_keygen(wf_daemon *d, const wf_keygen_request *r, uint8_t key_id[WF_ID_BYTES], char *why,
-                               size_t why_cap)
+wf_client_code wf_coord_keygen(wf_daemon *d, const wf_keygen_request *r, uint8_t key_id[WF_ID_BYTES],
+                               char *why, size_t why_cap)
 {
     uint8_t *enc = NULL;
     size_t enc_len = 0;
     const char *denied = wf_member_keygen_denied(d, r, wf_daemon_now_ms());
     if (denied != NULL)
-        return wf_client_fail(why, why_cap, strstr(denied, "signature") ? WF_CLIENT_UNAUTHENTICATED
-                                            : strstr(denied, "expir") ? WF_CLIENT_EXPIRED
-                                                                       : WF_CLIENT_DENIED,
+        return wf_client_fail(why, why_cap,
+                              strstr(denied, "signature") ? WF_CLIENT_UNAUTHENTICATED
+                              : strstr(denied, "expir")   ? WF_CLIENT_EXPIRED
+                                                          : WF_CLIENT_DENIED,
                               "%s", denied);
     if (wf_keygen_key_id(key_id, d->cluster->cluster_id, r) != WF_OK)
         return wf_client_fail(why, why_cap, WF_CLIENT_INTERNAL, "cannot derive the key id");
@@ -472,16 +480,17 @@ wf_client_code wf_coord_keygen(wf_daemon *d, const wf_keygen_request *r, uint8_t
         memcpy(st.request, enc, enc_len);
         st.request_len = enc_len;
         free(enc);
-        wf_coord_run(d, key_id, &st, d->cfg.keygen_timeout_ms, &o);
+        wf_coord_run(d, key_id, &st, &o);
         if (o.outcome != WF_OUTCOME_DONE && o.outcome != WF_OUTCOME_ALREADY) {
             learn(d, &o, NULL);
             return wf_client_fail(why, why_cap, WF_CLIENT_ABORTED, "keygen failed: %s", o.reason);
         }
         if ((k = wf_node_key_find(d, key_id)) == NULL)
-            return wf_client_fail(why, why_cap, WF_CLIENT_INTERNAL, "keygen finished but the key is not here");
+            return wf_client_fail(why, why_cap, WF_CLIENT_INTERNAL,
+                                  "keygen finished but the key is not here");
     }
     set_start(&st, "aux-info", all);
-    wf_coord_run(d, key_id, &st, d->cfg.keygen_timeout_ms, &o);
+    wf_coord_run(d, key_id, &st, &o);
     if (o.outcome != WF_OUTCOME_DONE && o.outcome != WF_OUTCOME_ALREADY) {
         learn(d, &o, NULL);
         return wf_client_fail(why, why_cap, WF_CLIENT_ABORTED, "aux-info failed: %s", o.reason);

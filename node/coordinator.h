@@ -42,11 +42,11 @@ wf_client_code wf_coord_sign(wf_daemon *d, const wf_sign_request *r, wf_coord_si
 
 /* Runs keygen and aux-info for r among every member (or only what is left
  * of them), after checking r; key_id gets the key's id. */
-wf_client_code wf_coord_keygen(wf_daemon *d, const wf_keygen_request *r, uint8_t key_id[WF_ID_BYTES], char *why,
-                               size_t why_cap);
+wf_client_code wf_coord_keygen(wf_daemon *d, const wf_keygen_request *r, uint8_t key_id[WF_ID_BYTES],
+                               char *why, size_t why_cap);
 
 /* wf_coord_run, telling our own part that the policy was applied already. */
-void wf_coord_run_ex(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], wf_control_start *st, int timeout_ms,
+void wf_coord_run_ex(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], wf_control_start *st,
                      int policy_checked, wf_coord_outcome *out);
 
 #endif

@@ -31,15 +31,15 @@
 #include "protocol/key_share.h"
 #include "protocol/machine.h"
 
-#define WF_PENDING_MAX       1024  /* envelopes held for a session not started here yet */
-#define WF_PENDING_AGE_MS    10000 /* … for at most this long */
-#define WF_SEEN_STARTS_MAX   4096  /* session start ids remembered against replays */
+#define WF_PENDING_MAX        1024             /* envelopes held for a session not started here yet */
+#define WF_PENDING_AGE_MS     10000            /* … for at most this long */
+#define WF_SEEN_STARTS_MAX    4096             /* session start ids remembered against replays */
 #define WF_EXCLUDE_CULPRIT_MS (10 * 60 * 1000) /* a named culprit is left out of quorums this long */
 #define WF_EXCLUDE_SILENT_MS  10000            /* a member that did not answer in time */
-#define WF_SEND_TIMEOUT_MS   2000
+#define WF_SEND_TIMEOUT_MS    2000
 #define WF_MEMBER_THREADS_MAX 64 /* sessions run for other coordinators at once */
-#define WF_INFLIGHT_MAX      64 /* sign requests coordinated (or signed, or keys made) at once */
-#define WF_TAKE_REORDER      64 /* take counters may arrive this far out of order */
+#define WF_INFLIGHT_MAX       64 /* sign requests coordinated (or signed, or keys made) at once */
+#define WF_TAKE_REORDER       64 /* take counters may arrive this far out of order */
 
 /* A small set of 32-byte names in use (under d->mu): a request being
  * signed, a key in keygen. */
@@ -128,9 +128,9 @@ struct wf_daemon {
     wf_policy_counters counters;
     uint8_t reserved[64][WF_ID_BYTES]; /* presignatures a local coordinator is about to use */
     size_t n_reserved;
-    wf_claims key_busy;      /* keys with a keygen or aux-info running here */
-    wf_claims coordinating;  /* sign requests this node coordinates now */
-    wf_claims signing;       /* sign requests this node takes part in now */
+    wf_claims key_busy;     /* keys with a keygen or aux-info running here */
+    wf_claims coordinating; /* sign requests this node coordinates now */
+    wf_claims signing;      /* sign requests this node takes part in now */
 
     pthread_mutex_t keys_mu;
     wf_node_key *keys;
@@ -140,7 +140,8 @@ struct wf_daemon {
 void wf_daemon_log(const wf_daemon *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 uint64_t wf_daemon_now_ms(void);
 /* Writes an audit record; failures are logged (the store stays consistent). */
-void wf_daemon_audit(wf_daemon *d, const char *kind, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void wf_daemon_audit(wf_daemon *d, const char *kind, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 /* 1 when the link to member m is up (always 1 for self). */
 int wf_daemon_peer_up(wf_daemon *d, uint32_t m);
 /* Members usable for a new quorum now: self, plus peers that are up and not excluded. */
@@ -177,10 +178,10 @@ int wf_node_take_seen(wf_daemon *d, uint32_t m, uint64_t take_count);
 
 /* session_run.c */
 typedef struct wf_run_result {
-    wf_session_status status;      /* DONE, or ABORTED (also for timeouts and cancels) */
-    uint32_t culprit;              /* ABORTED by a proof or check: the member named; else WF_CULPRIT_NONE */
+    wf_session_status status; /* DONE, or ABORTED (also for timeouts and cancels) */
+    uint32_t culprit;         /* ABORTED by a proof or check: the member named; else WF_CULPRIT_NONE */
     char reason[WF_CONTROL_REASON_MAX];
-    wf_member_set silent;          /* timeout: the parties whose messages of the current round were missing */
+    wf_member_set silent; /* timeout: the parties whose messages of the current round were missing */
 } wf_run_result;
 /* Runs machine m (already created, not started) among `parties` until it is
  * done, aborts, `timeout_ms` passes or the daemon forces a stop. Writes an
@@ -192,17 +193,18 @@ void wf_session_drive(wf_daemon *d, wf_machine *m, const uint8_t start_id[WF_ID_
 void wf_session_route(wf_daemon *d, uint32_t from, const uint8_t session_id[WF_ID_BYTES], uint8_t *bytes,
                       size_t len);
 /* Stops the local session started under start_id (a party refused or aborted). */
-void wf_session_cancel(wf_daemon *d, const uint8_t start_id[WF_ID_BYTES], uint32_t culprit, const char *reason);
+void wf_session_cancel(wf_daemon *d, const uint8_t start_id[WF_ID_BYTES], uint32_t culprit,
+                       const char *reason);
 /* Drops held envelopes older than WF_PENDING_AGE_MS; called by the router. */
 void wf_session_expire_pending(wf_daemon *d);
 void wf_session_free_all(wf_daemon *d);
 
 /* member.c */
 typedef struct wf_member_extra {
-    int policy_checked;              /* in: sign, as coordinator: the client handler applied the policy */
-    int has_presig;                  /* out: presign done, presig_id is the new presignature */
+    int policy_checked; /* in: sign, as coordinator: the client handler applied the policy */
+    int has_presig;     /* out: presign done, presig_id is the new presignature */
     uint8_t presig_id[WF_ID_BYTES];
-    wf_member_set silent;            /* out: timeout, the parties whose messages were missing */
+    wf_member_set silent; /* out: timeout, the parties whose messages were missing */
 } wf_member_extra;
 /* Runs our part of a session; `coordinator` sent the start (self when we
  * coordinate). Fills *res with what to report. extra may be NULL. */
@@ -220,12 +222,12 @@ void wf_member_accept(wf_daemon *d, uint32_t from, const wf_envelope *env);
 
 /* coordinator.c */
 typedef struct wf_coord_outcome {
-    wf_outcome outcome;            /* DONE when every party finished; ALREADY: sig holds an earlier signature */
-    uint32_t culprit;              /* a member named by an abort, or WF_CULPRIT_NONE */
-    wf_member_set silent;          /* members that did not answer in time */
-    wf_member_set refused;         /* members that refused to start */
-    wf_member_set answered;        /* members whose result arrived (results[] valid) */
-    wf_control_result local;       /* our own part's result */
+    wf_outcome outcome;      /* DONE when every party finished; ALREADY: sig holds an earlier signature */
+    uint32_t culprit;        /* a member named by an abort, or WF_CULPRIT_NONE */
+    wf_member_set silent;    /* members that did not answer in time */
+    wf_member_set refused;   /* members that refused to start */
+    wf_member_set answered;  /* members whose result arrived (results[] valid) */
+    wf_control_result local; /* our own part's result */
     wf_control_result results[WF_MAX_MEMBERS]; /* by member index */
     char reason[WF_CONTROL_REASON_MAX];
     int has_sig;
@@ -234,7 +236,7 @@ typedef struct wf_coord_outcome {
 } wf_coord_outcome;
 /* Runs one session of st->protocol among st->parties (self included) as the
  * coordinator. */
-void wf_coord_run(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], wf_control_start *st, int timeout_ms,
+void wf_coord_run(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], wf_control_start *st,
                   wf_coord_outcome *out);
 /* Router side: a member's SessionResult. */
 void wf_coord_result(wf_daemon *d, uint32_t from, const wf_envelope *env);

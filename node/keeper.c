@@ -35,7 +35,8 @@ static unsigned pass(wf_daemon *d)
             if (!lowest(q[i], d->self))
                 continue;
             size_t count = 0;
-            if (wf_store_presig_count(d->store, k->key_id, q[i], &count) != WF_OK || count >= d->cfg.presig_low)
+            if (wf_store_presig_count(d->store, k->key_id, q[i], &count) != WF_OK ||
+                count >= d->cfg.presig_low)
                 continue;
             while (count < d->cfg.presig_high && atomic_load(&d->stopping) == 0) {
                 wf_control_start st;
@@ -43,7 +44,7 @@ static unsigned pass(wf_daemon *d)
                 memset(&st, 0, sizeof st);
                 strcpy(st.protocol, "presign");
                 st.n = wf_set_members(q[i], st.parties);
-                wf_coord_run(d, k->key_id, &st, d->cfg.session_timeout_ms, &o);
+                wf_coord_run(d, k->key_id, &st, &o);
                 ran++;
                 if (o.outcome != WF_OUTCOME_DONE) {
                     wf_daemon_log(d, "background presign failed: %s", o.reason);
