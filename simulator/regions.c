@@ -8,9 +8,9 @@
 enum { TOKYO, SINGAPORE, MUMBAI, FRANKFURT, LONDON, VIRGINIA, OREGON, SAOPAULO, SYDNEY };
 
 static const char *const NAMES[WF_REGION_COUNT] = {
-    [TOKYO] = "tokyo",   [SINGAPORE] = "singapore", [MUMBAI] = "mumbai",
-    [FRANKFURT] = "frankfurt", [LONDON] = "london", [VIRGINIA] = "virginia",
-    [OREGON] = "oregon", [SAOPAULO] = "saopaulo",   [SYDNEY] = "sydney",
+    [TOKYO] = "tokyo",         [SINGAPORE] = "singapore", [MUMBAI] = "mumbai",
+    [FRANKFURT] = "frankfurt", [LONDON] = "london",       [VIRGINIA] = "virginia",
+    [OREGON] = "oregon",       [SAOPAULO] = "saopaulo",   [SYDNEY] = "sydney",
 };
 
 /* Approximate median round trips (ms) between the AWS regions in these
@@ -32,18 +32,18 @@ static const struct {
     unsigned char a, b;
     uint32_t ms;
 } PAIRS[] = {
-    {TOKYO, SINGAPORE, 70},      {TOKYO, MUMBAI, 130},         {TOKYO, FRANKFURT, 225},
-    {TOKYO, LONDON, 210},        {TOKYO, VIRGINIA, 150},       {TOKYO, OREGON, 95},
-    {TOKYO, SAOPAULO, 255},      {TOKYO, SYDNEY, 105},         {SINGAPORE, MUMBAI, 60},
-    {SINGAPORE, FRANKFURT, 160}, {SINGAPORE, LONDON, 170},     {SINGAPORE, VIRGINIA, 215},
-    {SINGAPORE, OREGON, 165},    {SINGAPORE, SAOPAULO, 325},   {SINGAPORE, SYDNEY, 95},
-    {MUMBAI, FRANKFURT, 120},    {MUMBAI, LONDON, 115},        {MUMBAI, VIRGINIA, 190},
-    {MUMBAI, OREGON, 220},       {MUMBAI, SAOPAULO, 300},      {MUMBAI, SYDNEY, 150},
-    {FRANKFURT, LONDON, 15},     {FRANKFURT, VIRGINIA, 90},    {FRANKFURT, OREGON, 145},
-    {FRANKFURT, SAOPAULO, 200},  {FRANKFURT, SYDNEY, 255},     {LONDON, VIRGINIA, 75},
-    {LONDON, OREGON, 130},       {LONDON, SAOPAULO, 185},      {LONDON, SYDNEY, 265},
-    {VIRGINIA, OREGON, 65},      {VIRGINIA, SAOPAULO, 115},    {VIRGINIA, SYDNEY, 200},
-    {OREGON, SAOPAULO, 175},     {OREGON, SYDNEY, 140},        {SAOPAULO, SYDNEY, 310},
+    {TOKYO, SINGAPORE, 70},      {TOKYO, MUMBAI, 130},       {TOKYO, FRANKFURT, 225},
+    {TOKYO, LONDON, 210},        {TOKYO, VIRGINIA, 150},     {TOKYO, OREGON, 95},
+    {TOKYO, SAOPAULO, 255},      {TOKYO, SYDNEY, 105},       {SINGAPORE, MUMBAI, 60},
+    {SINGAPORE, FRANKFURT, 160}, {SINGAPORE, LONDON, 170},   {SINGAPORE, VIRGINIA, 215},
+    {SINGAPORE, OREGON, 165},    {SINGAPORE, SAOPAULO, 325}, {SINGAPORE, SYDNEY, 95},
+    {MUMBAI, FRANKFURT, 120},    {MUMBAI, LONDON, 115},      {MUMBAI, VIRGINIA, 190},
+    {MUMBAI, OREGON, 220},       {MUMBAI, SAOPAULO, 300},    {MUMBAI, SYDNEY, 150},
+    {FRANKFURT, LONDON, 15},     {FRANKFURT, VIRGINIA, 90},  {FRANKFURT, OREGON, 145},
+    {FRANKFURT, SAOPAULO, 200},  {FRANKFURT, SYDNEY, 255},   {LONDON, VIRGINIA, 75},
+    {LONDON, OREGON, 130},       {LONDON, SAOPAULO, 185},    {LONDON, SYDNEY, 265},
+    {VIRGINIA, OREGON, 65},      {VIRGINIA, SAOPAULO, 115},  {VIRGINIA, SYDNEY, 200},
+    {OREGON, SAOPAULO, 175},     {OREGON, SYDNEY, 140},      {SAOPAULO, SYDNEY, 310},
 };
 
 _Static_assert(sizeof PAIRS / sizeof PAIRS[0] == WF_REGION_COUNT * (WF_REGION_COUNT - 1) / 2,
@@ -150,13 +150,14 @@ static wf_err apply_item(wf_rtt_matrix *m, uint8_t seen[WF_REGION_COUNT][WF_REGI
                                           bad_len < WF_REGION_NAME_MAX ? bad_len : WF_REGION_NAME_MAX, bad));
     }
     if (!parse_decimal(eq + 1, (size_t)(end - eq - 1), &v))
-        FAIL(WF_ERR_ENCODING,
-             wf_why_fmt("RTT override item %zu: the RTT must be decimal ms without sign or leading zeros", n));
+        FAIL(
+            WF_ERR_ENCODING,
+            wf_why_fmt("RTT override item %zu: the RTT must be decimal ms without sign or leading zeros", n));
     if (v > WF_REGION_MAX_MS)
         FAIL(WF_ERR_RANGE, wf_why_fmt("RTT override item %zu: RTT above %u ms", n, WF_REGION_MAX_MS));
     if (seen[a][b])
-        FAIL(WF_ERR_CONFLICT, wf_why_fmt("RTT override item %zu: the pair %s-%s is already set", n,
-                                         NAMES[a], NAMES[b]));
+        FAIL(WF_ERR_CONFLICT,
+             wf_why_fmt("RTT override item %zu: the pair %s-%s is already set", n, NAMES[a], NAMES[b]));
     seen[a][b] = seen[b][a] = 1;
     m->ms[a][b] = m->ms[b][a] = (uint32_t)v;
 done:

@@ -57,8 +57,8 @@
  * wait in the relay (held, or handed to the other side's socket and not yet
  * written), the relay stops reading that side, so TCP's flow control pushes
  * back on its sender; it reads again once they drop to WF_RELAY_LOW_WATER.
- * Memory per connection is therefore bounded by about twice the high-water
- * mark plus one read buffer.
+ * Memory per connection is therefore bounded by about 2 · (high-water mark
+ * + one 64 KiB read); every read of a relay lands in one buffer it owns.
  *
  * Randomness (jitter samples, loss and bitflip draws, which bit) comes from
  * a xoshiro256** generator seeded through splitmix64: NOT for cryptography,
@@ -79,8 +79,8 @@
 
 #include "crypto/err.h"
 
-#define WF_RELAY_MAX_DELAY_MS 60000.0   /* bound for delay_ms and jitter_ms */
-#define WF_RELAY_MIN_RTO_MS   200.0     /* a lost chunk is held max(this, 4·delay) ms longer */
+#define WF_RELAY_MAX_DELAY_MS 60000.0    /* bound for delay_ms and jitter_ms */
+#define WF_RELAY_MIN_RTO_MS   200.0      /* a lost chunk is held max(this, 4·delay) ms longer */
 #define WF_RELAY_HIGH_WATER   (1u << 20) /* bytes waiting per direction before the relay stops reading */
 #define WF_RELAY_LOW_WATER    (1u << 18) /* ... and when it reads again */
 

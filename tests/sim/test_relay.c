@@ -14,7 +14,8 @@
  *   - a target that is down gets the dialer's connection closed;
  *   - faults out of range and a port in use are refused;
  *   - close with data held frees everything (the loop then closes with no
- *     handle left; valgrind and ASan check the memory) and frees the port.
+ *     handle left; valgrind and ASan check the memory) and frees the port,
+ *     where a new relay can start at once.
  * The only timed assertions are lower bounds: "held at least this long". */
 #include <math.h>
 #include <netinet/in.h>
@@ -556,8 +557,8 @@ static void test_refusals(void)
     wf_relay *r = (wf_relay *)&loop; /* must be reset to NULL on failure */
     const char *why = NULL;
     const wf_link_faults bad[] = {
-        {.delay_ms = -1},   {.delay_ms = NAN}, {.jitter_ms = -0.5}, {.delay_ms = 60001},
-        {.loss = 1.5},      {.loss = -0.1},          {.bitflip = 2},      {.bitflip = NAN},
+        {.delay_ms = -1}, {.delay_ms = NAN}, {.jitter_ms = -0.5}, {.delay_ms = 60001},
+        {.loss = 1.5},    {.loss = -0.1},    {.bitflip = 2},      {.bitflip = NAN},
     };
     CHECK_ERR(wf_relay_start(NULL, &loop, 0, echo_port, NULL, 1, &why), WF_ERR_ARG);
     CHECK_ERR(wf_relay_start(&r, NULL, 0, echo_port, NULL, 1, &why), WF_ERR_ARG);
@@ -617,6 +618,17 @@ static void test_close_with_data_held(void)
     CHECK(c.ended && c.rx_len == 0);
     CHECK(port_free(port));
     client_free(&c);
+
+    /* A relay started again on the same port (as the simulator does after a
+     * restart) binds it despite the last one's closed connections. */
+    wf_relay *again = NULL;
+    CHECK_OK(wf_relay_start(&again, &loop, port, echo_port, NULL, 6, NULL));
+    REQUIRE(again != NULL);
+    CHECK(wf_relay_port(again) == port);
+    client_dial(&c, port);
+    CHECK(client_echo(&c, 100));
+    client_free(&c);
+    wf_relay_close(again);
 }
 
 static void count_handle(uv_handle_t *h, void *arg)
