@@ -57,7 +57,8 @@ static void sign_request(wf_sign_request *r, const char *id, const uint8_t key_i
     r->request_id_len = strlen(id);
     memcpy(r->request_id, id, r->request_id_len);
     memcpy(r->key_id, key_id, 32);
-    memcpy(r->path, path, path_len * sizeof *path);
+    if (path_len > 0)
+        memcpy(r->path, path, path_len * sizeof *path);
     r->path_len = path_len;
     memcpy(r->digest, digest, 32);
     r->expiry_ms = wf_client_expiry_after(60);
