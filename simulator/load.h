@@ -109,9 +109,10 @@ const char *wf_load_reason_name(wf_load_reason r);
 /* Opens the client directory, checks every node's certificate, asks the
  * nodes in turn for the key (its xpub gives the child key signatures must
  * verify under), then runs the load and fills *out. Returns before the
- * load only on a failure of the set-up (WF_ERR_ARG for a bad
- * configuration; the client library's error when no node gives the key),
- * with *why; whatever happens to the requests is in *out. */
+ * load only on a failure of the set-up, with *why: WF_ERR_ARG for a bad
+ * configuration, the client library's error for a client directory or
+ * node certificate it refuses, WF_ERR_NOT_FOUND when no node gives the key.
+ * Whatever happens to the requests is in *out. */
 wf_err wf_load_run(const wf_load_cfg *cfg, wf_load_summary *out, const char **why);
 
 /* s as one JSON object on one line to json, and as a few lines for people to
