@@ -12,9 +12,10 @@
  * (the node's TLS certificate, the only one trusted), and --timeout-ms MS;
  * keygen and sign take --expiry-s S (the request is valid for S seconds,
  * 1..600, default 120). Every argument is checked before anything is read
- * or sent (exit 2). The node's answer is checked before it is printed: a
- * signature must verify under the public key it names, addresses must be
- * those of the public key, an xpub must hold the key.
+ * or sent (exit 2). The node's answer is checked before it is printed, by
+ * the client library (client.h): a signature must verify under the public
+ * key it names, addresses must be those of the public key, an xpub must hold
+ * the key.
  *
  * A failure is one line on stderr and an exit code of cli.h: 3 the node
  * refused ("refused by the node (CLIENT_NOT_FOUND): no key with this id"),

@@ -110,7 +110,7 @@ static wf_client_outcome succeeded(wf_client_result *res)
 
 static wf_client_outcome bad_answer(wf_client_result *res, const char *what)
 {
-    return result(res, WF_CLIENT_BAD_ANSWER, WF_OK, 0, "the node's answer does not check: %s", what);
+    return result(res, WF_CLIENT_BAD_ANSWER, WF_ERR_VERIFY, 0, "the node's answer does not check: %s", what);
 }
 
 int wf_client_refused(const wf_client_result *r)
@@ -173,14 +173,15 @@ static client_response *decode(const uint8_t *answer, size_t len, body_case want
 {
     client_response *r = warifu__wire__client_response__unpack(NULL, len, answer);
     if (r == NULL) {
-        result(res, WF_CLIENT_BAD_ANSWER, WF_OK, 0, "the node's answer is not a ClientResponse");
+        result(res, WF_CLIENT_BAD_ANSWER, WF_ERR_ENCODING, 0, "the node's answer is not a ClientResponse");
         return NULL;
     }
     if (r->code != WARIFU__WIRE__CLIENT_ERROR_CODE__CLIENT_OK)
         result(res, WF_CLIENT_NODE_ERROR, WF_OK, (int)r->code, "%s",
                printable(r->error) && r->error[0] != '\0' ? r->error : "(no readable reason)");
     else if (r->body_case != want)
-        result(res, WF_CLIENT_BAD_ANSWER, WF_OK, 0, "the node's answer holds no %s", body_name(want));
+        result(res, WF_CLIENT_BAD_ANSWER, WF_ERR_ENCODING, 0, "the node's answer holds no %s",
+               body_name(want));
     else
         return r;
     warifu__wire__client_response__free_unpacked(r, NULL);

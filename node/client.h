@@ -20,8 +20,10 @@
  *   WF_CLIENT_NO_ANSWER  the transport failed (err: client_net.h's list; why)
  *   WF_CLIENT_NODE_ERROR the node answered with an error (code, a
  *                        ClientErrorCode of client.proto; why: its text)
- *   WF_CLIENT_BAD_ANSWER the answer is not a ClientResponse, not the kind
- *                        asked for, or does not check (why)
+ *   WF_CLIENT_BAD_ANSWER the answer is not a ClientResponse or not the kind
+ *                        asked for (err WF_ERR_ENCODING), or it does not
+ *                        check (err WF_ERR_VERIFY: for sign, a signature
+ *                        that does not verify); why
  * wf_client_refused says the node refused for good: asking again will not
  * help. wf_client_retryable says the request may succeed if asked again —
  * later, or on another node — which for sign and keygen is safe with the
@@ -67,7 +69,7 @@ typedef enum wf_client_outcome {
 
 typedef struct wf_client_result {
     wf_client_outcome outcome;
-    wf_err err;                  /* NOT_SENT, NO_ANSWER: what failed; else WF_OK */
+    wf_err err;                  /* NOT_SENT, NO_ANSWER, BAD_ANSWER: what failed; else WF_OK */
     int code;                    /* NODE_ERROR: the ClientErrorCode; else 0 (CLIENT_OK) */
     char why[WF_CLIENT_WHY_MAX]; /* one printable line; empty on success */
 } wf_client_result;

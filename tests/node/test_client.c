@@ -46,17 +46,19 @@ static int sig_valid(const wf_client_signature *s, const uint8_t digest[32])
 static void say(const char *what, const wf_client_result *res)
 {
     if (res->outcome != WF_CLIENT_SUCCEEDED)
-        fprintf(stderr, "%s: outcome %d, %s: %s\n", what, res->outcome, wf_client_code_name(res->code), res->why);
+        fprintf(stderr, "%s: outcome %d, %s: %s\n", what, res->outcome, wf_client_code_name(res->code),
+                res->why);
 }
 
-static void sign_request(wf_sign_request *r, const char *id, const uint8_t key_id[32], const uint8_t digest[32],
-                         const uint32_t *path, size_t path_len)
+static void sign_request(wf_sign_request *r, const char *id, const uint8_t key_id[32],
+                         const uint8_t digest[32], const uint32_t *path, size_t path_len)
 {
     memset(r, 0, sizeof *r);
     r->request_id_len = strlen(id);
     memcpy(r->request_id, id, r->request_id_len);
     memcpy(r->key_id, key_id, 32);
-    memcpy(r->path, path, path_len * sizeof *path);
+    if (path_len > 0)
+        memcpy(r->path, path, path_len * sizeof *path);
     r->path_len = path_len;
     memcpy(r->digest, digest, 32);
     r->expiry_ms = wf_client_expiry_after(60);
@@ -174,7 +176,8 @@ static void test_refusals(void)
     /* a key no node holds: refused for good */
     sign_request(&r, "lib-no-key", other_key, digest, NULL, 0);
     CHECK(wf_client_sign(cl, node(BRAVO), &r, &sig, &res) == WF_CLIENT_NODE_ERROR);
-    CHECK(res.code == WARIFU__WIRE__CLIENT_ERROR_CODE__CLIENT_NOT_FOUND && strcmp(res.why, "no key with this id") == 0);
+    CHECK(res.code == WARIFU__WIRE__CLIENT_ERROR_CODE__CLIENT_NOT_FOUND &&
+          strcmp(res.why, "no key with this id") == 0);
     CHECK(wf_client_refused(&res) && !wf_client_retryable(&res));
     CHECK(strcmp(wf_client_code_name(res.code), "CLIENT_NOT_FOUND") == 0);
     CHECK(wf_client_pubkey(cl, node(CHARLIE), other_key, &k, &res) == WF_CLIENT_NODE_ERROR);
@@ -197,7 +200,8 @@ static void test_refusals(void)
     /* bravo's certificate pinned for alpha: the handshake fails */
     wf_client_node impostor = {f.client_url[ALPHA], certs[BRAVO], 5000};
     CHECK(wf_client_pubkey(cl, &impostor, key.key_id, &k, &res) == WF_CLIENT_NO_ANSWER);
-    CHECK(res.err == WF_ERR_VERIFY && strstr(res.why, "TLS handshake with") != NULL && wf_client_retryable(&res));
+    CHECK(res.err == WF_ERR_VERIFY && strstr(res.why, "TLS handshake with") != NULL &&
+          wf_client_retryable(&res));
 
     /* what open and the node check refuse */
     const char *why = NULL;
@@ -209,8 +213,8 @@ static void test_refusals(void)
     why = NULL;
     CHECK(wf_client_node_check(&not_cert, &why) != WF_OK && why != NULL);
     CHECK(wf_client_sign(NULL, node(ALPHA), &r, &sig, &res) == WF_CLIENT_NOT_SENT && res.err == WF_ERR_ARG);
-    CHECK(wf_client_address(cl, node(ALPHA), key.key_id, path, WF_REQUEST_PATH_MAX + 1, &(wf_client_addresses){0},
-                            &res) == WF_CLIENT_NOT_SENT);
+    CHECK(wf_client_address(cl, node(ALPHA), key.key_id, path, WF_REQUEST_PATH_MAX + 1,
+                            &(wf_client_addresses){0}, &res) == WF_CLIENT_NOT_SENT);
 }
 
 static void test_status(void)
