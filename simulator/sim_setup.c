@@ -165,7 +165,7 @@ wf_err wf_sim_create(const wf_sim_spec *spec, const char *warifu_bin, wf_sim_lay
     }
     order_nodes(spec, order);
     for (size_t k = 0; k < spec->n; k++) {
-        snprintf(l->nodes[k].name, sizeof l->nodes[k].name, "n%zu", k + 1);
+        snprintf(l->nodes[k].name, sizeof l->nodes[k].name, "n%u", (unsigned)(k + 1) % 100u); /* n <= 12 */
         l->nodes[k].rank = spec->ranks[order[k]];
         snprintf(l->nodes[k].region, sizeof l->nodes[k].region, "%s", spec->regions[order[k]]);
     }

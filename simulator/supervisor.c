@@ -294,7 +294,7 @@ static void proc_exited(uv_process_t *h, int64_t status, int signo)
     if (nd->wait == WAIT_EXIT) {
         node_answer(nd, 1, wf_why_fmt("%s down", name_of(nd)));
     } else if (nd->wait == WAIT_READY || was == N_STARTING) {
-        char msg[160];
+        char msg[WF_SIM_PATH_MAX + 128];
         snprintf(msg, sizeof msg, "%s %s before it was ready (see %s)", name_of(nd), how, s->l->nodes[nd->k].log);
         if (nd->wait == WAIT_READY)
             node_answer(nd, 0, msg);
