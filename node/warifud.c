@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
 
 #include "crypto/secmem.h"
 #include "node/daemon.h"
@@ -17,6 +19,7 @@ static const char USAGE[] =
     "               (--passphrase-file FILE | --key-file FILE) [--http URL] [--peer-listen URL]\n"
     "               [--paillier-bits 2048|3072] [--presig-low N] [--presig-high N]\n"
     "               [--session-timeout-ms MS] [--keygen-timeout-ms MS] [--grace-ms MS] [--quiet]\n"
+    "               [--stop-with-parent]  (SIGTERM when the parent exits: for supervisors such as warifu-sim)\n"
     "  test only:   [--allow-test-faults --fault PROTOCOL:KIND[:ROUND[:VICTIM]]] [--allow-plaintext-for-tests]\n";
 
 static int die(const char *msg)
@@ -67,7 +70,7 @@ static int parse_fault(char *spec, wf_daemon_cfg *cfg)
 int main(int argc, char **argv)
 {
     enum { O_NODE = 256, O_CLUSTER, O_POLICY, O_CA, O_CLIENT, O_HTTP, O_PEER, O_PASS, O_KEYFILE, O_BITS, O_LOW,
-           O_HIGH, O_STO, O_KTO, O_GRACE, O_QUIET, O_ALLOWF, O_FAULT, O_PLAIN, O_HELP };
+           O_HIGH, O_STO, O_KTO, O_GRACE, O_QUIET, O_ALLOWF, O_FAULT, O_PLAIN, O_HELP, O_PARENT };
     static const struct option opts[] = {
         {"node", required_argument, 0, O_NODE},         {"cluster", required_argument, 0, O_CLUSTER},
         {"policy", required_argument, 0, O_POLICY},     {"client-ca", required_argument, 0, O_CA},
@@ -79,13 +82,14 @@ int main(int argc, char **argv)
         {"grace-ms", required_argument, 0, O_GRACE},    {"quiet", no_argument, 0, O_QUIET},
         {"allow-test-faults", no_argument, 0, O_ALLOWF}, {"fault", required_argument, 0, O_FAULT},
         {"allow-plaintext-for-tests", no_argument, 0, O_PLAIN}, {"help", no_argument, 0, O_HELP},
+        {"stop-with-parent", no_argument, 0, O_PARENT},
         {0, 0, 0, 0}};
     wf_daemon_cfg cfg;
     memset(&cfg, 0, sizeof cfg);
     const char *pass_file = NULL;
     char *passphrase = NULL;
     unsigned long v = 0;
-    int c;
+    int c, stop_with_parent = 0;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
         case O_NODE: cfg.node_dir = optarg; break;
@@ -122,6 +126,7 @@ int main(int argc, char **argv)
             cfg.grace_ms = (int)v;
             break;
         case O_QUIET: cfg.quiet = 1; break;
+        case O_PARENT: stop_with_parent = 1; break;
         case O_ALLOWF: cfg.allow_test_faults = 1; break;
         case O_FAULT:
             if (!parse_fault(optarg, &cfg)) return die("--fault needs PROTOCOL:KIND[:ROUND[:VICTIM]]");
@@ -142,6 +147,10 @@ int main(int argc, char **argv)
         return die("--fault is for tests only and needs --allow-test-faults");
     if (cfg.presig_high == 0 && cfg.presig_low != 0)
         return die("--presig-low needs --presig-high");
+    /* a supervisor that dies must not leave us holding the store and ports:
+     * the kernel sends SIGTERM (a clean stop) when the parent goes */
+    if (stop_with_parent && (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || getppid() == 1))
+        return die("--stop-with-parent: the parent is gone already");
     const char *why = NULL;
     if (pass_file != NULL) {
         if (wf_file_read_passphrase(pass_file, &passphrase, &why) != WF_OK) {

@@ -41,12 +41,31 @@ static int port_free(unsigned port)
     return ok;
 }
 
-/* The first of `count` free ports at a random place in 20000..59999, so
- * that several simulated clusters (parallel tests) do not collide. */
+/* The lowest port the kernel hands out as a connection's source port
+ * (ip_local_port_range); 32768 when it cannot be read. */
+static unsigned ephemeral_low(void)
+{
+    unsigned lo = 32768, hi = 0;
+    FILE *f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "re");
+    if (f != NULL) {
+        if (fscanf(f, "%u %u", &lo, &hi) != 2 || lo < 2048)
+            lo = 32768;
+        fclose(f);
+    }
+    return lo;
+}
+
+/* The first of `count` free ports at a random place below the ephemeral
+ * range (from 10000), so that several simulated clusters (parallel tests)
+ * do not collide, and an outgoing connection made while a node is down
+ * cannot take that node's port as its source port. */
 static uint16_t free_port_range(unsigned count)
 {
+    unsigned low = 10000, high = ephemeral_low();
+    if (high < low + count + 1)
+        return 0;
     for (int attempt = 0; attempt < 200; attempt++) {
-        unsigned p = 20000 + randombytes_uniform(40000 - count);
+        unsigned p = low + randombytes_uniform(high - low - count);
         int ok = 1;
         for (unsigned k = 0; k < count && ok; k++)
             ok = port_free(p + k);

@@ -1,5 +1,6 @@
 /* `warifu-sim up`: create (or reuse) a cluster's work directory, start its
  * supervisor in the background and wait until every node is ready. */
+#define _GNU_SOURCE /* pipe2, close_range */
 #include "simulator/sim_up.h"
 
 #include <errno.h>
@@ -57,7 +58,7 @@ static int start_supervisor(const wf_sim_up_opts *o, const char *self, const wf_
                             const char **why)
 {
     int fds[2];
-    if (pipe(fds) != 0) {
+    if (pipe2(fds, O_CLOEXEC) != 0) {
         *why = wf_why_fmt("pipe: %s", strerror(errno));
         return -1;
     }
@@ -72,17 +73,23 @@ static int start_supervisor(const wf_sim_up_opts *o, const char *self, const wf_
         return -1;
     }
     if (*pid == 0) {
-        /* only async-signal-safe calls until exec */
-        close(fds[0]);
+        /* only async-signal-safe calls until exec. The supervisor keeps
+         * stdio (on /dev/null and sim.log) and its end of the ready pipe,
+         * nothing else of ours: every descriptor it holds, its warifuds
+         * would inherit. */
         setsid();
-        int null = open("/dev/null", O_RDWR);
-        int logfd = open(l->sim_log, O_WRONLY | O_CREAT | O_APPEND, 0600);
+        int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+        int logfd = open(l->sim_log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
         if (null >= 0)
             dup2(null, 0);
         if (logfd >= 0) {
             dup2(logfd, 1);
             dup2(logfd, 2);
         }
+        fcntl(fds[1], F_SETFD, 0);
+        if (fds[1] > 3)
+            close_range(3, (unsigned)fds[1] - 1, 0);
+        close_range((unsigned)fds[1] + 1, ~0u, 0);
         execv(self, (char *const *)argv);
         _exit(127);
     }
@@ -108,6 +115,8 @@ static wf_err wait_ready(int fd, pid_t pid, int timeout_ms, const char **why)
         int r = poll(&p, 1, (int)(timeout_ms - waited));
         if (r < 0 && errno == EINTR)
             continue;
+        if (r == 0)
+            continue; /* the time check above reports it */
         ssize_t got = r > 0 ? read(fd, line + len, sizeof line - 1 - len) : 0;
         if (got < 0 && errno == EINTR)
             continue;
@@ -119,7 +128,7 @@ static wf_err wait_ready(int fd, pid_t pid, int timeout_ms, const char **why)
     if (strcmp(line, "ready") == 0)
         return WF_OK;
     int status = 0;
-    if (len == 0 && waitpid(pid, &status, WNOHANG) == pid)
+    if (len == 0 && waitpid(pid, &status, 0) == pid) /* it closed the pipe: it is exiting */
         *why = wf_why_fmt("the supervisor exited (status %d) before the cluster was ready", WEXITSTATUS(status));
     else
         *why = wf_why_fmt("%s", strncmp(line, "error: ", 7) == 0 ? line + 7 : "the supervisor stopped answering");
@@ -169,9 +178,9 @@ wf_err wf_sim_up(const wf_sim_up_opts *o, const char *self, wf_sim_layout *l, in
     if (err == WF_OK)
         err = wait_linked(l, o->ready_timeout_ms, why);
     if (err != WF_OK) {
-        const char *keep = wf_why_fmt("%s", *why);
+        /* *why lives in the thread's message buffer, which the control call reuses */
         char saved[WF_WHY_MAX];
-        snprintf(saved, sizeof saved, "%s", keep);
+        snprintf(saved, sizeof saved, "%s", *why);
         wf_sim_control(l, "down", 30000, NULL, NULL);
         *why = wf_why_fmt("%s", saved);
     }

@@ -31,6 +31,7 @@ typedef struct node_rt node_rt;
 typedef struct conn {
     uv_pipe_t h;
     sup *s;
+    struct conn *next; /* the supervisor's list of open connections */
     char in[CMD_MAX];
     size_t in_len;
     int dispatched;
@@ -87,6 +88,7 @@ struct sup {
     FILE *log;
     int ready_fd;
     int exit_code;
+    conn *conns;
 };
 
 /* ---- logging ---- */
@@ -133,6 +135,11 @@ static void report_ready(sup *s, const char *error)
 static void conn_closed(uv_handle_t *h)
 {
     conn *c = h->data;
+    for (conn **p = &c->s->conns; *p != NULL; p = &(*p)->next)
+        if (*p == c) {
+            *p = c->next;
+            break;
+        }
     wf_buf_clear(&c->out);
     free(c);
 }
@@ -313,6 +320,7 @@ static void node_args(const node_rt *nd, char bufs[8][32], const char **argv)
     const wf_sim_node *n = &l->nodes[nd->k];
     size_t a = 0;
     argv[a++] = s->o->warifud;
+    argv[a++] = "--stop-with-parent";
     const char *fixed[] = {"--node",          n->dir,       "--cluster",    l->cluster,         "--policy",
                            l->policy,         "--client-ca", l->client_ca,  "--client-listen",  n->client_url,
                            "--http",          n->http_url,  "--peer-listen", n->peer_listen_url, "--key-file",
@@ -495,6 +503,14 @@ static void cmd_status(conn *c)
 
 static void cmd_signal(conn *c, const char *name, int signo)
 {
+    int k = name != NULL ? wf_sim_node_find(c->s->l, name) : -1;
+    /* kill ends whatever the node was waiting for: a node hung in its start
+     * or its graceful stop must still be killable */
+    if (signo == SIGKILL && k >= 0 && c->s->nodes[k].waiter != NULL) {
+        node_rt *busy = &c->s->nodes[k];
+        busy->restart_after_exit = 0;
+        node_answer(busy, 0, wf_why_fmt("%s was killed meanwhile", name_of(busy)));
+    }
     node_rt *nd = node_arg(c, name);
     if (nd == NULL)
         return;
@@ -754,22 +770,23 @@ static void conn_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *buf)
     conn *c = st->data;
     if (c->dispatched)
         return;
-    if (nread < 0) {
+    if (nread < 0 && c->in_len == 0) {
         uv_read_stop(st);
         uv_close((uv_handle_t *)st, conn_closed);
         return;
     }
-    c->in_len += (size_t)nread;
+    if (nread > 0)
+        c->in_len += (size_t)nread;
     char *nl = memchr(c->in, '\n', c->in_len);
-    if (nl == NULL && c->in_len < sizeof c->in - 1)
+    if (nl == NULL && nread >= 0 && c->in_len < sizeof c->in - 1)
         return;
     uv_read_stop(st);
     c->dispatched = 1;
-    if (nl == NULL) {
+    if (nl == NULL && nread >= 0) {
         conn_finish(c, 0, "command line too long");
         return;
     }
-    *nl = '\0';
+    c->in[nl != NULL ? (size_t)(nl - c->in) : c->in_len] = '\0'; /* a last line without LF counts too */
     dispatch(c);
 }
 
@@ -782,6 +799,8 @@ static void on_connection(uv_stream_t *server, int status)
     if (c == NULL)
         return;
     c->s = s;
+    c->next = s->conns;
+    s->conns = c;
     uv_pipe_init(&s->loop, &c->h, 0);
     c->h.data = c;
     if (uv_accept(server, (uv_stream_t *)&c->h) != 0 ||
@@ -818,6 +837,12 @@ static void finish_shutdown(sup *s)
     uv_close((uv_handle_t *)&s->sigint, NULL);
     uv_close((uv_handle_t *)&s->server, NULL);
     unlink(s->l->sock);
+    /* connections that never sent their command would keep the loop alive */
+    for (conn *c = s->conns; c != NULL; c = c->next)
+        if (!c->dispatched && !uv_is_closing((uv_handle_t *)&c->h)) {
+            uv_read_stop((uv_stream_t *)&c->h);
+            uv_close((uv_handle_t *)&c->h, conn_closed);
+        }
     slog(s, "down");
     if (s->down_waiter != NULL)
         conn_finish(s->down_waiter, 1, "down");
@@ -898,7 +923,9 @@ int wf_supervisor_run(const wf_sim_layout *l, const wf_sup_opts *o)
     s->o = o;
     s->ready_fd = o->ready_fd;
     s->starting_up = 1;
-    s->log = fopen(l->sim_log, "a");
+    s->log = fopen(l->sim_log, "ae");
+    if (s->ready_fd >= 0)
+        fcntl(s->ready_fd, F_SETFD, FD_CLOEXEC); /* ours, not the warifuds' */
     signal(SIGPIPE, SIG_IGN);
     uv_loop_init(&s->loop);
     for (size_t k = 0; k < l->n; k++) {

@@ -123,7 +123,8 @@ static int parse_rtt(char *s, wf_sim_spec *spec)
         char *dash = strchr(items[i], '-'), *eq = strchr(items[i], '=');
         unsigned long ms = 0;
         size_t known = 0;
-        if (dash == NULL || eq == NULL || eq < dash || !parse_u(eq + 1, 60000, &ms))
+        if (dash == NULL || eq == NULL || eq < dash || !parse_u(eq + 1, 60000, &ms) ||
+            spec->n_rtt == WF_SIM_MAX_RTT_OVERRIDES)
             return 0;
         *dash = *eq = '\0';
         wf_sim_rtt_override *r = &spec->rtt[spec->n_rtt++];
@@ -154,8 +155,28 @@ static const struct option UP_OPTS[] = {
 typedef struct up_args {
     wf_sim_up_opts o;
     char *ranks, *regions;
-    char warifud[PATH_MAX], warifu[PATH_MAX], self[PATH_MAX];
+    char warifud[PATH_MAX], warifu[PATH_MAX], self[PATH_MAX], dir[PATH_MAX];
 } up_args;
+
+/* dir made absolute (sim.json's paths are read from other directories); its
+ * parent must exist. 0 when it cannot be resolved. */
+static int absolute_dir(const char *dir, char out[PATH_MAX])
+{
+    if (realpath(dir, out) != NULL)
+        return 1;
+    char parent[PATH_MAX], real[PATH_MAX];
+    snprintf(parent, sizeof parent, "%s", dir);
+    size_t len = strlen(parent);
+    while (len > 1 && parent[len - 1] == '/')
+        parent[--len] = '\0';
+    char *slash = strrchr(parent, '/');
+    const char *base = slash != NULL ? slash + 1 : parent;
+    if (slash == parent)
+        snprintf(real, sizeof real, "/");
+    else if (realpath(slash != NULL ? (*slash = '\0', parent) : ".", real) == NULL)
+        return 0;
+    return snprintf(out, PATH_MAX, "%s/%s", strcmp(real, "/") == 0 ? "" : real, base) < PATH_MAX;
+}
 
 /* Options of up (and of the supervisor, which up passes on). */
 static int parse_up(int argc, char **argv, up_args *u)
@@ -232,6 +253,9 @@ static int parse_up(int argc, char **argv, up_args *u)
         return usage("--dir is required");
     if (optind != argc)
         return usage("unexpected arguments");
+    if (!absolute_dir(u->o.dir, u->dir))
+        return usage("--dir: its parent directory does not exist");
+    u->o.dir = u->dir;
     u->o.sup.warifud = u->warifud;
     u->o.warifu = u->warifu;
     char *items[WF_SIM_MAX_NODES + 1];
@@ -383,7 +407,8 @@ static int cmd_control(const char *cmd, int argc, char **argv)
     free(l);
     if (reply != NULL)
         fputs(reply, err == WF_OK ? stdout : stderr);
-    else if (err != WF_OK)
+    /* an answer that ends in its own error line has said why; any other failure has not */
+    if (err != WF_OK && (reply == NULL || err != WF_ERR_VERIFY || strstr(reply, "error: ") == NULL))
         fprintf(stderr, "warifu-sim: %s: %s\n", cmd, why);
     free(reply);
     return err == WF_OK ? 0 : 1;

@@ -216,14 +216,21 @@ static void test_two_down(void)
 }
 
 /* Only operators left: no authorised quorum, and every survivor says so. */
+static int no_quorum(const wf_client_result *res)
+{
+    return res->outcome == WF_CLIENT_NODE_ERROR && res->code == WARIFU__WIRE__CLIENT_ERROR_CODE__CLIENT_UNAVAILABLE &&
+           strstr(res->why, "no authorised quorum") != NULL;
+}
+
 static void test_only_rank1_refuse(void)
 {
     wf_sim_outcome o;
+    wf_client_result res;
     ctl("kill n1");
     ctl("kill n2");
-    CHECK(sign_at(2, &o) != WF_CLIENT_SUCCEEDED);
-    CHECK(o.last.outcome == WF_CLIENT_NODE_ERROR && o.last.code == WARIFU__WIRE__CLIENT_ERROR_CODE__CLIENT_UNAVAILABLE);
-    CHECK(strstr(o.last.why, "no authorised quorum") != NULL);
+    for (size_t k = 2; k < 5; k++)
+        CHECK(sign_only(k, &res) != WF_CLIENT_SUCCEEDED && no_quorum(&res));
+    CHECK(sign_at(2, &o) != WF_CLIENT_SUCCEEDED && no_quorum(&o.last));
     CHECK(o.tries == L.n); /* n3, n4, n5 refused; n1 and n2 did not answer */
     ctl("start n1");
     ctl("start n2");
@@ -262,10 +269,14 @@ static void test_coordinator_killed(void)
 
     attempt a = {.req = &req};
     pthread_t th;
+    /* n1's messages take 2 s to arrive: a kill 0.5 s into the request lands
+     * while n1 is waiting on its quorum, whatever the pools hold */
+    ctl("faults n1 delay=2000");
     REQUIRE(pthread_create(&th, NULL, ask_n1, &a) == 0);
-    usleep(100 * 1000); /* n1's sessions wait on peers 100+ ms away: it is mid-request */
+    usleep(500 * 1000);
     ctl("kill n1");
     pthread_join(th, NULL);
+    ctl("faults n1 delay=matrix");
     CHECK(a.out == WF_CLIENT_NO_ANSWER && wf_client_retryable(&a.res));
 
     wf_client_node nodes[WF_SIM_MAX_NODES];
@@ -290,12 +301,6 @@ static void test_coordinator_killed(void)
 
 /* A partition leaving no authorised quorum stops signing; healing it lets
  * signing resume. A minority without an officer cannot sign meanwhile. */
-static int no_quorum(const wf_client_result *res)
-{
-    return res->outcome == WF_CLIENT_NODE_ERROR && res->code == WARIFU__WIRE__CLIENT_ERROR_CODE__CLIENT_UNAVAILABLE &&
-           strstr(res->why, "no authorised quorum") != NULL;
-}
-
 static void test_partition_heals(void)
 {
     wf_client_result res;
@@ -344,9 +349,13 @@ static void test_bitflips(void)
 /* kill -9, restart: the node serves with the share from its store. */
 static void test_kill9_rejoin(void)
 {
+    wf_client_result res;
     ctl("kill n2");
     ctl("start n2");
-    CHECK(sign_eventually(1, 30));
+    double end = now_s() + 30;
+    while (sign_only(1, &res) != WF_CLIENT_SUCCEEDED && now_s() < end) /* n2 coordinates, with its stored share */
+        usleep(500 * 1000);
+    CHECK(res.outcome == WF_CLIENT_SUCCEEDED);
 }
 
 /* n3 sends wrong partial signatures. For each honest node X, a quorum with
@@ -372,7 +381,28 @@ static void test_cheater(void)
     for (size_t k = 0; k < L.n; k++)
         if (k != 2)
             CHECK(blames(k, 2) > 0);
-    CHECK(sign_eventually(0, 30));
+    /* Excluded. A coordinator leaves a named culprit out of its quorums
+     * (in memory: the nodes just restarted may meet n3 once more and name
+     * it again, so each first coordinates once); from then on every honest
+     * node signs at its first attempt and nobody is cheated again. */
+    wf_client_result res;
+    int named[WF_SIM_MAX_NODES];
+    CHECK(wf_sim_wait_linked(&L, C, (1u << L.n) - 1, 30000));
+    for (size_t k = 0; k < L.n; k++)
+        if (k != 2) {
+            double end = now_s() + 30;
+            while (sign_only(k, &res) != WF_CLIENT_SUCCEEDED && now_s() < end)
+                usleep(300 * 1000);
+            CHECK(res.outcome == WF_CLIENT_SUCCEEDED);
+        }
+    for (size_t k = 0; k < L.n; k++)
+        named[k] = k != 2 ? blames(k, 2) : 0;
+    for (size_t k = 0; k < L.n; k++)
+        for (int i = 0; i < 2 && k != 2; i++)
+            CHECK(sign_only(k, &res) == WF_CLIENT_SUCCEEDED);
+    for (size_t k = 0; k < L.n; k++)
+        if (k != 2)
+            CHECK(blames(k, 2) == named[k]);
     ctl("cheat n3 none");
 }
 
