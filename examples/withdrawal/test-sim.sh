@@ -71,6 +71,27 @@ done
 tmp="$(mktemp -d "${TMPDIR:-/tmp}/wf-withdraw.XXXXXX")"
 D="$tmp/sim"
 
+# After down: every process of the cluster ended well. A sanitizer report
+# (the ASan build aborts on the first; the supervisor's stderr goes to
+# D/sim.log, each node's to D/logs/) or a node that exited otherwise than
+# with status 0 -- n1 excepted, SIGKILLed by the test -- or had to be
+# SIGKILLed by down is a failure, even when every run passed.
+ended_well() {
+  local bad
+  bad="$(grep -l -E 'Sanitizer|runtime error:' "$D/sim.log" "$D"/logs/*.log 2>/dev/null || true)"
+  if [ -n "$bad" ]; then
+    echo "test-sim: FAIL: sanitizer reports in" $bad >&2
+    return 1
+  fi
+  bad="$(grep -E ' exited with status [1-9]| killed by signal |did not stop' "$D/sim.log" |
+    grep -v -E ' n1 \(pid [0-9]+\) killed by signal 9$' || true)"
+  if [ -n "$bad" ]; then
+    echo "test-sim: FAIL: nodes ended badly:" >&2
+    echo "$bad" >&2
+    return 1
+  fi
+}
+
 # The cluster goes down on every exit once up has run: `down` waits for the
 # nodes to exit. Should it fail, the test fails, and the supervisor (a
 # session leader, its warifud processes in its process group; pid in
@@ -81,6 +102,7 @@ cleanup() {
   if [ -e "$D/sim.conf" ]; then
     if timeout -k 5 60 "$SIM" down --dir "$D" >"$tmp/down.out" 2>&1; then
       echo "test-sim: down took $((SECONDS - t0)) s"
+      ended_well || rc=1
     else
       # a cluster that does not come down is a failure too
       echo "test-sim: FAIL: warifu-sim down failed: $(cat "$tmp/down.out")" >&2
