@@ -80,7 +80,7 @@ ended_well() {
   local bad
   bad="$(grep -l -E 'Sanitizer|runtime error:' "$D/sim.log" "$D"/logs/*.log 2>/dev/null || true)"
   if [ -n "$bad" ]; then
-    echo "test-sim: FAIL: sanitizer reports in" $bad >&2
+    echo "test-sim: FAIL: sanitizer reports in ${bad//$'\n'/ }" >&2
     return 1
   fi
   bad="$(grep -E ' exited with status [1-9]| killed by signal |did not stop' "$D/sim.log" |
@@ -180,7 +180,8 @@ done
 
 echo "test-sim: run 3, --node form, n3 first, n1 down, another withdrawal"
 # URL,CERT of n3 and n2 from sim.json; the certificates are named as sim.json
-# names them, from $tmp, where up ran
+# names them, from $tmp, where up ran (the ${...} are JavaScript's)
+# shellcheck disable=SC2016
 mapfile -t nodes < <("$NODE" -e '
   const s = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
   for (const name of ["n3", "n2"]) {
