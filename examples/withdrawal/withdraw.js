@@ -144,9 +144,37 @@ function parseArgs(argv) {
   return o;
 }
 
-// D/sim.json: {"warifu": path, "client_dir": path,
-//              "nodes": [{"name", "client_url", "node_cert"}, ...]};
-// relative paths are taken from D. --warifu, if given, wins.
+// D/sim.json, as `warifu-sim up --dir D` writes it (simulator/sim_layout.c):
+//   {"version": 1, "warifu": BIN, "client_dir": DIR, "threshold": T,
+//    "nodes": [{"name", "rank", "region", "client_url", "node_cert", "http_url"}, ...]}
+// with the nodes in member order. --warifu, if given, wins over "warifu".
+//
+// The simulator writes each path as D joined with the file's name, D as up
+// was given it: absolute paths when D was absolute, else paths relative to
+// the directory up ran in ("sim/client" for --dir sim), which sim.json does
+// not record and which need not be ours. An absolute path is taken as it
+// is; a relative one is looked for, in this order,
+//   1. under D as it stands (a hand-written sim.json naming D's own files),
+//   2. under D with its leading components dropped one at a time
+//      ("sim/client" is D/client, wherever up and we run),
+//   3. from the current directory (up's, when it is ours),
+// and the first that exists is taken. "warifu" (the CLI, absolute when up
+// found it itself) is looked for only as in 1 and 3.
+function simPath(dir, p, what, file, dropLeading) {
+  if (path.isAbsolute(p)) return p;
+  const tried = [path.resolve(dir, p)];
+  if (dropLeading) {
+    const parts = p.split('/').filter((c) => c !== '' && c !== '.');
+    for (let i = 1; i < parts.length; i++) tried.push(path.resolve(dir, ...parts.slice(i)));
+  }
+  tried.push(path.resolve(p));
+  const found = tried.find((t) => fs.existsSync(t));
+  if (found === undefined) {
+    throw usage(`--sim: ${file} names ${what} ${p}, found neither as ${[...new Set(tried)].join(' nor ')}`);
+  }
+  return found;
+}
+
 function readSim(o) {
   const file = path.join(o.sim, 'sim.json');
   let sim;
@@ -156,21 +184,27 @@ function readSim(o) {
     throw usage(`--sim: cannot read ${file}: ${e.message}`);
   }
   const str = (v) => typeof v === 'string' && v !== '';
+  if (sim === null || typeof sim !== 'object') {
+    throw usage(`--sim: ${file} is not a JSON object`);
+  }
+  if (sim.version !== undefined && sim.version !== 1) {
+    throw usage(`--sim: ${file} is version ${sim.version}; this example reads version 1`);
+  }
   if (!str(sim.client_dir) || !Array.isArray(sim.nodes) || sim.nodes.length === 0 ||
       (o.warifu === undefined && !str(sim.warifu))) {
     throw usage(`--sim: ${file} lacks warifu, client_dir or nodes`);
   }
-  const resolve = (p) => path.resolve(o.sim, p);
-  if (o.warifu === undefined) o.warifu = resolve(sim.warifu);
-  o.client = resolve(sim.client_dir);
+  if (o.warifu === undefined) o.warifu = simPath(o.sim, sim.warifu, 'the warifu CLI', file, false);
+  o.client = simPath(o.sim, sim.client_dir, 'the client directory', file, true);
   sim.nodes.forEach((n, i) => {
     if (!n || !str(n.client_url) || !str(n.node_cert)) {
       throw usage(`--sim: node ${i} in ${file} lacks client_url or node_cert`);
     }
+    const name = str(n.name) ? n.name : n.client_url;
     o.nodes.push({
-      name: str(n.name) ? n.name : n.client_url,
+      name,
       url: n.client_url,
-      cert: resolve(n.node_cert),
+      cert: simPath(o.sim, n.node_cert, `${name}'s certificate`, file, true),
     });
   });
 }
