@@ -344,6 +344,10 @@ wf_err wf_client_api_handle(void *ctx, const uint8_t *req, size_t len, uint8_t *
     }
     if (code != WF_CLIENT_OK) {
         a->resp.body_case = WARIFU__WIRE__CLIENT_RESPONSE__BODY__NOT_SET;
+        /* a protocol's reason (in Greek) would reach the client as "(no readable reason)" */
+        char raw[sizeof a->why];
+        memcpy(raw, a->why, sizeof raw);
+        wf_daemon_ascii(a->why, sizeof a->why, raw);
         a->resp.error = a->why;
         if (is_sign)
             wf_daemon_log(d, "sign request refused (%s): %s", code_label(code), a->why);

@@ -89,9 +89,10 @@ void wf_daemon_log(const wf_daemon *d, const char *fmt, ...)
             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000, d->id.pub.name, line);
 }
 
-/* The audit log takes one line of printable ASCII; protocol reasons name
- * proofs and values in Greek. Spell the usual letters out, '?' for the rest. */
-static void audit_ascii(char *out, size_t cap, const char *in)
+/* The audit log and clients take one line of printable ASCII; protocol
+ * reasons name proofs and values in Greek. Spell the usual letters out, '?'
+ * for the rest. */
+void wf_daemon_ascii(char *out, size_t cap, const char *in)
 {
     static const struct {
         const char *utf8, *ascii;
@@ -134,7 +135,7 @@ void wf_daemon_audit(wf_daemon *d, const char *kind, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(raw, sizeof raw, fmt, ap);
     va_end(ap);
-    audit_ascii(text, sizeof text, raw);
+    wf_daemon_ascii(text, sizeof text, raw);
     uint64_t seq = 0;
     if (wf_store_audit_append(d->store, kind, text, &seq) != WF_OK)
         wf_daemon_log(d, "audit append failed: %s", wf_store_last_error());

@@ -139,6 +139,10 @@ struct wf_daemon {
 /* daemon.c */
 void wf_daemon_log(const wf_daemon *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 uint64_t wf_daemon_now_ms(void);
+/* in as one line of printable ASCII in out (cap bytes with the NUL): the
+ * usual Greek letters of protocol reasons spelled out, '?' for any other
+ * non-ASCII character. */
+void wf_daemon_ascii(char *out, size_t cap, const char *in);
 /* Writes an audit record; failures are logged (the store stays consistent). */
 void wf_daemon_audit(wf_daemon *d, const char *kind, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

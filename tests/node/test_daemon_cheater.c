@@ -89,6 +89,29 @@ int main(void)
     CHECK(wf_df_sign_ok(&f, BRAVO, "sign-cheat", key_id));
     CHECK(wf_df_metric(&f, BRAVO, "warifu_protocol_aborts_total{culprit=\"alpha\"}") >= 1);
 
+    /* with charlie gone the only quorum holds the cheater (bravo forgets its
+     * exclusion once more): the refusal names the check that failed in ASCII
+     * a client can print — it used to carry the reason's Greek as UTF-8, which
+     * clients refuse to show */
+    wf_df_stop(&f, CHARLIE);
+    wf_df_stop(&f, BRAVO);
+    start(BRAVO, NULL, 0);
+    uint8_t digest[32] = {1};
+    wf_sign_request sr;
+    wf_df_sign_request(&f, &sr, "sign-cheat-alone", key_id, digest, NULL, 0);
+    Warifu__Wire__ClientResponse *refusal = NULL;
+    for (int i = 0; i < 100 && (refusal == NULL || strstr(refusal->error, "sigma") == NULL); i++) {
+        if (refusal != NULL)
+            warifu__wire__client_response__free_unpacked(refusal, NULL);
+        usleep(100 * 1000); /* until bravo sees alpha */
+        refusal = wf_df_send_sign(&f, BRAVO, &sr);
+    }
+    REQUIRE(refusal != NULL);
+    CHECK(refusal->code != 0 && strstr(refusal->error, "sigma") != NULL);
+    for (const char *p = refusal->error; *p != '\0'; p++)
+        CHECK(*p >= 0x20 && *p < 0x7f);
+    warifu__wire__client_response__free_unpacked(refusal, NULL);
+
     wf_df_teardown(&f);
     CHECK(blames(BRAVO, "presign") >= 1);
     CHECK(blames(BRAVO, "sign") >= 1);
