@@ -2,9 +2,18 @@
  * other members with a SessionStart, takes part itself, collects their
  * SessionResults), and on top of that the two requests a client makes: sign
  * (pick an authorised quorum of reachable members, preferring one with a
- * pooled presignature, presign if none, sign, verify, and retry with another
- * quorum without a named culprit or a silent member) and keygen (keygen, then
- * aux-info, among every member). */
+ * pooled presignature this node owns, presign if none, sign, verify, and
+ * retry with another quorum without a named culprit or a silent member) and
+ * keygen (keygen, then aux-info, among every member).
+ *
+ * Every member of a signing set holds that set's pool, so any of them could
+ * name a pooled presignature; two coordinators naming the same one at once
+ * would each get the other's members' refusal ("used already"). Hence one
+ * owner per presignature (wf_presig_owner, at pick_pooled): only the owner
+ * coordinates with it. A presign this node runs for its own request is made
+ * with a start id that makes this node the owner (wf_coord_presign), so no
+ * other coordinator takes it from its pool before our sign starts. Members
+ * do not know owners: they still refuse a presignature used twice. */
 #include "node/coordinator.h"
 
 #include <sodium.h>
@@ -15,11 +24,15 @@
 
 #include "crypto/bip32.h"
 #include "crypto/ecdsa.h"
+#include "protocol/presign.h"
 #include "store/audit.h"
 #include "store/presig_pool.h"
 
 #define RESULT_GRACE_MS 5000 /* members report after storing their result */
 #define MAX_ROUNDS      6    /* quorum choices per request */
+#define POOL_SCAN_FIRST 16   /* pooled ids read to find one of ours, at first… */
+#define POOL_SCAN_MAX   4096 /* … and at most (×4 each time the first read was all others') */
+#define OWNER_TRIES     256  /* start ids tried for a given owner (t <= 8: misses with p <= (7/8)^256) */
 
 static wf_waiter *find_waiter(wf_daemon *d, const uint8_t start_id[WF_ID_BYTES])
 {
@@ -71,8 +84,9 @@ static void deadline_after(struct timespec *ts, uint64_t ms)
     }
 }
 
-void wf_coord_run_ex(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], wf_control_start *st,
-                     int policy_checked, wf_coord_outcome *out)
+/* One session as the coordinator, under start_id (NULL: a random one). */
+static void run(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], wf_control_start *st, int policy_checked,
+                const uint8_t *start_id, wf_coord_outcome *out)
 {
     memset(out, 0, sizeof *out);
     out->culprit = WF_CULPRIT_NONE;
@@ -82,7 +96,10 @@ void wf_coord_run_ex(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], wf_control
         snprintf(out->reason, sizeof out->reason, "out of memory");
         return;
     }
-    randombytes_buf(w->start_id, WF_ID_BYTES);
+    if (start_id != NULL)
+        memcpy(w->start_id, start_id, WF_ID_BYTES);
+    else
+        randombytes_buf(w->start_id, WF_ID_BYTES);
     wf_member_seen_before(d, w->start_id); /* a member sending it back to us is a replay */
     w->parties = wf_set_of(st->parties, st->n);
     st->issued_ms = wf_daemon_now_ms();
@@ -190,10 +207,16 @@ void wf_coord_run_ex(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], wf_control
     free(w);
 }
 
+void wf_coord_run_ex(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], wf_control_start *st,
+                     int policy_checked, wf_coord_outcome *out)
+{
+    run(d, key_id, st, policy_checked, NULL, out);
+}
+
 void wf_coord_run(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], wf_control_start *st,
                   wf_coord_outcome *out)
 {
-    wf_coord_run_ex(d, key_id, st, 0, out);
+    run(d, key_id, st, 0, NULL, out);
 }
 
 /* After a failed run: leave out who was named or did not answer. */
@@ -247,20 +270,82 @@ static void unreserve(wf_daemon *d, const uint8_t id[WF_ID_BYTES])
     pthread_mutex_unlock(&d->mu);
 }
 
-/* A pooled presignature of this set that no other request of ours holds. */
+/* ---- presignature ownership ----
+ *
+ * The rule: a pooled presignature of signing set S may be named in a sign
+ * start only by its owner, the member of S at position
+ *     be64(id[0..8)) mod |S|
+ * in S's ascending member order (id: the presignature's name, the bound
+ * session id of the presign run that made it). Every member computes the same
+ * owner from the id alone, so coordinators need not talk to agree; ids are
+ * hashes, so randomly started presign runs spread a pool evenly over its
+ * members. reserve() then keeps this node's own concurrent requests apart.
+ *
+ * Whoever starts a presign can choose the owner by trying start ids
+ * (wf_presign_id predicts the name): the keeper gives each new presignature
+ * to the member that owns the fewest in the pool (node/keeper.c), and a
+ * coordinator presigning for its own request makes itself the owner — else,
+ * between the members storing the presignature and our sign start reaching
+ * them, its owner could take it from its pool for another request.
+ *
+ * A coordinator that owns none of a set's pool presigns on demand even when
+ * the set's pool is above the keeper's low mark (the others' share): correct,
+ * one presign slower. Members do not check the rule — refusing a presignature
+ * used already stays their guard, and a coordinator breaking the rule only
+ * costs a retry. */
+
+uint32_t wf_presig_owner(wf_member_set set, const uint8_t id[WF_ID_BYTES])
+{
+    uint32_t members[WF_MAX_MEMBERS];
+    size_t n = wf_set_members(set, members);
+    uint64_t h = 0;
+    for (int i = 0; i < 8; i++)
+        h = h << 8 | id[i];
+    return n == 0 ? UINT32_MAX : members[h % n];
+}
+
+void wf_coord_presign(wf_daemon *d, const wf_node_key *k, wf_member_set set, uint32_t owner,
+                      wf_coord_outcome *out)
+{
+    wf_control_start st;
+    uint8_t start_id[WF_ID_BYTES], want[WF_ID_BYTES];
+    int chosen = 0, tries = 0;
+    set_start(&st, "presign", set);
+    do {
+        randombytes_buf(start_id, sizeof start_id);
+        chosen = wf_presign_id(want, start_id, &k->share->pub, st.parties, st.n) == WF_OK &&
+                 wf_presig_owner(set, want) == owner;
+    } while (!chosen && ++tries < OWNER_TRIES);
+    run(d, k->key_id, &st, 0, start_id, out);
+    if (chosen && out->outcome == WF_OUTCOME_DONE && memcmp(out->presig_id, want, WF_ID_BYTES) != 0)
+        wf_daemon_log(d, "a presignature's name is not the one predicted for its start id: its owner is %u",
+                      wf_presig_owner(set, out->presig_id));
+}
+
+/* The oldest pooled presignature of this set that this node owns and no
+ * other request of ours holds. Reads the pool's first POOL_SCAN_FIRST ids,
+ * more when those are all others' or reserved. */
 static int pick_pooled(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], wf_member_set set,
                        uint8_t id[WF_ID_BYTES])
 {
-    uint8_t ids[16][WF_ID_BYTES];
-    size_t n = 0;
-    if (wf_store_presig_pick_n(d->store, key_id, set, ids, 16, &n) != WF_OK)
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if (reserve(d, ids[i])) {
-            memcpy(id, ids[i], WF_ID_BYTES);
-            return 1;
+    int found = 0;
+    for (size_t max = POOL_SCAN_FIRST; !found && max <= POOL_SCAN_MAX; max *= 4) {
+        uint8_t(*ids)[WF_ID_BYTES] = malloc(max * WF_ID_BYTES);
+        size_t n = 0;
+        if (ids == NULL || wf_store_presig_pick_n(d->store, key_id, set, ids, max, &n) != WF_OK) {
+            free(ids);
+            return 0;
         }
-    return 0;
+        for (size_t i = 0; i < n && !found; i++)
+            if (wf_presig_owner(set, ids[i]) == d->self && reserve(d, ids[i])) {
+                memcpy(id, ids[i], WF_ID_BYTES);
+                found = 1;
+            }
+        free(ids);
+        if (n < max)
+            break; /* that was the whole pool */
+    }
+    return found;
 }
 
 static void names_of(const wf_daemon *d, wf_member_set s, char *out, size_t cap)
@@ -382,8 +467,7 @@ static wf_client_code sign_rounds(wf_daemon *d, const wf_node_key *k, const wf_s
         wf_coord_outcome o;
         if (set == 0) {
             set = q[(size_t)round % nq];
-            set_start(&st, "presign", set);
-            wf_coord_run(d, r->key_id, &st, &o);
+            wf_coord_presign(d, k, set, d->self, &o);
             if (o.outcome != WF_OUTCOME_DONE || !reserve(d, o.presig_id)) {
                 snprintf(last, sizeof last, "presign failed: %.140s", o.reason);
                 last_code = WF_CLIENT_ABORTED;

@@ -36,7 +36,8 @@ typedef struct wf_daemon_cfg {
     const char *peer_listen_url;   /* NULL: the host and port of this member's address */
     wf_store_unlock unlock;
     unsigned paillier_bits;        /* 0: 2048 */
-    unsigned presig_low;           /* refill a signing set's pool when below this (0: no background presign) */
+    unsigned presig_low;           /* refill a signing set's pool when below this, or when one member owns
+                                      less than low/t of it (0: no background presign; node/keeper.c) */
     unsigned presig_high;          /* … up to this many */
     int session_timeout_ms;        /* 0: WF_DAEMON_SESSION_TIMEOUT_MS */
     int keygen_timeout_ms;         /* 0: WF_DAEMON_KEYGEN_TIMEOUT_MS */

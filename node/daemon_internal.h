@@ -244,6 +244,13 @@ void wf_coord_run(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], wf_control_st
                   wf_coord_outcome *out);
 /* Router side: a member's SessionResult. */
 void wf_coord_result(wf_daemon *d, uint32_t from, const wf_envelope *env);
+/* The one member of set that may coordinate a signature with the pooled
+ * presignature named id (the rule is described in node/coordinator.c). */
+uint32_t wf_presig_owner(wf_member_set set, const uint8_t id[WF_ID_BYTES]);
+/* Runs a presign among set as the coordinator, with a start id chosen so
+ * that the new presignature's owner is `owner` (a member of set). */
+void wf_coord_presign(wf_daemon *d, const wf_node_key *k, wf_member_set set, uint32_t owner,
+                      wf_coord_outcome *out);
 
 /* keeper.c */
 wf_err wf_keeper_start(wf_daemon *d);

@@ -1,9 +1,23 @@
 /* The presignature keeper (DESIGN §3, issue: water-marks): keeps every
  * signing set this node leads (it is the set's lowest member index, so each
- * set has one keeper in the cluster) at a pool depth between the low and
- * high water-marks, presigning in the background while the set's members are
- * reachable. Signing then needs one round. */
+ * set has one keeper in the cluster) at a pool depth between the low and high
+ * water-marks, presigning in the background while the set's members are
+ * reachable. Signing then needs one round.
+ *
+ * Each pooled presignature has one owner, the member of its set that may
+ * coordinate a signature with it (wf_presig_owner; the rule is described in
+ * node/coordinator.c), so that two coordinators never name the same one. The
+ * keeper counts the pool per owner: it refills when some owner holds less
+ * than its share of the low mark (own·t < low — so also whenever the whole
+ * pool is below low), up to the high mark for the whole set, and gives each
+ * new presignature to the member that owns the fewest. A member that signs
+ * often so gets its share back without waiting for the others to use theirs.
+ * Between two passes (or with high < t, when some member owns none) a
+ * coordinator may find none of its own while the pool holds others': it then
+ * presigns on demand — correct, one presign slower. */
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -15,6 +29,75 @@
 static int lowest(wf_member_set s, uint32_t m)
 {
     return (s & (WF_SET_BIT(m) - 1)) == 0;
+}
+
+/* How many pooled presignatures of (key, set) each member owns, by member
+ * index; returns the pool's depth, or SIZE_MAX when the store fails. */
+static size_t owned(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], wf_member_set set,
+                    size_t own[WF_MAX_MEMBERS])
+{
+    size_t count = 0, n = 0;
+    memset(own, 0, WF_MAX_MEMBERS * sizeof own[0]);
+    if (wf_store_presig_count(d->store, key_id, set, &count) != WF_OK)
+        return SIZE_MAX;
+    if (count == 0)
+        return 0;
+    uint8_t(*ids)[WF_ID_BYTES] = malloc(count * WF_ID_BYTES);
+    if (ids == NULL || wf_store_presig_pick_n(d->store, key_id, set, ids, count, &n) != WF_OK) {
+        free(ids);
+        return SIZE_MAX;
+    }
+    for (size_t i = 0; i < n; i++)
+        own[wf_presig_owner(set, ids[i])]++;
+    free(ids);
+    return n;
+}
+
+/* The member of set that owns the fewest (the lowest index of a tie). */
+static uint32_t fewest(wf_member_set set, const size_t own[WF_MAX_MEMBERS])
+{
+    uint32_t m[WF_MAX_MEMBERS];
+    size_t t = wf_set_members(set, m);
+    uint32_t best = m[0];
+    for (size_t i = 1; i < t; i++)
+        if (own[m[i]] < own[best])
+            best = m[i];
+    return best;
+}
+
+static void learn_failure(wf_daemon *d, const wf_coord_outcome *o)
+{
+    wf_daemon_log(d, "background presign failed: %s", o->reason);
+    if (o->culprit != WF_CULPRIT_NONE)
+        wf_daemon_exclude(d, o->culprit, WF_EXCLUDE_CULPRIT_MS, o->reason);
+    for (uint32_t m = 0; m < d->n; m++)
+        if ((o->silent | o->refused) & WF_SET_BIT(m))
+            wf_daemon_exclude(d, m, WF_EXCLUDE_SILENT_MS, "did not take part in a presign");
+}
+
+/* Refills the pool of (k, set) when it is due; returns how many presign
+ * sessions ran. */
+static unsigned refill(wf_daemon *d, const wf_node_key *k, wf_member_set set)
+{
+    size_t own[WF_MAX_MEMBERS];
+    size_t t = wf_set_count(set), count = owned(d, k->key_id, set, own);
+    uint32_t owner = fewest(set, own);
+    unsigned ran = 0;
+    if (count == SIZE_MAX || count >= d->cfg.presig_high || own[owner] * t >= d->cfg.presig_low)
+        return 0;
+    while (count < d->cfg.presig_high && atomic_load(&d->stopping) == 0) {
+        wf_coord_outcome o;
+        wf_coord_presign(d, k, set, owner, &o);
+        ran++;
+        if (o.outcome != WF_OUTCOME_DONE) {
+            learn_failure(d, &o);
+            break;
+        }
+        own[owner]++;
+        count++;
+        owner = fewest(set, own);
+    }
+    return ran;
 }
 
 /* One pass over every ready key and every set we lead; returns how many
@@ -31,33 +114,9 @@ static unsigned pass(wf_daemon *d)
     for (wf_node_key *k = first; k != NULL; k = k->next) {
         if (k->aux == NULL)
             continue;
-        for (size_t i = 0; i < nq; i++) {
-            if (!lowest(q[i], d->self))
-                continue;
-            size_t count = 0;
-            if (wf_store_presig_count(d->store, k->key_id, q[i], &count) != WF_OK ||
-                count >= d->cfg.presig_low)
-                continue;
-            while (count < d->cfg.presig_high && atomic_load(&d->stopping) == 0) {
-                wf_control_start st;
-                wf_coord_outcome o;
-                memset(&st, 0, sizeof st);
-                strcpy(st.protocol, "presign");
-                st.n = wf_set_members(q[i], st.parties);
-                wf_coord_run(d, k->key_id, &st, &o);
-                ran++;
-                if (o.outcome != WF_OUTCOME_DONE) {
-                    wf_daemon_log(d, "background presign failed: %s", o.reason);
-                    if (o.culprit != WF_CULPRIT_NONE)
-                        wf_daemon_exclude(d, o.culprit, WF_EXCLUDE_CULPRIT_MS, o.reason);
-                    for (uint32_t m = 0; m < d->n; m++)
-                        if ((o.silent | o.refused) & WF_SET_BIT(m))
-                            wf_daemon_exclude(d, m, WF_EXCLUDE_SILENT_MS, "did not take part in a presign");
-                    break;
-                }
-                count++;
-            }
-        }
+        for (size_t i = 0; i < nq && atomic_load(&d->stopping) == 0; i++)
+            if (lowest(q[i], d->self))
+                ran += refill(d, k, q[i]);
     }
     return ran;
 }

@@ -247,13 +247,22 @@ void wf_machine_proof_ctx(const wf_machine *m, wf_proof_ctx *ctx, uint32_t prove
 
 wf_err wf_machine_derive_id(const wf_machine *m, uint8_t out[WF_ID_BYTES], const wf_hash_part *inputs, size_t n)
 {
+    if (m == NULL)
+        return WF_ERR_ARG;
+    return wf_machine_derive_id_for(out, m->s.cfg.protocol, m->s.cfg.session_id, inputs, n);
+}
+
+wf_err wf_machine_derive_id_for(uint8_t out[WF_ID_BYTES], const char *protocol,
+                                const uint8_t session_id[WF_ID_BYTES], const wf_hash_part *inputs, size_t n)
+{
     static const char domain[] = "warifu/session-inputs/v1";
     wf_hash_part parts[16];
-    if (m == NULL || out == NULL || n + 3 > sizeof parts / sizeof parts[0] || (inputs == NULL && n > 0))
+    if (out == NULL || protocol == NULL || session_id == NULL || n + 3 > sizeof parts / sizeof parts[0] ||
+        (inputs == NULL && n > 0))
         return WF_ERR_ARG;
     parts[0] = (wf_hash_part){(const uint8_t *)domain, sizeof domain - 1};
-    parts[1] = (wf_hash_part){(const uint8_t *)m->s.cfg.protocol, strlen(m->s.cfg.protocol)};
-    parts[2] = (wf_hash_part){m->s.cfg.session_id, WF_ID_BYTES};
+    parts[1] = (wf_hash_part){(const uint8_t *)protocol, strlen(protocol)};
+    parts[2] = (wf_hash_part){session_id, WF_ID_BYTES};
     for (size_t i = 0; i < n; i++)
         parts[3 + i] = inputs[i];
     uint8_t digest[WF_SHA512_BYTES];

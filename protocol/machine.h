@@ -109,6 +109,11 @@ wf_err wf_machine_bind_inputs(wf_machine *m, const wf_hash_part *inputs, size_t 
  * keygen and aux-info use to bind rid or ρ into their proof contexts). At
  * most 12 inputs. */
 wf_err wf_machine_derive_id(const wf_machine *m, uint8_t out[WF_ID_BYTES], const wf_hash_part *inputs, size_t n);
+/* The same id without a machine: for a session of `protocol` begun with
+ * `session_id` (a coordinator predicting the id a session it is about to
+ * start will bind, see wf_presign_id). */
+wf_err wf_machine_derive_id_for(uint8_t out[WF_ID_BYTES], const char *protocol,
+                                const uint8_t session_id[WF_ID_BYTES], const wf_hash_part *inputs, size_t n);
 
 /* For protocols: the proof context of this session for prover → verifier
  * (WF_PROOF_BROADCAST for a proof every party checks). */

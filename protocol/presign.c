@@ -1083,6 +1083,39 @@ static int cmp_member(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* What a presign session binds its id to (wf_machine_bind_inputs): the
+ * signers in ascending order and the public key. */
+typedef struct bound_inputs {
+    uint8_t set[4 * WF_MAX_MEMBERS], pub[WF_POINT_BYTES];
+    wf_hash_part parts[2];
+} bound_inputs;
+
+static wf_err bind_inputs_of(bound_inputs *b, const wf_key_public *key, const uint32_t *sorted, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        for (int k = 0; k < 4; k++)
+            b->set[4 * i + (size_t)k] = (uint8_t)(sorted[i] >> (24 - 8 * k));
+    b->parts[0] = (wf_hash_part){b->set, 4 * n};
+    b->parts[1] = (wf_hash_part){b->pub, sizeof b->pub};
+    return wf_point_serialize(b->pub, &key->public_key);
+}
+
+wf_err wf_presign_id(uint8_t out[WF_ID_BYTES], const uint8_t start_id[WF_ID_BYTES], const wf_key_public *key,
+                     const uint32_t *signers, size_t n)
+{
+    uint32_t sorted[WF_MAX_MEMBERS];
+    bound_inputs b;
+    if (out == NULL || start_id == NULL || key == NULL || signers == NULL || n < 2 ||
+        n > WF_PRESIGN_MAX_SIGNERS)
+        return WF_ERR_ARG;
+    memcpy(sorted, signers, n * sizeof signers[0]);
+    qsort(sorted, n, sizeof sorted[0], cmp_member);
+    wf_err err = bind_inputs_of(&b, key, sorted, n);
+    if (err == WF_OK)
+        err = wf_machine_derive_id_for(out, "presign", start_id, b.parts, 2);
+    return err;
+}
+
 wf_err wf_presign_new(wf_machine **out, const wf_machine_cfg *cfg, const wf_presign_params *p)
 {
     if (out == NULL || cfg == NULL || p == NULL || p->key == NULL || p->aux == NULL || p->key->share == NULL ||
@@ -1108,16 +1141,12 @@ wf_err wf_presign_new(wf_machine **out, const wf_machine_cfg *cfg, const wf_pres
      * enters every proof transcript and the echoes */
     wf_presign_params sorted = *p;
     qsort(sorted.signers, sorted.n, sizeof sorted.signers[0], cmp_member);
-    uint8_t set_bytes[4 * WF_MAX_MEMBERS], pub[WF_POINT_BYTES];
-    for (size_t i = 0; i < sorted.n; i++)
-        for (int b = 0; b < 4; b++)
-            set_bytes[4 * i + (size_t)b] = (uint8_t)(sorted.signers[i] >> (24 - 8 * b));
-    err = wf_point_serialize(pub, &p->key->pub.public_key);
-    wf_hash_part inputs[2] = {{set_bytes, 4 * sorted.n}, {pub, sizeof pub}};
+    bound_inputs b;
+    err = bind_inputs_of(&b, &p->key->pub, sorted.signers, sorted.n);
     if (err == WF_OK)
         err = wf_machine_init(&ps->base, &OPS, cfg, "presign", sorted.signers, sorted.n, ROUNDS);
     if (err == WF_OK)
-        err = wf_machine_bind_inputs(&ps->base, inputs, 2);
+        err = wf_machine_bind_inputs(&ps->base, b.parts, 2);
     if (err == WF_OK)
         err = setup(ps, &sorted);
     if (err != WF_OK) {

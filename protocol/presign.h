@@ -79,6 +79,13 @@ typedef struct wf_presig {
  * (checked before any message), WF_ERR_ARG for any other bad input (self not
  * a signer, aux of another key or size, more than WF_PRESIGN_MAX_SIGNERS, …). */
 wf_err wf_presign_new(wf_machine **out, const wf_machine_cfg *cfg, const wf_presign_params *p);
+/* The name (wf_presig.session_id) the presignature of a presign run among
+ * signers (any order, 2..WF_PRESIGN_MAX_SIGNERS of them) for key, started
+ * with session id start_id, will have: the id wf_presign_new binds the
+ * session to. A coordinator uses it to choose a start id by the name it
+ * gives (node/coordinator.c: the owner of a pooled presignature). */
+wf_err wf_presign_id(uint8_t out[WF_ID_BYTES], const uint8_t start_id[WF_ID_BYTES], const wf_key_public *key,
+                     const uint32_t *signers, size_t n);
 /* When DONE: moves the presignature out (caller frees with wf_presig_free). */
 wf_err wf_presign_result(wf_machine *m, wf_presig **out);
 /* Wipes and frees. Accepts NULL. */

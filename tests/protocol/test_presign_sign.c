@@ -61,9 +61,16 @@ static int run_presign(const uint32_t *set, size_t t, wf_presig **presigs, wf_fa
     int done = 1;
     for (size_t i = 0; i < t; i++)
         done &= wf_machine_status(ms[i]) == WF_SESSION_DONE;
-    if (done && presigs != NULL)
-        for (size_t i = 0; i < t; i++)
+    if (done && presigs != NULL) {
+        /* the name wf_presign_id predicts from the start id, for any signer order */
+        uint8_t start_id[WF_ID_BYTES], want[WF_ID_BYTES];
+        memcpy(start_id, wf_test_cfg(&cl, set[0], tag).session_id, WF_ID_BYTES);
+        CHECK_OK(wf_presign_id(want, start_id, &keys[set[0]]->pub, set, t));
+        for (size_t i = 0; i < t; i++) {
             REQUIRE(wf_presign_result(ms[i], &presigs[i]) == WF_OK);
+            CHECK(memcmp(presigs[i]->session_id, want, WF_ID_BYTES) == 0);
+        }
+    }
     if (ms_out != NULL) {
         memcpy(ms_out, ms, t * sizeof ms[0]);
     } else {
