@@ -318,7 +318,11 @@ static int fill(const setting *s, const wf_client *c, const wf_client_key *key, 
         return 0;
     double t0 = wf_bench_now();
     long depth = 0;
-    while ((depth = pool_depth(c, 0, key)) < (long)want) {
+    /* a pooled presignature has one owner among its signers, the only
+     * coordinator that may use it (node/coordinator.c): about one in
+     * threshold of the presignatures n1 holds are n1's own, so fill with a margin */
+    long need = (long)((want + 1) * L.threshold);
+    while ((depth = pool_depth(c, 0, key)) < need) {
         if (wf_bench_now() - t0 > FILL_LIMIT_S) {
             fprintf(stderr, "cluster_bench: n1 holds %ld presignatures after %.0f s\n", depth, FILL_LIMIT_S);
             return 0;

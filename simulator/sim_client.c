@@ -36,6 +36,47 @@ static void outcome_note(wf_sim_outcome *o, const wf_client_result *res, size_t 
     o->served_by = node;
 }
 
+/* One request, asked of node k (the client, its nodes and the request are
+ * in ctx). */
+typedef struct ask {
+    const wf_client *c;
+    wf_client_node nodes[WF_SIM_MAX_NODES];
+    const void *req;
+    void *out;
+} ask;
+
+typedef void (*ask_fn)(const ask *a, size_t k, wf_client_result *res);
+
+/* Asks the nodes in turn from `first` until one answers for good (success
+ * or refusal): each at most once. */
+static void ask_in_turn(const wf_sim_layout *l, const ask *a, ask_fn fn, size_t first, wf_sim_outcome *o)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        size_t k = (first + i) % l->n;
+        wf_client_result res;
+        o->tries++;
+        fn(a, k, &res);
+        outcome_note(o, &res, k);
+        if (!wf_client_retryable(&res))
+            break;
+    }
+}
+
+static void ask_keygen(const ask *a, size_t k, wf_client_result *res)
+{
+    wf_client_keygen(a->c, &a->nodes[k], a->req, a->out, res);
+}
+
+static void ask_pubkey(const ask *a, size_t k, wf_client_result *res)
+{
+    wf_client_pubkey(a->c, &a->nodes[k], a->req, a->out, res);
+}
+
+static void ask_sign(const ask *a, size_t k, wf_client_result *res)
+{
+    wf_client_sign(a->c, &a->nodes[k], a->req, a->out, res);
+}
+
 static void outcome_init(wf_sim_outcome *o)
 {
     memset(o, 0, sizeof *o);
@@ -64,7 +105,6 @@ static int request_id(uint8_t out[WF_REQUEST_ID_MAX], size_t *len, const char *g
 wf_client_outcome wf_sim_keygen(const wf_sim_layout *l, const wf_client *c, const char *rid, size_t first,
                                 wf_client_key *key, wf_sim_outcome *o)
 {
-    wf_client_node nodes[WF_SIM_MAX_NODES];
     wf_keygen_request req;
     memset(&req, 0, sizeof req);
     outcome_init(o);
@@ -73,16 +113,9 @@ wf_client_outcome wf_sim_keygen(const wf_sim_layout *l, const wf_client *c, cons
         return o->last.outcome;
     }
     req.expiry_ms = wf_client_expiry_after(EXPIRY_S);
-    wf_sim_client_nodes(l, nodes, 0);
-    for (size_t i = 0; i < l->n; i++) {
-        size_t k = (first + i) % l->n;
-        wf_client_result res;
-        o->tries++;
-        wf_client_keygen(c, &nodes[k], &req, key, &res);
-        outcome_note(o, &res, k);
-        if (!wf_client_retryable(&res))
-            break;
-    }
+    ask a = {.c = c, .req = &req, .out = key};
+    wf_sim_client_nodes(l, a.nodes, 0);
+    ask_in_turn(l, &a, ask_keygen, first, o);
     if (o->last.outcome == WF_CLIENT_SUCCEEDED) {
         char hex[2 * WF_ID_BYTES + 2];
         const char *why = NULL;
@@ -97,7 +130,6 @@ wf_client_outcome wf_sim_keygen(const wf_sim_layout *l, const wf_client *c, cons
 wf_client_outcome wf_sim_key(const wf_sim_layout *l, const wf_client *c, const char *key_hex, wf_client_key *key,
                              wf_sim_outcome *o)
 {
-    wf_client_node nodes[WF_SIM_MAX_NODES];
     uint8_t id[WF_ID_BYTES];
     char *text = NULL;
     size_t len = 0;
@@ -114,15 +146,9 @@ wf_client_outcome wf_sim_key(const wf_sim_layout *l, const wf_client *c, const c
         snprintf(o->last.why, sizeof o->last.why, "a key id is %d lowercase hex digits", 2 * WF_ID_BYTES);
         return o->last.outcome;
     }
-    wf_sim_client_nodes(l, nodes, 0);
-    for (size_t k = 0; k < l->n; k++) {
-        wf_client_result res;
-        o->tries++;
-        wf_client_pubkey(c, &nodes[k], id, key, &res);
-        outcome_note(o, &res, k);
-        if (!wf_client_retryable(&res))
-            break;
-    }
+    ask a = {.c = c, .req = id, .out = key};
+    wf_sim_client_nodes(l, a.nodes, 0);
+    ask_in_turn(l, &a, ask_pubkey, 0, o);
     return o->last.outcome;
 }
 
@@ -130,7 +156,6 @@ wf_client_outcome wf_sim_sign(const wf_sim_layout *l, const wf_client *c, const 
                               const uint32_t *path, size_t path_len, const uint8_t digest[32], const char *rid,
                               size_t first, wf_client_signature *sig, wf_sim_outcome *o)
 {
-    wf_client_node nodes[WF_SIM_MAX_NODES];
     wf_sign_request req;
     wf_point child;
     memset(&req, 0, sizeof req);
@@ -145,16 +170,9 @@ wf_client_outcome wf_sim_sign(const wf_sim_layout *l, const wf_client *c, const 
     req.path_len = path_len;
     memcpy(req.digest, digest, WF_DIGEST_BYTES);
     req.expiry_ms = wf_client_expiry_after(EXPIRY_S);
-    wf_sim_client_nodes(l, nodes, 0);
-    for (size_t i = 0; i < l->n; i++) {
-        size_t k = (first + i) % l->n;
-        wf_client_result res;
-        o->tries++;
-        wf_client_sign(c, &nodes[k], &req, sig, &res);
-        outcome_note(o, &res, k);
-        if (!wf_client_retryable(&res))
-            break;
-    }
+    ask a = {.c = c, .req = &req, .out = sig};
+    wf_sim_client_nodes(l, a.nodes, 0);
+    ask_in_turn(l, &a, ask_sign, first, o);
     if (o->last.outcome != WF_CLIENT_SUCCEEDED)
         return o->last.outcome;
     /* the node named the key it signed with; it must be the one asked for */

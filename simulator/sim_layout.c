@@ -6,17 +6,11 @@
 #include <string.h>
 
 #include "node/files.h"
+#include "node/fail.h"
 #include "node/text_format.h"
 
 #define CONF_MAX (16u << 10)
 
-#define FAIL(code, msg)                                                                                  \
-    do {                                                                                                 \
-        if (why != NULL)                                                                                 \
-            *why = (msg);                                                                                \
-        err = (code);                                                                                    \
-        goto done;                                                                                       \
-    } while (0)
 
 static uint16_t block(const wf_sim_layout *l, size_t k)
 {

@@ -14,17 +14,11 @@
 #include "node/cluster_config.h"
 #include "node/files.h"
 #include "node/node_identity.h"
+#include "node/fail.h"
 #include "node/text_format.h"
 #include "simulator/regions.h"
 #include "store/store.h"
 
-#define FAIL(code, msg)                                                                                  \
-    do {                                                                                                 \
-        if (why != NULL)                                                                                 \
-            *why = (msg);                                                                                \
-        err = (code);                                                                                    \
-        goto done;                                                                                       \
-    } while (0)
 
 #define CLIENT_NAME "sim-client"
 

@@ -15,17 +15,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "node/fail.h"
 #include "node/text_format.h"
 #include "simulator/sim_client.h"
 #include "simulator/sim_control.h"
 
-#define FAIL(code, msg)                                                                                  \
-    do {                                                                                                 \
-        if (why != NULL)                                                                                 \
-            *why = (msg);                                                                                \
-        err = (code);                                                                                    \
-        goto done;                                                                                       \
-    } while (0)
 
 /* The supervisor's command line: this program again, "__supervise". */
 static void supervisor_argv(const wf_sim_up_opts *o, const char *self, int fd, char bufs[6][32], const char **argv)
