@@ -42,6 +42,19 @@ static const char *names[N] = {"alpha", "bravo", "charlie"};
 static unsigned base_port;
 static wf_peer_net *nets[N];
 
+#ifdef WF_SANITIZED
+/* LeakSanitizer: a message NNG 1.5.2 loses when a connection is torn down
+ * around a send (test_beyond_hard_limit) is never freed inside NNG, although
+ * wf_peer_net_send handed it over and no longer owns it. Only allocations
+ * under wf_peer_net_send are exempt, and only in this program; the other
+ * node tests still check them. */
+const char *__lsan_default_suppressions(void);
+const char *__lsan_default_suppressions(void)
+{
+    return "leak:wf_peer_net_send\n";
+}
+#endif
+
 /* ---- set-up ---- */
 
 /* SLOTS * N consecutive free ports, so parallel runs and other programs do
