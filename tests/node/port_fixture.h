@@ -23,11 +23,13 @@ static inline int wf_test_port_free(unsigned port)
 }
 
 /* The first of `count` consecutive free ports at a random place in
- * 20000..59999, so parallel runs and other programs do not collide. */
+ * 10000..32767, so parallel runs and other programs do not collide; below
+ * the kernel's ephemeral range (32768 up, by default), so an outgoing
+ * connection cannot take a port between the check and the bind. */
 static inline unsigned wf_test_free_port_range(unsigned count)
 {
     for (int attempt = 0; attempt < 100; attempt++) {
-        unsigned p = 20000 + randombytes_uniform(40000);
+        unsigned p = 10000 + randombytes_uniform(22768 - count);
         int ok = 1;
         for (unsigned k = 0; k < count && ok; k++)
             ok = wf_test_port_free(p + k);
