@@ -379,7 +379,7 @@ static void test_cheater(void)
     for (int i = 0; i < 3; i++) {
         ctl("stop %s", L.nodes[forced[i][0]].name);
         ctl("stop %s", L.nodes[forced[i][1]].name);
-        double end = now_s() + 40;
+        double end = now_s() + 60;
         while (blames(coord[i], 2) <= 0 && now_s() < end) {
             sign_only(coord[i], &res); /* X coordinates; its only quorum: X, an officer, n3 */
             usleep(300 * 1000);
@@ -414,8 +414,13 @@ int main(void)
     secp = secp256k1_context_create(SECP256K1_CONTEXT_VERIFY);
     REQUIRE(wf_crypto_init() == WF_OK);
     snprintf(dir, sizeof dir, "/tmp/wf-e2e-%d", (int)getpid());
-    const char *up[] = {"up", "--dir", dir, "--session-timeout-ms", "8000", "--presig-low", "1",
-                        "--presig-high", "2", NULL};
+    /* No background presigning: every kill and restart lands on idle links.
+     * NNG 1.5.2 over TLS can wedge a sender for good when its peer dies
+     * with data in flight (the peer link then never redials; see the issue
+     * note), which would make these scenarios fail for a reason of their
+     * own. Every signature presigns on demand instead. */
+    const char *up[] = {"up", "--dir", dir, "--session-timeout-ms", "8000", "--presig-low", "0",
+                        "--presig-high", "0", NULL};
     double t0 = now_s();
     REQUIRE(sim_run(up) == 0);
     fprintf(stderr, "up: %.1f s\n", now_s() - t0);
