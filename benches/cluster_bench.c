@@ -190,29 +190,16 @@ static void warn(const char *what, const char *why)
 
 /* ---- statistics ---- */
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* Nearest rank: the smallest sample with at least q of them at or below it. */
-static double rank_of(const double *sorted, size_t n, double q)
-{
-    size_t r = (size_t)(q * (double)n + 0.999999);
-    return sorted[r == 0 ? 0 : r - 1];
-}
-
 static void summarise(lat *l, double *ms)
 {
     if (l->n == 0)
         return;
-    qsort(ms, l->n, sizeof *ms, cmp_double);
+    qsort(ms, l->n, sizeof *ms, wf_bench_cmp_double);
     double sum = 0;
     for (size_t i = 0; i < l->n; i++)
         sum += ms[i];
-    l->p50 = rank_of(ms, l->n, 0.50);
-    l->p99 = rank_of(ms, l->n, 0.99);
+    l->p50 = wf_bench_rank(ms, l->n, 0.50);
+    l->p99 = wf_bench_rank(ms, l->n, 0.99);
     l->mean = sum / (double)l->n;
 }
 

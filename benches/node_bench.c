@@ -82,30 +82,18 @@ static void fail(const char *what)
     exit(1);
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* Nearest rank: the smallest sample with at least q of them at or below it. */
-static double rank_of(const double *sorted, size_t n, double q)
-{
-    size_t r = (size_t)(q * (double)n + 0.999999);
-    return sorted[r == 0 ? 0 : r - 1];
-}
 
 static lat summarise(double *ms, size_t n, size_t failed, double wall_s)
 {
     lat l = {.n = n, .failed = failed};
     if (n == 0)
         return l;
-    qsort(ms, n, sizeof *ms, cmp_double);
+    qsort(ms, n, sizeof *ms, wf_bench_cmp_double);
     double sum = 0;
     for (size_t i = 0; i < n; i++)
         sum += ms[i];
-    l.p50 = rank_of(ms, n, 0.50);
-    l.p99 = rank_of(ms, n, 0.99);
+    l.p50 = wf_bench_rank(ms, n, 0.50);
+    l.p99 = wf_bench_rank(ms, n, 0.99);
     l.mean = sum / (double)n;
     l.per_s = wall_s > 0 ? (double)n / wall_s : 0;
     return l;

@@ -94,11 +94,7 @@ static int earlier_signature(wf_daemon *d, const wf_sign_request *r, const wf_no
     wf_store_request_state state;
     uint8_t sig65[WF_STORE_SIG_BYTES];
     unsigned attempts = 0;
-    memset(&req, 0, sizeof req);
-    memcpy(req.id, r->request_id, r->request_id_len);
-    req.id_len = r->request_id_len;
-    wf_sign_request_context(r, req.context);
-    memcpy(req.digest, r->digest, WF_DIGEST_BYTES);
+    wf_daemon_request_of(&req, r);
     wf_err err = wf_store_request_lookup(d->store, &req, &state, sig65, &attempts);
     if (err == WF_ERR_CONFLICT) {
         *code = fail(a, WF_CLIENT_CONFLICT, "this request id was used for another digest, key or path");

@@ -413,11 +413,7 @@ static int settle(wf_daemon *d, const wf_point *pub, const wf_sign_request *r, w
     uint8_t sig65[WF_STORE_SIG_BYTES], stored[WF_STORE_SIG_BYTES];
     wf_store_request_state state;
     unsigned attempts = 0;
-    memset(&req, 0, sizeof req);
-    memcpy(req.id, r->request_id, r->request_id_len);
-    req.id_len = r->request_id_len;
-    wf_sign_request_context(r, req.context);
-    memcpy(req.digest, r->digest, WF_DIGEST_BYTES);
+    wf_daemon_request_of(&req, r);
     if (wf_ecdsa_sig_to_compact(sig65, sig) != WF_OK)
         return 0;
     wf_err err = wf_store_request_finish(d->store, &req, sig65);

@@ -30,6 +30,7 @@
 #include "protocol/client_request.h"
 #include "protocol/key_share.h"
 #include "protocol/machine.h"
+#include "store/requests.h"
 
 #define WF_PENDING_MAX        1024             /* envelopes held for a session not started here yet */
 #define WF_PENDING_AGE_MS     10000            /* … for at most this long */
@@ -139,6 +140,9 @@ struct wf_daemon {
 /* daemon.c */
 void wf_daemon_log(const wf_daemon *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 uint64_t wf_daemon_now_ms(void);
+/* The store's record of sign request r: its id, context (key and path) and
+ * digest; state and signature empty. */
+void wf_daemon_request_of(wf_store_request *req, const wf_sign_request *r);
 /* in as one line of printable ASCII in out (cap bytes with the NUL): the
  * usual Greek letters of protocol reasons spelled out, '?' for any other
  * non-ASCII character. */

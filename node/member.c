@@ -204,7 +204,7 @@ static void run_presign(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], const u
     wf_machine_free(m);
 }
 
-static void request_of(wf_store_request *req, const wf_sign_request *r)
+void wf_daemon_request_of(wf_store_request *req, const wf_sign_request *r)
 {
     memset(req, 0, sizeof *req);
     memcpy(req->id, r->request_id, r->request_id_len);
@@ -260,7 +260,7 @@ static void sign_claimed(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], const 
     wf_request_verdict v = wf_sign_request_check(&r, wf_daemon_now_ms());
     if (v != WF_REQUEST_OK)
         return refuse(res, wf_request_verdict_str(v));
-    request_of(&req, &r);
+    wf_daemon_request_of(&req, &r);
     err = wf_store_request_lookup(d->store, &req, &state, res->sig, &attempts);
     if (err == WF_ERR_CONFLICT)
         return refuse(res, "the request id was used for another digest, key or path");
