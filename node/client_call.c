@@ -80,10 +80,17 @@ static nng_duration ms_left(const struct timespec *deadline, int timeout_ms)
     return ms < 1 ? 1 : (nng_duration)ms;
 }
 
-/* What a failed dial means for the caller. */
-static wf_err dial_error(int rv, const char *url, const char **why)
+/* What a failed dial means for the caller. Over TLS, a connection the
+ * server shuts or resets before the dial completes is a handshake it
+ * refused: mbedTLS may close without an alert when it does not admit our
+ * certificate, and which of the two the client sees is a matter of timing. */
+static wf_err dial_error(int rv, int tls, const char *url, const char **why)
 {
     wf_err err;
+    if (tls && (rv == NNG_ECONNSHUT || rv == NNG_ECONNRESET))
+        FAIL(WF_ERR_VERIFY, wf_why_fmt("TLS handshake with %s failed (%s): the server does not admit our "
+                                       "certificate, or it is stopping",
+                                       url, nng_strerror(rv)));
     switch (rv) {
     case NNG_ECONNREFUSED:
         FAIL(WF_ERR_NOT_FOUND, wf_why_fmt("connection to %s refused: nothing listens there", url));
@@ -100,7 +107,7 @@ done:
 }
 
 /* Dials c->dialer, waiting until the deadline. */
-static wf_err call_dial(call *c, const char *url, const struct timespec *deadline, int timeout_ms,
+static wf_err call_dial(call *c, const char *url, int tls, const struct timespec *deadline, int timeout_ms,
                         const char **why)
 {
     pthread_t thread;
@@ -127,7 +134,7 @@ static wf_err call_dial(call *c, const char *url, const struct timespec *deadlin
             *why = wf_why_fmt("no connection to %s within %d ms (no TCP or TLS handshake)", url, timeout_ms);
         return WF_ERR_CANCELLED;
     }
-    return rv == 0 ? WF_OK : dial_error(rv, url, why);
+    return rv == 0 ? WF_OK : dial_error(rv, tls, url, why);
 }
 
 /* Runs c->aio (already given its message, or none) as a send or a receive
@@ -309,7 +316,7 @@ wf_err wf_client_call(const wf_client_call_cfg *cfg, const uint8_t *req, size_t 
         goto done;
     if (!tls)
         fprintf(stderr, "warifu: WARNING: calling %s over plain tcp:// without TLS (tests only)\n", cfg->url);
-    if ((err = call_dial(c, cfg->url, &deadline, timeout_ms, why)) != WF_OK)
+    if ((err = call_dial(c, cfg->url, tls, &deadline, timeout_ms, why)) != WF_OK)
         goto done;
     err = call_exchange(c, cfg->url, req, len, max_msg, resp, resp_len, &deadline, timeout_ms, why);
 done:

@@ -219,13 +219,19 @@ static void test_refusals(void)
 {
     wf_client_server *srv = start_server(2, "tls+tcp", SMALL_MAX, 0);
 
-    /* mallory's certificate is not in the bundle */
-    call_args m = {.who = "mallory", .offset = 2, .req = "echo"};
-    long long t0 = now_ms();
-    do_call(&m);
-    CHECK_ERR(m.err, WF_ERR_VERIFY);
-    CHECK(m.why != NULL && strstr(m.why, "TLS handshake") != NULL);
-    CHECK(now_ms() - t0 < 5000);
+    /* mallory's certificate is not in the bundle: a refused handshake,
+     * whether the client sees the server's alert or only its close (a matter
+     * of timing: once in CI it saw "Connection shutdown", reported as a
+     * timeout) */
+    call_args m;
+    for (int i = 0; i < 20; i++) {
+        m = (call_args){.who = "mallory", .offset = 2, .req = "echo"};
+        long long t0 = now_ms();
+        do_call(&m);
+        CHECK_ERR(m.err, WF_ERR_VERIFY);
+        CHECK(m.why != NULL && strstr(m.why, "TLS handshake") != NULL);
+        CHECK(now_ms() - t0 < 5000);
+    }
     report("client not admitted", &m);
 
     /* alice pins another certificate than the server's */
@@ -248,7 +254,7 @@ static void test_refusals(void)
     /* ... and by a server with a smaller limit than the client's, at once */
     int before = atomic_load(&handled);
     call_args s = {.who = "alice", .offset = 2, .req = big};
-    t0 = now_ms();
+    long long t0 = now_ms();
     do_call(&s);
     CHECK_ERR(s.err, WF_ERR_CANCELLED);
     CHECK(s.why != NULL && strstr(s.why, "closed the connection") != NULL);
