@@ -9,7 +9,7 @@
 #include "protocol/proto/control.pb-c.h"
 #include "protocol/wire.h"
 
-static const char *const PROTOCOLS[] = {"keygen", "aux-info", "presign", "sign"};
+static const char *const PROTOCOLS[] = {"keygen", "aux-info", "presign", "sign", "refresh", "refresh-confirm"};
 
 static wf_err seal(uint8_t **out, size_t *len, const wf_control_addr *a, uint32_t round, const uint8_t *payload,
                    size_t payload_len, const uint8_t *identity_sk)
@@ -61,6 +61,11 @@ wf_err wf_control_seal_start(uint8_t **out, size_t *len, const wf_control_addr *
     if (st->has_presig) {
         msg.presig_id.data = (uint8_t *)st->presig_id;
         msg.presig_id.len = WF_ID_BYTES;
+    }
+    if (st->has_key_state) {
+        msg.key_state.data = (uint8_t *)st->key_state;
+        msg.key_state.len = WF_ID_BYTES;
+        msg.key_generation = st->key_generation;
     }
     return seal_msg(out, len, a, WF_CONTROL_ROUND_START, &msg.base, identity_sk);
 }
@@ -121,6 +126,12 @@ wf_err wf_control_decode_start(wf_control_start *st, const uint8_t *payload, siz
     st->has_presig = msg->presig_id.len == WF_ID_BYTES;
     if (st->has_presig)
         memcpy(st->presig_id, msg->presig_id.data, WF_ID_BYTES);
+    if (msg->key_state.len != 0 && msg->key_state.len != WF_ID_BYTES)
+        FAIL(WF_ERR_ENCODING, "session start: key state is not 32 bytes");
+    st->has_key_state = msg->key_state.len == WF_ID_BYTES;
+    if (st->has_key_state)
+        memcpy(st->key_state, msg->key_state.data, WF_ID_BYTES);
+    st->key_generation = msg->key_generation;
 done:
     if (msg != NULL)
         protobuf_c_message_free_unpacked(&msg->base, NULL);

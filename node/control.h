@@ -21,7 +21,8 @@
 #define WF_CONTROL_SIG_BYTES    65 /* r ‖ s ‖ v */
 
 typedef struct wf_control_start {
-    char protocol[WF_PROTOCOL_NAME_MAX]; /* "keygen", "aux-info", "presign", "sign" */
+    char protocol[WF_PROTOCOL_NAME_MAX]; /* "keygen", "aux-info", "presign", "sign", "refresh",
+                                            "refresh-confirm" */
     size_t n;
     uint32_t parties[WF_MAX_MEMBERS]; /* strictly ascending */
     uint64_t issued_ms;
@@ -29,6 +30,12 @@ typedef struct wf_control_start {
     uint8_t request[WF_CONTROL_REQUEST_MAX];
     int has_presig;
     uint8_t presig_id[WF_ID_BYTES];
+    /* presign, sign: the coordinator's key state (SHA-256 of its share
+     * generation's commitments, node/refresh_state.h); refresh: the state to
+     * refresh from; refresh-confirm: the state every member committed */
+    int has_key_state;
+    uint8_t key_state[WF_ID_BYTES];
+    uint64_t key_generation;
 } wf_control_start;
 
 typedef enum {
@@ -64,7 +71,7 @@ wf_err wf_control_seal_result(uint8_t **out, size_t *len, const wf_control_addr 
                               const uint8_t *identity_sk);
 
 /* Decodes the payload of an opened control envelope (round 1 or 2). Strict:
- * unknown fields, a protocol name other than the four, parties not strictly
+ * unknown fields, a protocol name other than the known ones (PROTOCOLS in control.c), parties not strictly
  * ascending or out of range (>= members), oversized requests, ids or
  * signatures of the wrong size are refused with *why set. */
 wf_err wf_control_decode_start(wf_control_start *st, const uint8_t *payload, size_t len, uint32_t members,

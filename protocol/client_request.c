@@ -11,10 +11,14 @@
 
 static const char SIGN_TAG[] = "warifu/sign-request/v1";     /* 22 chars + NUL = 23 bytes */
 static const char KEYGEN_TAG[] = "warifu/keygen-request/v1"; /* 24 chars + NUL = 25 bytes */
+static const char REFRESH_TAG[] = "warifu/refresh-request/v1"; /* 25 chars + NUL = 26 bytes */
 static const char KEY_ID_TAG[] = "warifu/keygen-key-id/v1";  /* hashed without its NUL */
 _Static_assert(sizeof KEYGEN_TAG + 1 + WF_REQUEST_ID_MAX + 8 + WF_IDENTITY_PK_BYTES ==
                    WF_KEYGEN_REQUEST_SIGNED_MAX,
                "keygen request signed bytes");
+_Static_assert(sizeof REFRESH_TAG + 1 + WF_REQUEST_ID_MAX + WF_ID_BYTES + 8 + WF_IDENTITY_PK_BYTES ==
+                   WF_REFRESH_REQUEST_SIGNED_MAX,
+               "refresh request signed bytes");
 
 static uint8_t *put_be(uint8_t *p, uint64_t v, int bytes)
 {
@@ -253,4 +257,86 @@ wf_err wf_keygen_key_id(uint8_t out[WF_ID_BYTES], const uint8_t cluster_id[WF_ID
     memcpy(p, r->request_id, r->request_id_len);
     p += r->request_id_len;
     return wf_sha256(out, buf, (size_t)(p - buf));
+}
+
+/* ---- refresh requests ---- */
+
+static int refresh_shape_ok(const wf_refresh_request *r)
+{
+    return r->request_id_len != 0 && r->request_id_len <= WF_REQUEST_ID_MAX;
+}
+
+size_t wf_refresh_request_signed_bytes(const wf_refresh_request *r, uint8_t *out)
+{
+    uint8_t *p = out;
+    memcpy(p, REFRESH_TAG, sizeof REFRESH_TAG);
+    p += sizeof REFRESH_TAG;
+    *p++ = (uint8_t)r->request_id_len;
+    memcpy(p, r->request_id, r->request_id_len);
+    p += r->request_id_len;
+    memcpy(p, r->key_id, WF_ID_BYTES);
+    p += WF_ID_BYTES;
+    p = put_be(p, r->expiry_ms, 8);
+    memcpy(p, r->client_id, WF_IDENTITY_PK_BYTES);
+    p += WF_IDENTITY_PK_BYTES;
+    return (size_t)(p - out);
+}
+
+wf_err wf_refresh_request_sign(wf_refresh_request *r, const uint8_t client_sk[WF_IDENTITY_SK_BYTES])
+{
+    if (!r || !client_sk || !refresh_shape_ok(r)) return WF_ERR_ARG;
+    uint8_t msg[WF_REFRESH_REQUEST_SIGNED_MAX];
+    crypto_sign_ed25519_sk_to_pk(r->client_id, client_sk);
+    size_t len = wf_refresh_request_signed_bytes(r, msg);
+    crypto_sign_detached(r->signature, NULL, msg, len, client_sk);
+    return WF_OK;
+}
+
+wf_err wf_refresh_request_encode(const wf_refresh_request *r, uint8_t **out, size_t *out_len)
+{
+    if (!r || !out || !out_len || !refresh_shape_ok(r)) return WF_ERR_ARG;
+    Warifu__Wire__RefreshRequest m = WARIFU__WIRE__REFRESH_REQUEST__INIT;
+    m.request_id = (ProtobufCBinaryData){r->request_id_len, (uint8_t *)r->request_id};
+    m.key_id = (ProtobufCBinaryData){WF_ID_BYTES, (uint8_t *)r->key_id};
+    m.expiry_ms = r->expiry_ms;
+    m.client_id = (ProtobufCBinaryData){WF_IDENTITY_PK_BYTES, (uint8_t *)r->client_id};
+    m.signature = (ProtobufCBinaryData){WF_SIGNATURE_BYTES, (uint8_t *)r->signature};
+    size_t len = warifu__wire__refresh_request__get_packed_size(&m);
+    uint8_t *buf = malloc(len ? len : 1);
+    if (!buf) return WF_ERR_NOMEM;
+    warifu__wire__refresh_request__pack(&m, buf);
+    *out = buf;
+    *out_len = len;
+    return WF_OK;
+}
+
+wf_err wf_refresh_request_decode(wf_refresh_request *r, const uint8_t *in, size_t len)
+{
+    if (!r || !in) return WF_ERR_ARG;
+    memset(r, 0, sizeof *r);
+    Warifu__Wire__RefreshRequest *m =
+        (Warifu__Wire__RefreshRequest *)wf_wire_unpack(&warifu__wire__refresh_request__descriptor, in, len);
+    if (!m) return WF_ERR_ENCODING;
+    wf_err err = WF_OK;
+    if (m->request_id.len == 0 || m->request_id.len > WF_REQUEST_ID_MAX ||
+        !copy_exact(r->key_id, &m->key_id, WF_ID_BYTES) ||
+        !copy_exact(r->client_id, &m->client_id, WF_IDENTITY_PK_BYTES) ||
+        !copy_exact(r->signature, &m->signature, WF_SIGNATURE_BYTES)) {
+        err = WF_ERR_ENCODING;
+    } else {
+        r->request_id_len = m->request_id.len;
+        memcpy(r->request_id, m->request_id.data, m->request_id.len);
+        r->expiry_ms = m->expiry_ms;
+    }
+    protobuf_c_message_free_unpacked(&m->base, NULL);
+    if (err) memset(r, 0, sizeof *r);
+    return err;
+}
+
+wf_request_verdict wf_refresh_request_check(const wf_refresh_request *r, uint64_t now_ms)
+{
+    uint8_t msg[WF_REFRESH_REQUEST_SIGNED_MAX];
+    if (!r || !refresh_shape_ok(r)) return WF_REQUEST_BAD_SIGNATURE;
+    size_t len = wf_refresh_request_signed_bytes(r, msg);
+    return verdict(msg, len, r->signature, r->client_id, r->expiry_ms, now_ms);
 }

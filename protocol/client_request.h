@@ -98,4 +98,30 @@ wf_request_verdict wf_keygen_request_check(const wf_keygen_request *r, uint64_t 
 wf_err wf_keygen_key_id(uint8_t out[WF_ID_BYTES], const uint8_t cluster_id[WF_ID_BYTES],
                         const wf_keygen_request *r);
 
+/* A request to refresh a key (RefreshRequest in client.proto): new shares
+ * of the same key among every member. */
+typedef struct wf_refresh_request {
+    uint8_t request_id[WF_REQUEST_ID_MAX];
+    size_t request_id_len;
+    uint8_t key_id[WF_ID_BYTES];
+    uint64_t expiry_ms;
+    uint8_t client_id[WF_IDENTITY_PK_BYTES];
+    uint8_t signature[WF_SIGNATURE_BYTES];
+} wf_refresh_request;
+
+/* The bytes the client signs: "warifu/refresh-request/v1" ‖ 0 ‖ len ‖
+ * request id ‖ key id ‖ be64 expiry ‖ client id (len: one byte, 1..64). out
+ * must hold WF_REFRESH_REQUEST_SIGNED_MAX bytes. */
+#define WF_REFRESH_REQUEST_SIGNED_MAX (26 + 1 + WF_REQUEST_ID_MAX + WF_ID_BYTES + 8 + WF_IDENTITY_PK_BYTES)
+size_t wf_refresh_request_signed_bytes(const wf_refresh_request *r, uint8_t *out);
+/* Signs r (fills r->client_id from the secret key and r->signature). */
+wf_err wf_refresh_request_sign(wf_refresh_request *r, const uint8_t client_sk[WF_IDENTITY_SK_BYTES]);
+/* Encodes r as a RefreshRequest message (malloc'ed). */
+wf_err wf_refresh_request_encode(const wf_refresh_request *r, uint8_t **out, size_t *out_len);
+/* Strict decode: every size exact or in range, unknown fields refused. Does
+ * not check the signature. */
+wf_err wf_refresh_request_decode(wf_refresh_request *r, const uint8_t *in, size_t len);
+/* Checks the client's signature and the expiry against now_ms. */
+wf_request_verdict wf_refresh_request_check(const wf_refresh_request *r, uint64_t now_ms);
+
 #endif

@@ -137,13 +137,14 @@ static wf_err put_aux(wf_store *s, rocksdb_writebatch_t *b, const uint8_t *key_i
     return err;
 }
 
-/* Reads and checks the key record of key_id (store lock held or not). */
-static wf_err read_key(wf_store *s, const uint8_t *key_id, wf_store_key **out)
+/* Reads and checks the key record of key_id stored at record key rk
+ * (key_id itself, or its previous-generation key; store lock held or not). */
+static wf_err read_key_at(wf_store *s, const uint8_t *key_id, const uint8_t *rk, size_t rk_len, wf_store_key **out)
 {
     *out = NULL;
     uint8_t *plain;
     size_t plain_len, used = 0;
-    wf_err err = wf_db_get_sealed(s, WF_CF_KEYS, key_id, WF_STORE_ID_BYTES, &plain, &plain_len);
+    wf_err err = wf_db_get_sealed(s, WF_CF_KEYS, rk, rk_len, &plain, &plain_len);
     if (err == WF_ERR_NOT_FOUND) return wf_store_fail(err, "no such key");
     if (err) return err;
     wf_store_key *k = calloc(1, sizeof *k);
@@ -165,6 +166,11 @@ static wf_err read_key(wf_store *s, const uint8_t *key_id, wf_store_key **out)
     }
     *out = k;
     return WF_OK;
+}
+
+static wf_err read_key(wf_store *s, const uint8_t *key_id, wf_store_key **out)
+{
+    return read_key_at(s, key_id, key_id, WF_STORE_ID_BYTES, out);
 }
 
 wf_err wf_db_key_generation(wf_store *s, const uint8_t key_id[WF_STORE_ID_BYTES], uint64_t *generation)
@@ -318,5 +324,130 @@ wf_err wf_store_aux_get(wf_store *s, const uint8_t key_id[WF_STORE_ID_BYTES], wf
     if (err) return err;
     err = wf_db_blob_unpack(plain, plain_len, 0, out);
     wf_secure_free(plain);
+    return err;
+}
+
+/* ---- the previous generation, kept until a refresh is confirmed ----
+ *
+ * keys/<key id>‖"prev" and aux/<key id>‖"prev": sealed like the current
+ * records (the record key is the AEAD's associated data, so a previous record
+ * cannot be swapped in as the current one). wf_store_key_list skips them (its
+ * ids are 32 bytes). */
+
+#define PREV_TAG     "prev"
+#define PREV_KEY_LEN (WF_STORE_ID_BYTES + sizeof PREV_TAG - 1)
+
+static void prev_key(uint8_t out[PREV_KEY_LEN], const uint8_t *key_id)
+{
+    memcpy(out, key_id, WF_STORE_ID_BYTES);
+    memcpy(out + WF_STORE_ID_BYTES, PREV_TAG, sizeof PREV_TAG - 1);
+}
+
+/* Copies the sealed record (cf, from) to (cf, to) in batch, opened and
+ * sealed again (the record key is bound in). WF_ERR_NOT_FOUND if none. */
+static wf_err reseal(wf_store *s, rocksdb_writebatch_t *b, wf_cf cf, const uint8_t *from, size_t from_len,
+                     const uint8_t *to, size_t to_len)
+{
+    uint8_t *plain;
+    size_t plain_len;
+    wf_err err = wf_db_get_sealed(s, cf, from, from_len, &plain, &plain_len);
+    if (err) return err;
+    err = wf_db_put_sealed(s, b, cf, to, to_len, plain, plain_len);
+    wf_secure_free(plain);
+    return err;
+}
+
+static void compact_key_cfs(wf_store *s)
+{
+    wf_cf cfs[] = {WF_CF_KEYS, WF_CF_AUX, WF_CF_PRESIG};
+    for (size_t i = 0; i < sizeof cfs / sizeof cfs[0]; i++)
+        rocksdb_compact_range_cf(s->db, s->cf[cfs[i]], NULL, 0, NULL, 0);
+}
+
+static wf_err refresh_key(wf_store *s, const wf_store_key *k, const wf_store_blob *aux, int from_prev)
+{
+    uint8_t pk[PREV_KEY_LEN];
+    prev_key(pk, k->key_id);
+    wf_store_key *cur = NULL, *base = NULL;
+    wf_err err = read_key(s, k->key_id, &cur);
+    if (err == WF_ERR_NOT_FOUND) return wf_store_fail(err, "no key with this id to refresh");
+    if (err) return err;
+    if (from_prev) {
+        err = read_key_at(s, k->key_id, pk, sizeof pk, &base);
+        if (err == WF_ERR_NOT_FOUND) err = wf_store_fail(err, "the key has no previous generation kept");
+    }
+    const wf_store_key *from = from_prev ? base : cur;
+    if (!err && (!wf_point_eq(&cur->check.commitments[0], &k->check.commitments[0]) ||
+                 !wf_point_eq(&from->check.commitments[0], &k->check.commitments[0])))
+        err = wf_store_fail(WF_ERR_CONFLICT, "the replacement share belongs to another public key");
+    uint64_t generation = err ? 0 : from->generation + 1;
+    wf_store_key_free(cur);
+    wf_store_key_free(base);
+    if (err) return err;
+    rocksdb_writebatch_t *b = rocksdb_writebatch_create();
+    if (!from_prev) {
+        /* the record refreshed from becomes the kept previous generation */
+        err = reseal(s, b, WF_CF_KEYS, k->key_id, WF_STORE_ID_BYTES, pk, sizeof pk);
+        if (!err) err = reseal(s, b, WF_CF_AUX, k->key_id, WF_STORE_ID_BYTES, pk, sizeof pk);
+    }
+    if (!err) err = put_key(s, b, k, generation);
+    if (!err) err = put_aux(s, b, k->key_id, aux);
+    if (!err) err = wf_db_presig_drop_key(s, b, k->key_id, NULL);
+    if ((err = wf_db_finish(s, b, err))) return err;
+    compact_key_cfs(s);
+    return WF_OK;
+}
+
+wf_err wf_store_key_refresh(wf_store *s, const wf_store_key *k, const wf_store_blob *aux, int from_prev)
+{
+    if (!s || !aux) return wf_store_fail(WF_ERR_ARG, "missing argument");
+    wf_err err = wf_store_key_check(k);
+    if (err) return err;
+    pthread_mutex_lock(&s->lock);
+    err = refresh_key(s, k, aux, from_prev);
+    pthread_mutex_unlock(&s->lock);
+    return err;
+}
+
+wf_err wf_store_key_prev_get(wf_store *s, const uint8_t key_id[WF_STORE_ID_BYTES], wf_store_key **key,
+                             wf_store_blob *aux)
+{
+    if (!s || !key_id || !key || !aux) return wf_store_fail(WF_ERR_ARG, "missing argument");
+    uint8_t pk[PREV_KEY_LEN], *plain;
+    size_t plain_len;
+    prev_key(pk, key_id);
+    memset(aux, 0, sizeof *aux);
+    pthread_mutex_lock(&s->lock);
+    wf_err err = read_key_at(s, key_id, pk, sizeof pk, key);
+    if (!err) {
+        err = wf_db_get_sealed(s, WF_CF_AUX, pk, sizeof pk, &plain, &plain_len);
+        if (!err) {
+            err = wf_db_blob_unpack(plain, plain_len, 0, aux);
+            wf_secure_free(plain);
+        }
+        if (err) {
+            wf_store_key_free(*key);
+            *key = NULL;
+        }
+    }
+    pthread_mutex_unlock(&s->lock);
+    return err;
+}
+
+wf_err wf_store_key_prev_drop(wf_store *s, const uint8_t key_id[WF_STORE_ID_BYTES])
+{
+    if (!s || !key_id) return wf_store_fail(WF_ERR_ARG, "missing argument");
+    uint8_t pk[PREV_KEY_LEN];
+    prev_key(pk, key_id);
+    pthread_mutex_lock(&s->lock);
+    int exists = wf_db_exists(s, WF_CF_KEYS, pk, sizeof pk);
+    wf_err err = exists < 0 ? WF_ERR_STORAGE : WF_OK;
+    if (exists > 0) {
+        rocksdb_writebatch_t *b = rocksdb_writebatch_create();
+        rocksdb_writebatch_delete_cf(b, s->cf[WF_CF_KEYS], (const char *)pk, sizeof pk);
+        rocksdb_writebatch_delete_cf(b, s->cf[WF_CF_AUX], (const char *)pk, sizeof pk);
+        if (!(err = wf_db_finish(s, b, WF_OK))) compact_key_cfs(s);
+    }
+    pthread_mutex_unlock(&s->lock);
     return err;
 }

@@ -102,4 +102,24 @@ wf_err wf_store_aux_get(wf_store *s, const uint8_t key_id[WF_STORE_ID_BYTES], wf
  * allows. */
 wf_err wf_store_key_replace(wf_store *s, const wf_store_key *k, const wf_store_blob *aux);
 
+/* A refresh's commit, with a way back (node/refresh_member.c): replaces the
+ * key's share and aux record with k and aux and drops every pooled
+ * presignature of the key, like wf_store_key_replace, and in the same synced
+ * batch keeps the generation the refresh started from sealed as the key's
+ * previous generation: the current record when from_prev is 0 (it becomes
+ * the previous one), the kept previous one when from_prev is 1 (it stays).
+ * So a member whose peers did not all commit can take part in a rerun from
+ * that generation. The new record's generation is the base's + 1.
+ * WF_ERR_NOT_FOUND without the key (or, from_prev, without a previous
+ * generation); WF_ERR_CONFLICT if k has another public key. */
+wf_err wf_store_key_refresh(wf_store *s, const wf_store_key *k, const wf_store_blob *aux, int from_prev);
+/* The kept previous generation: its key record (free with
+ * wf_store_key_free) and aux record (clear with wf_store_blob_clear).
+ * WF_ERR_NOT_FOUND when none is kept. */
+wf_err wf_store_key_prev_get(wf_store *s, const uint8_t key_id[WF_STORE_ID_BYTES], wf_store_key **key,
+                             wf_store_blob *aux);
+/* Erases the kept previous generation (synced, then compacted); WF_OK when
+ * there is none. Called once every member confirmed the new generation. */
+wf_err wf_store_key_prev_drop(wf_store *s, const uint8_t key_id[WF_STORE_ID_BYTES]);
+
 #endif
