@@ -13,6 +13,7 @@
 #include "crypto/address.h"
 #include "crypto/bip32.h"
 #include "node/coordinator.h"
+#include "node/refresh.h"
 #include "protocol/proto/client.pb-c.h"
 #include "protocol/wire.h"
 #include "store/presig_pool.h"
@@ -166,6 +167,7 @@ static wf_client_code put_key(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], a
     a->key.xpub = a->xpub;
     a->key.threshold = k->share->pub.t;
     a->key.members = k->share->pub.n;
+    a->key.generation = k->generation;
     a->resp.body_case = WARIFU__WIRE__CLIENT_RESPONSE__BODY_KEY;
     a->resp.key = &a->key;
     return WF_CLIENT_OK;
@@ -185,6 +187,23 @@ static wf_client_code do_keygen(wf_daemon *d, const Warifu__Wire__KeygenRequest 
     if (code != WF_CLIENT_OK)
         return code;
     return put_key(d, key_id, a);
+}
+
+static wf_client_code do_refresh(wf_daemon *d, const Warifu__Wire__RefreshRequest *m, answer *a)
+{
+    wf_refresh_request r;
+    uint8_t buf[WF_CONTROL_REQUEST_MAX];
+    size_t len = warifu__wire__refresh_request__get_packed_size(m);
+    if (len > sizeof buf)
+        return fail(a, WF_CLIENT_BAD_REQUEST, "the refresh request is too large");
+    warifu__wire__refresh_request__pack(m, buf);
+    if (wf_refresh_request_decode(&r, buf, len) != WF_OK)
+        return fail(a, WF_CLIENT_BAD_REQUEST,
+                    "malformed refresh request (request id 1..64 bytes, key id 32, client id 32, signature 64)");
+    wf_client_code code = wf_coord_refresh(d, &r, a->why, sizeof a->why);
+    if (code != WF_CLIENT_OK)
+        return code;
+    return put_key(d, r.key_id, a);
 }
 
 static int id_of(const ProtobufCBinaryData *f, uint8_t out[WF_ID_BYTES])
@@ -335,6 +354,7 @@ wf_err wf_client_api_handle(void *ctx, const uint8_t *req, size_t len, uint8_t *
         case WARIFU__WIRE__CLIENT_REQUEST__BODY_PUBLIC_KEY: code = do_public_key(d, m->public_key, a); break;
         case WARIFU__WIRE__CLIENT_REQUEST__BODY_DERIVE: code = do_derive(d, m->derive, a); break;
         case WARIFU__WIRE__CLIENT_REQUEST__BODY_STATUS: code = do_status(d, a); break;
+        case WARIFU__WIRE__CLIENT_REQUEST__BODY_REFRESH: code = do_refresh(d, m->refresh, a); break;
         default: code = fail(a, WF_CLIENT_BAD_REQUEST, "empty request"); break;
         }
     }

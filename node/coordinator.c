@@ -24,6 +24,7 @@
 
 #include "crypto/bip32.h"
 #include "crypto/ecdsa.h"
+#include "node/refresh.h"
 #include "protocol/presign.h"
 #include "store/audit.h"
 #include "store/presig_pool.h"
@@ -103,6 +104,7 @@ static void run(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], wf_control_star
     wf_member_seen_before(d, w->start_id); /* a member sending it back to us is a replay */
     w->parties = wf_set_of(st->parties, st->n);
     st->issued_ms = wf_daemon_now_ms();
+    wf_refresh_stamp(d, key_id, st);
     pthread_mutex_lock(&d->mu);
     w->next = d->waiters;
     d->waiters = w;

@@ -51,12 +51,22 @@ typedef struct wf_claims {
 
 /* A key this node holds a share of, decoded once (aux precomputed). Never
  * freed before the daemon stops, so sessions may borrow it. */
+typedef struct wf_retired_share {
+    struct wf_retired_share *next;
+    wf_key_share *share; /* public part only: the secret scalar was wiped when a refresh replaced it */
+} wf_retired_share;
+
 typedef struct wf_node_key {
     struct wf_node_key *next;
     uint8_t key_id[WF_ID_BYTES];
     uint64_t generation;
     wf_key_share *share;
     wf_aux *aux; /* NULL until aux-info ran */
+    /* under keys_mu: presign and sign sessions borrowing share and aux now,
+     * and a refresh that holds them off (node/refresh_member.c) */
+    unsigned users;
+    int refreshing;
+    wf_retired_share *retired; /* shares a refresh replaced; readers of pub may still hold them */
 } wf_node_key;
 
 /* One envelope waiting for a session. */
@@ -175,6 +185,27 @@ wf_err wf_node_key_add(wf_daemon *d, wf_key_share *share);
 /* Stores the key's aux record and attaches it (precomputed). */
 wf_err wf_node_key_set_aux(wf_daemon *d, wf_node_key *k, wf_aux *aux);
 void wf_node_keys_free(wf_daemon *d);
+/* A presign or sign session borrows k's share and aux: 0 while a refresh of
+ * k runs here (the caller refuses), else 1 and the caller ends with
+ * wf_node_key_unuse. */
+int wf_node_key_use(wf_daemon *d, wf_node_key *k);
+void wf_node_key_unuse(wf_daemon *d, wf_node_key *k);
+/* A refresh of k: holds off new users and waits up to wait_ms for the
+ * current ones to end; 0 (nothing held) if they do not, or another refresh
+ * holds k. Ends with wf_node_key_refresh_end. */
+int wf_node_key_refresh_begin(wf_daemon *d, wf_node_key *k, int wait_ms);
+/* While the refresh holds k: installs a refreshed share and aux (already
+ * stored, aux precomputed) as generation `generation`. The old aux is freed
+ * and the old share's secret wiped at once (no session borrows them); the
+ * old share's public part stays readable until the daemon stops. */
+void wf_node_key_swap(wf_daemon *d, wf_node_key *k, wf_key_share *share, wf_aux *aux, uint64_t generation);
+void wf_node_key_refresh_end(wf_daemon *d, wf_node_key *k);
+/* While the refresh holds k: stores the refreshed share and aux
+ * (wf_store_key_refresh, from the kept previous generation when from_prev)
+ * and swaps them in; *generation gets the new generation. Takes share and
+ * aux in every case. */
+wf_err wf_node_key_refresh_commit(wf_daemon *d, wf_node_key *k, wf_key_share *share, wf_aux *aux, int from_prev,
+                                  uint64_t *generation);
 
 /* node_state.c */
 wf_err wf_node_state_load(wf_daemon *d, const char **why);

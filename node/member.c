@@ -14,6 +14,7 @@
 #include "protocol/client_request.h"
 #include "protocol/keygen.h"
 #include "protocol/presign.h"
+#include "node/refresh.h"
 #include "protocol/record.h"
 #include "protocol/sign.h"
 #include "store/audit.h"
@@ -337,7 +338,29 @@ static void sign_claimed(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], const 
     wf_machine_free(m);
 }
 
-/* One keygen or aux-info per key at a time on this node: two concurrent runs
+/* Presign and sign borrow the key's share and aux for the whole session: a
+ * refresh of the key here holds them off (node/refresh.h), and a coordinator
+ * holding another generation of the key is refused, naming both. */
+static void run_borrowing(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], const uint8_t start_id[WF_ID_BYTES],
+                          const wf_control_start *st, wf_control_result *res, wf_member_extra *extra)
+{
+    char buf[WF_CONTROL_REASON_MAX];
+    const char *why;
+    wf_node_key *k = wf_node_key_find(d, key_id);
+    if (k == NULL)
+        return refuse(res, "no such key here");
+    if (!wf_node_key_use(d, k))
+        return refuse(res, "a refresh of this key is running here");
+    if ((why = wf_refresh_stamp_mismatch(k, st, buf, sizeof buf)) != NULL)
+        refuse(res, why);
+    else if (strcmp(st->protocol, "presign") == 0)
+        run_presign(d, key_id, start_id, st, res, extra);
+    else
+        run_sign(d, key_id, start_id, st, res, extra);
+    wf_node_key_unuse(d, k);
+}
+
+/* One keygen, aux-info or refresh per key at a time on this node: two concurrent runs
  * (a retried client request, a member starting one on its own) would leave
  * members holding the results of different runs. */
 void wf_member_run(wf_daemon *d, uint32_t coordinator, const uint8_t key_id[WF_ID_BYTES],
@@ -353,17 +376,18 @@ void wf_member_run(wf_daemon *d, uint32_t coordinator, const uint8_t key_id[WF_I
     }
     if (!in || !coord_in)
         return refuse(res, "this node or the coordinator is not among the parties");
-    int lifecycle = strcmp(st->protocol, "keygen") == 0 || strcmp(st->protocol, "aux-info") == 0;
+    int lifecycle = strcmp(st->protocol, "keygen") == 0 || strcmp(st->protocol, "aux-info") == 0 ||
+                    wf_refresh_is_protocol(st->protocol);
     if (lifecycle && !wf_claim(d, &d->key_busy, key_id))
-        return refuse(res, "a keygen or aux-info for this key is already running here");
-    if (strcmp(st->protocol, "keygen") == 0)
+        return refuse(res, "a keygen, aux-info or refresh for this key is already running here");
+    if (wf_refresh_is_protocol(st->protocol))
+        wf_refresh_member_run(d, coordinator, key_id, start_id, st, res, extra);
+    else if (strcmp(st->protocol, "presign") == 0 || strcmp(st->protocol, "sign") == 0)
+        run_borrowing(d, key_id, start_id, st, res, extra);
+    else if (strcmp(st->protocol, "keygen") == 0)
         run_keygen(d, key_id, start_id, st, res, extra);
     else if (strcmp(st->protocol, "aux-info") == 0)
         run_aux(d, key_id, start_id, st, res, extra);
-    else if (strcmp(st->protocol, "presign") == 0)
-        run_presign(d, key_id, start_id, st, res, extra);
-    else if (strcmp(st->protocol, "sign") == 0)
-        run_sign(d, key_id, start_id, st, res, extra);
     else
         refuse(res, "unknown protocol");
     if (lifecycle)

@@ -1,9 +1,11 @@
 /* The daemon's key cache (node/daemon_internal.h): every key share and aux
  * record in the store, decoded once at start-up or when a protocol makes
  * them, so sessions borrow them without touching the store. */
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "node/daemon_internal.h"
 #include "node/fail.h"
@@ -53,6 +55,12 @@ static void push(wf_daemon *d, wf_node_key *k)
 
 static void key_free(wf_node_key *k)
 {
+    while (k->retired != NULL) {
+        wf_retired_share *r = k->retired;
+        k->retired = r->next;
+        wf_key_share_free(r->share);
+        free(r);
+    }
     wf_key_share_free(k->share);
     wf_aux_free(k->aux);
     free(k);
@@ -166,4 +174,102 @@ void wf_node_keys_free(wf_daemon *d)
         key_free(k);
         k = next;
     }
+}
+
+int wf_node_key_use(wf_daemon *d, wf_node_key *k)
+{
+    pthread_mutex_lock(&d->keys_mu);
+    int ok = !k->refreshing;
+    if (ok)
+        k->users++;
+    pthread_mutex_unlock(&d->keys_mu);
+    return ok;
+}
+
+void wf_node_key_unuse(wf_daemon *d, wf_node_key *k)
+{
+    pthread_mutex_lock(&d->keys_mu);
+    k->users--;
+    pthread_mutex_unlock(&d->keys_mu);
+}
+
+int wf_node_key_refresh_begin(wf_daemon *d, wf_node_key *k, int wait_ms)
+{
+    pthread_mutex_lock(&d->keys_mu);
+    int ok = !k->refreshing;
+    if (ok)
+        k->refreshing = 1;
+    pthread_mutex_unlock(&d->keys_mu);
+    if (!ok)
+        return 0;
+    uint64_t until = wf_daemon_now_ms() + (uint64_t)(wait_ms > 0 ? wait_ms : 0);
+    for (;;) {
+        pthread_mutex_lock(&d->keys_mu);
+        unsigned users = k->users;
+        pthread_mutex_unlock(&d->keys_mu);
+        if (users == 0)
+            return 1;
+        if (wf_daemon_now_ms() >= until || atomic_load(&d->stopping) >= 2)
+            break;
+        struct timespec ts = {0, 20 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    wf_node_key_refresh_end(d, k);
+    return 0;
+}
+
+void wf_node_key_swap(wf_daemon *d, wf_node_key *k, wf_key_share *share, wf_aux *aux, uint64_t generation)
+{
+    wf_retired_share *r = calloc(1, sizeof *r);
+    pthread_mutex_lock(&d->keys_mu);
+    wf_key_share *old = k->share;
+    wf_aux *old_aux = k->aux;
+    k->share = share;
+    k->aux = aux;
+    k->generation = generation;
+    if (r != NULL) {
+        r->share = old;
+        r->next = k->retired;
+        k->retired = r;
+    }
+    pthread_mutex_unlock(&d->keys_mu);
+    /* no session borrows them (the refresh holds k): the secrets go now */
+    wf_aux_free(old_aux);
+    /* out of memory for the retired list: the public shell leaks (a reader
+     * may hold it), the secret never does */
+    sodium_memzero(old->share, sizeof *old->share);
+}
+
+void wf_node_key_refresh_end(wf_daemon *d, wf_node_key *k)
+{
+    pthread_mutex_lock(&d->keys_mu);
+    k->refreshing = 0;
+    pthread_mutex_unlock(&d->keys_mu);
+}
+
+wf_err wf_node_key_refresh_commit(wf_daemon *d, wf_node_key *k, wf_key_share *share, wf_aux *aux, int from_prev,
+                                  uint64_t *generation)
+{
+    wf_store_key sk, *back = NULL;
+    wf_store_blob b;
+    memset(&b, 0, sizeof b);
+    wf_err err = to_store(share, &sk);
+    if (err == WF_OK)
+        err = wf_record_aux_encode(aux, &b.pub, &b.pub_len, &b.sec, &b.sec_len);
+    if (err == WF_OK)
+        err = wf_aux_precompute(aux);
+    if (err == WF_OK)
+        err = wf_store_key_refresh(d->store, &sk, &b, from_prev);
+    wf_store_blob_clear(&sk.record);
+    wf_store_blob_clear(&b);
+    if (err == WF_OK && (err = wf_store_key_get(d->store, k->key_id, &back)) == WF_OK)
+        *generation = back->generation;
+    wf_store_key_free(back);
+    if (err != WF_OK) {
+        wf_key_share_free(share);
+        wf_aux_free(aux);
+        return err;
+    }
+    wf_node_key_swap(d, k, share, aux, *generation);
+    return WF_OK;
 }

@@ -1,0 +1,83 @@
+/* Proactive key refresh in the daemon (CGGMP21 Fig. 6, protocol/refresh.h):
+ * what node/member.c, node/coordinator.c and node/client_api.c call. Internal
+ * to warifud, like node/daemon_internal.h.
+ *
+ * The flow. A client asks any node (RefreshRequest, signed, only a client the
+ * policy allows every key). That node coordinates: every member of the key
+ * must be reachable (refresh needs all n), it starts a "refresh" session
+ * naming the key state to refresh from, each member checks the client's
+ * request, signature, expiry and policy itself, holds off presign and sign of
+ * the key on this node (node_keys.c), runs the machine with a pooled Paillier
+ * key (cfg.paillier_source) and on DONE commits the new share and aux with
+ * wf_store_key_refresh — one synced batch that also drops every pooled
+ * presignature of the key and keeps the generation refreshed from sealed —
+ * then swaps the in-memory key and records the request id. When every member
+ * reported DONE the coordinator sends "refresh-confirm" naming the new state,
+ * and each member erases its kept previous generation.
+ *
+ * Key state. A key's state is SHA-256 of its Feldman commitments (the same
+ * bytes as wf_store_key_commitments_hash): every refresh changes them, the
+ * public key (C_0) stays. Presign and sign starts carry the coordinator's
+ * state; a member holding another state refuses, naming both generations, so
+ * shares of different generations never meet in one session (they would
+ * interpolate to no key; their sessions would not even share an id).
+ *
+ * Crash between members. Each node's commit is atomic, but a node killed
+ * mid-protocol, or before its commit, stays at the old generation while the
+ * others move on. What is handled:
+ *   - nodes at different generations refuse to presign or sign together,
+ *     with an error naming both generations (above);
+ *   - the committed nodes keep the old generation sealed ("previous") until
+ *     a refresh-confirm; a rerun of refresh (any request id, or a retry of the
+ *     same one while this coordinator still keeps a previous generation)
+ *     starts from the coordinator's kept previous state first, which every
+ *     member holds either as current or as previous, so the rerun succeeds
+ *     and every member ends on one new generation; if a member refuses that
+ *     state (it was confirmed and erased there), the coordinator tries its
+ *     current state next.
+ * What is not: nodes that committed keep signing among themselves at the new
+ * generation while one is behind (a quorum of them may be enough); a rerun
+ * needs every member reachable; a previous generation is kept until the next
+ * successful refresh-confirm (it is sealed at rest like the current one). */
+#ifndef WF_NODE_REFRESH_H
+#define WF_NODE_REFRESH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "node/coordinator.h"
+#include "node/daemon_internal.h"
+
+#define WF_REFRESH_DRAIN_MS 8000 /* a refresh waits this long for this node's presign/sign sessions of the key */
+
+/* SHA-256 of the key's commitments: its state (see above). */
+wf_err wf_refresh_key_state(const wf_key_public *pub, uint8_t out[WF_ID_BYTES]);
+
+/* 1 for the protocols node/refresh_member.c runs ("refresh", "refresh-confirm"). */
+int wf_refresh_is_protocol(const char *protocol);
+/* Runs our part of a refresh or refresh-confirm session (wf_member_run's
+ * contract; the caller holds the key's lifecycle claim). */
+void wf_refresh_member_run(wf_daemon *d, uint32_t coordinator, const uint8_t key_id[WF_ID_BYTES],
+                           const uint8_t start_id[WF_ID_BYTES], const wf_control_start *st, wf_control_result *res,
+                           wf_member_extra *extra);
+
+/* Coordinator: stamps a presign or sign start with this node's key state. */
+void wf_refresh_stamp(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], wf_control_start *st);
+/* Member: NULL when a presign or sign start's stamp matches k, else why not
+ * (in buf). A start without a stamp is refused. */
+const char *wf_refresh_stamp_mismatch(const wf_node_key *k, const wf_control_start *st, char *buf, size_t cap);
+
+/* NULL when r is signed, not expired and its client may refresh (the policy
+ * allows it every key), else why not. */
+const char *wf_refresh_denied(const wf_daemon *d, const wf_refresh_request *r, uint64_t now_ms);
+
+/* The request store's record of a refresh request: its id, with the key as
+ * context (a request id reused for another key conflicts). The record's
+ * "signature" holds the new key state. */
+void wf_refresh_request_record(wf_store_request *req, const wf_refresh_request *r);
+
+/* Runs a client's refresh request as the coordinator (refresh_coord.c). On
+ * WF_CLIENT_OK the key is refreshed (or was, for a repeated request id). */
+wf_client_code wf_coord_refresh(wf_daemon *d, const wf_refresh_request *r, char *why, size_t why_cap);
+
+#endif

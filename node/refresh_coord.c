@@ -1,0 +1,191 @@
+/* The coordinator of a client's refresh request (node/refresh.h): every
+ * member must be reachable; the session starts from this node's kept previous
+ * generation when it has one (a rerun after members did not all commit), else
+ * from its current one; when every member reported DONE a refresh-confirm
+ * lets them erase the generation they kept.
+ *
+ * Repeating a request id: every member records the id when it commits. A
+ * coordinator that has it recorded and keeps no previous generation (the
+ * refresh was confirmed) answers with the key as it is — no second refresh.
+ * One that still keeps a previous generation runs again from it: the first
+ * run was not confirmed, so some member may be behind, and a rerun brings
+ * every member to one new generation (refreshing twice costs time, never
+ * safety). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "node/refresh.h"
+#include "store/keys.h"
+#include "store/requests.h"
+
+static void names_of(const wf_daemon *d, wf_member_set s, char *out, size_t cap)
+{
+    size_t off = 0;
+    out[0] = '\0';
+    for (uint32_t m = 0; m < d->n && off < cap; m++)
+        if (s & WF_SET_BIT(m))
+            off += (size_t)snprintf(out + off, cap - off, "%s%s", off ? "," : "", d->cluster->members[m].pub.name);
+}
+
+static void start_for(const wf_daemon *d, wf_control_start *st, const char *protocol, const uint8_t *req,
+                      size_t req_len, const uint8_t state[WF_ID_BYTES], uint64_t generation)
+{
+    memset(st, 0, sizeof *st);
+    snprintf(st->protocol, sizeof st->protocol, "%s", protocol);
+    for (uint32_t m = 0; m < d->n; m++)
+        st->parties[st->n++] = m;
+    memcpy(st->request, req, req_len);
+    st->request_len = req_len;
+    st->has_key_state = 1;
+    memcpy(st->key_state, state, WF_ID_BYTES);
+    st->key_generation = generation;
+}
+
+/* The states to refresh from, in order: the kept previous generation (if
+ * any), then the current one. Returns how many. */
+static size_t bases(wf_daemon *d, wf_node_key *k, uint8_t state[2][WF_ID_BYTES], uint64_t gen[2])
+{
+    size_t n = 0;
+    wf_store_key *sk = NULL;
+    wf_store_blob aux;
+    if (wf_store_key_prev_get(d->store, k->key_id, &sk, &aux) == WF_OK) {
+        wf_store_blob_clear(&aux);
+        if (wf_store_key_commitments_hash(sk, state[n]) == WF_OK)
+            gen[n++] = sk->generation;
+        wf_store_key_free(sk);
+    }
+    pthread_mutex_lock(&d->keys_mu);
+    if (wf_refresh_key_state(&k->share->pub, state[n]) == WF_OK)
+        gen[n++] = k->generation;
+    pthread_mutex_unlock(&d->keys_mu);
+    return n;
+}
+
+/* 1 when some member refused because it holds neither this state. */
+static int state_refused(const wf_daemon *d, const wf_coord_outcome *o)
+{
+    if (o->local.outcome == WF_OUTCOME_REFUSED && strstr(o->local.reason, "key state mismatch") != NULL)
+        return 1;
+    for (uint32_t m = 0; m < d->n; m++)
+        if ((o->refused & WF_SET_BIT(m)) && strstr(o->results[m].reason, "key state mismatch") != NULL)
+            return 1;
+    return 0;
+}
+
+static wf_client_code failed(wf_daemon *d, const wf_coord_outcome *o, char *why, size_t cap)
+{
+    if (o->culprit != WF_CULPRIT_NONE && o->culprit < d->n) {
+        if (o->culprit != d->self)
+            wf_daemon_exclude(d, o->culprit, WF_EXCLUDE_CULPRIT_MS, o->reason);
+        return wf_client_fail(why, cap, WF_CLIENT_ABORTED, "refresh aborted: member %u (%s) cheated: %s",
+                              o->culprit, d->cluster->members[o->culprit].pub.name, o->reason);
+    }
+    if (o->silent != 0) {
+        char who[256];
+        names_of(d, o->silent, who, sizeof who);
+        return wf_client_fail(why, cap, WF_CLIENT_UNAVAILABLE,
+                              "refresh did not finish: no answer in time from %s (members that committed keep "
+                              "the old generation sealed; rerun the refresh with every member up)",
+                              who);
+    }
+    return wf_client_fail(why, cap, WF_CLIENT_ABORTED, "refresh failed: %s", o->reason);
+}
+
+/* Asks every member to erase its kept previous generation. A member that
+ * does not answer keeps it; the next refresh starts from it, then falls back
+ * to the current generation. */
+static void confirm(wf_daemon *d, wf_node_key *k, const uint8_t *req, size_t req_len)
+{
+    uint8_t state[WF_ID_BYTES];
+    pthread_mutex_lock(&d->keys_mu);
+    wf_err err = wf_refresh_key_state(&k->share->pub, state);
+    uint64_t gen = k->generation;
+    pthread_mutex_unlock(&d->keys_mu);
+    if (err != WF_OK)
+        return;
+    wf_control_start st;
+    wf_coord_outcome o;
+    start_for(d, &st, "refresh-confirm", req, req_len, state, gen);
+    wf_coord_run(d, k->key_id, &st, &o);
+    if (o.outcome != WF_OUTCOME_DONE)
+        wf_daemon_log(d, "refresh confirmation incomplete (%s): previous generations stay kept", o.reason);
+}
+
+static wf_client_code refresh_rounds(wf_daemon *d, wf_node_key *k, const uint8_t *req, size_t req_len, char *why,
+                                     size_t cap)
+{
+    uint8_t state[2][WF_ID_BYTES];
+    uint64_t gen[2];
+    size_t nb = bases(d, k, state, gen);
+    if (nb == 0)
+        return wf_client_fail(why, cap, WF_CLIENT_INTERNAL, "the key's state cannot be computed");
+    wf_coord_outcome o;
+    for (size_t i = 0; i < nb; i++) {
+        wf_control_start st;
+        start_for(d, &st, "refresh", req, req_len, state[i], gen[i]);
+        wf_coord_run(d, k->key_id, &st, &o);
+        if (o.outcome == WF_OUTCOME_DONE) {
+            confirm(d, k, req, req_len);
+            return WF_CLIENT_OK;
+        }
+        if (!state_refused(d, &o))
+            break;
+    }
+    return failed(d, &o, why, cap);
+}
+
+wf_client_code wf_coord_refresh(wf_daemon *d, const wf_refresh_request *r, char *why, size_t cap)
+{
+    const char *denied = wf_refresh_denied(d, r, wf_daemon_now_ms());
+    if (denied != NULL)
+        return wf_client_fail(why, cap,
+                              strstr(denied, "signature") ? WF_CLIENT_UNAUTHENTICATED
+                              : strstr(denied, "expir")   ? WF_CLIENT_EXPIRED
+                                                          : WF_CLIENT_DENIED,
+                              "%s", denied);
+    wf_node_key *k = wf_node_key_find(d, r->key_id);
+    if (k == NULL)
+        return wf_client_fail(why, cap, WF_CLIENT_NOT_FOUND, "no key with this id");
+    if (k->aux == NULL)
+        return wf_client_fail(why, cap, WF_CLIENT_UNAVAILABLE,
+                              "the key's aux-info has not finished; repeat the keygen request");
+    wf_store_request req;
+    wf_store_request_state state;
+    wf_refresh_request_record(&req, r);
+    wf_err err = wf_store_request_lookup(d->store, &req, &state, NULL, NULL);
+    if (err == WF_ERR_CONFLICT)
+        return wf_client_fail(why, cap, WF_CLIENT_CONFLICT, "this request id was used for another request");
+    if (err != WF_OK)
+        return wf_client_fail(why, cap, WF_CLIENT_INTERNAL, "the request store cannot be read");
+    if (state == WF_REQUEST_DONE) {
+        wf_store_key *sk = NULL;
+        wf_store_blob aux;
+        err = wf_store_key_prev_get(d->store, r->key_id, &sk, &aux);
+        if (err == WF_OK) {
+            wf_store_blob_clear(&aux);
+            wf_store_key_free(sk);
+        }
+        if (err == WF_ERR_NOT_FOUND)
+            return WF_CLIENT_OK; /* refreshed and confirmed: the key as it is now */
+    }
+    wf_member_set all = d->n == 64 ? ~(wf_member_set)0 : WF_SET_BIT(d->n) - 1;
+    wf_member_set usable = wf_daemon_usable(d);
+    if (usable != all) {
+        char down[256];
+        names_of(d, all & ~usable, down, sizeof down);
+        return wf_client_fail(why, cap, WF_CLIENT_UNAVAILABLE, "refresh needs every member; not reachable now (or left out after a named abort): %s",
+                              down);
+    }
+    uint8_t *enc = NULL;
+    size_t enc_len = 0;
+    if (wf_refresh_request_encode(r, &enc, &enc_len) != WF_OK || enc_len > WF_CONTROL_REQUEST_MAX) {
+        free(enc);
+        return wf_client_fail(why, cap, WF_CLIENT_BAD_REQUEST, "the refresh request does not encode");
+    }
+    /* a second refresh of the key here is refused by our own member part
+     * (wf_member_run's lifecycle claim) */
+    wf_client_code code = refresh_rounds(d, k, enc, enc_len, why, cap);
+    free(enc);
+    return code;
+}

@@ -1,0 +1,253 @@
+/* A node's part in a refresh (node/refresh.h): checks the SessionStart and
+ * the client's request, picks the generation to refresh from (current, or the
+ * kept previous one), holds off presign and sign of the key here, runs
+ * protocol/refresh.c and commits the result atomically; and the
+ * refresh-confirm that erases the kept previous generation. Also the key-state
+ * stamp that keeps shares of different generations out of one session. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto/hash.h"
+#include "node/refresh.h"
+#include "protocol/record.h"
+#include "protocol/refresh.h"
+#include "store/keys.h"
+
+wf_err wf_refresh_key_state(const wf_key_public *pub, uint8_t out[WF_ID_BYTES])
+{
+    uint8_t buf[WF_MAX_MEMBERS * WF_POINT_BYTES];
+    if (pub->t == 0 || pub->t > WF_MAX_MEMBERS)
+        return WF_ERR_ARG;
+    for (uint32_t i = 0; i < pub->t; i++)
+        if (wf_point_serialize(buf + i * WF_POINT_BYTES, &pub->commitments[i]) != WF_OK)
+            return WF_ERR_INFINITY;
+    return wf_sha256(out, buf, (size_t)pub->t * WF_POINT_BYTES);
+}
+
+int wf_refresh_is_protocol(const char *protocol)
+{
+    return strcmp(protocol, "refresh") == 0 || strcmp(protocol, "refresh-confirm") == 0;
+}
+
+void wf_refresh_stamp(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], wf_control_start *st)
+{
+    if (strcmp(st->protocol, "presign") != 0 && strcmp(st->protocol, "sign") != 0)
+        return;
+    wf_node_key *k = wf_node_key_find(d, key_id);
+    if (k == NULL)
+        return;
+    pthread_mutex_lock(&d->keys_mu);
+    st->has_key_state = wf_refresh_key_state(&k->share->pub, st->key_state) == WF_OK;
+    st->key_generation = k->generation;
+    pthread_mutex_unlock(&d->keys_mu);
+}
+
+const char *wf_refresh_stamp_mismatch(const wf_node_key *k, const wf_control_start *st, char *buf, size_t cap)
+{
+    uint8_t mine[WF_ID_BYTES];
+    if (!st->has_key_state)
+        return "the session start names no key generation";
+    if (wf_refresh_key_state(&k->share->pub, mine) != WF_OK)
+        return "this node's key state cannot be computed";
+    if (memcmp(mine, st->key_state, WF_ID_BYTES) == 0)
+        return NULL;
+    char a[17], b[17];
+    wf_hex(a, st->key_state, 8);
+    wf_hex(b, mine, 8);
+    snprintf(buf, cap, "key generation mismatch: the coordinator holds generation %llu (%s), this node %llu (%s); "
+             "run a refresh with every member up",
+             (unsigned long long)st->key_generation, a, (unsigned long long)k->generation, b);
+    return buf;
+}
+
+const char *wf_refresh_denied(const wf_daemon *d, const wf_refresh_request *r, uint64_t now)
+{
+    wf_request_verdict v = wf_refresh_request_check(r, now);
+    if (v != WF_REQUEST_OK)
+        return wf_request_verdict_str(v);
+    for (size_t i = 0; i < d->policy->n_clients; i++)
+        if (memcmp(d->policy->clients[i].pk, r->client_id, WF_IDENTITY_PK_BYTES) == 0)
+            return d->policy->clients[i].any_key ? NULL : "the policy does not allow this client to refresh keys";
+    return "the client is not in the policy";
+}
+
+static void refuse(wf_control_result *res, const char *why)
+{
+    res->outcome = WF_OUTCOME_REFUSED;
+    res->culprit = WF_CULPRIT_NONE;
+    snprintf(res->reason, sizeof res->reason, "%s", why);
+}
+
+/* The generation to refresh from: the current one when its state is the
+ * start's (*from_prev = 0), else the kept previous one when its state is
+ * (*from_prev = 1, *prev its decoded share). NULL, or why neither. */
+static const char *pick_base(wf_daemon *d, wf_node_key *k, const wf_control_start *st, int *from_prev,
+                             wf_key_share **prev, char *buf, size_t cap)
+{
+    uint8_t state[WF_ID_BYTES];
+    *from_prev = 0;
+    *prev = NULL;
+    if (wf_refresh_key_state(&k->share->pub, state) == WF_OK && memcmp(state, st->key_state, WF_ID_BYTES) == 0)
+        return NULL;
+    wf_store_key *sk = NULL;
+    wf_store_blob aux;
+    wf_err err = wf_store_key_prev_get(d->store, k->key_id, &sk, &aux);
+    if (err == WF_OK) {
+        wf_store_blob_clear(&aux);
+        err = wf_record_key_decode(prev, sk->record.pub, sk->record.pub_len, sk->record.sec, sk->record.sec_len);
+        wf_store_key_free(sk);
+        uint8_t ps[WF_ID_BYTES];
+        if (err == WF_OK && wf_refresh_key_state(&(*prev)->pub, ps) == WF_OK &&
+            memcmp(ps, st->key_state, WF_ID_BYTES) == 0) {
+            *from_prev = 1;
+            return NULL;
+        }
+        wf_key_share_free(*prev);
+        *prev = NULL;
+    } else if (err != WF_ERR_NOT_FOUND) {
+        return "the kept previous generation cannot be read";
+    }
+    char a[17], b[17];
+    wf_hex(a, st->key_state, 8);
+    wf_hex(b, state, 8);
+    snprintf(buf, cap, "key state mismatch: asked to refresh from generation %llu (%s), this node holds %llu (%s)",
+             (unsigned long long)st->key_generation, a, (unsigned long long)k->generation, b);
+    return buf;
+}
+
+/* What the store keeps of a refresh request: its id, bound to the key. */
+void wf_refresh_request_record(wf_store_request *req, const wf_refresh_request *r)
+{
+    memset(req, 0, sizeof *req);
+    memcpy(req->id, r->request_id, r->request_id_len);
+    req->id_len = r->request_id_len;
+    uint8_t buf[22 + WF_ID_BYTES];
+    memcpy(buf, "warifu/refresh-ctx/v1", 22);
+    memcpy(buf + 22, r->key_id, WF_ID_BYTES);
+    wf_sha256(req->context, buf, sizeof buf);
+    memcpy(req->digest, req->context, sizeof req->digest);
+}
+
+static void audit_refresh(wf_daemon *d, const wf_refresh_request *r, uint64_t generation, int from_prev)
+{
+    char kid[2 * WF_ID_BYTES + 1], rid[2 * WF_REQUEST_ID_MAX + 1];
+    wf_hex(kid, r->key_id, WF_ID_BYTES);
+    wf_hex(rid, r->request_id, r->request_id_len);
+    wf_daemon_audit(d, "refresh", "key=%s generation=%llu request=%s from=%s", kid, (unsigned long long)generation,
+                    rid, from_prev ? "previous" : "current");
+}
+
+/* Runs the machine from base (k's share, or prev) and commits its result. */
+static void run_machine(wf_daemon *d, wf_node_key *k, const wf_refresh_request *r,
+                        const uint8_t start_id[WF_ID_BYTES], const wf_control_start *st, int from_prev,
+                        const wf_key_share *base, wf_control_result *res, wf_member_extra *extra)
+{
+    wf_refresh_params p = {.key = base, .bits = d->cfg.paillier_bits, .pooled = NULL};
+    if (p.bits == 0)
+        p.bits = WF_PAILLIER_BITS_DEFAULT;
+    if (d->cfg.paillier_source != NULL)
+        p.pooled = d->cfg.paillier_source(d->cfg.paillier_ctx, p.bits);
+    wf_machine_cfg mc;
+    wf_daemon_machine_cfg(d, &mc, k->key_id, start_id, WF_REFRESH_PROTOCOL);
+    wf_machine *m = NULL;
+    if (wf_refresh_new(&m, &mc, &p) != WF_OK) {
+        wf_paillier_sk_free(p.pooled);
+        return refuse(res, "refresh could not start");
+    }
+    wf_run_result rr;
+    wf_session_drive(d, m, start_id, wf_set_of(st->parties, st->n), d->cfg.keygen_timeout_ms, &rr);
+    if (extra != NULL)
+        extra->silent = rr.silent;
+    res->outcome = rr.status == WF_SESSION_DONE ? WF_OUTCOME_DONE : WF_OUTCOME_ABORTED;
+    res->culprit = rr.culprit;
+    snprintf(res->reason, sizeof res->reason, "%s", rr.reason);
+    wf_key_share *share = NULL;
+    wf_aux *aux = NULL;
+    uint64_t generation = 0;
+    if (rr.status == WF_SESSION_DONE) {
+        if (wf_refresh_result(m, &share, &aux) != WF_OK) {
+            refuse(res, "refresh finished without a result");
+        } else if (wf_node_key_refresh_commit(d, k, share, aux, from_prev, &generation) != WF_OK) {
+            refuse(res, "the refreshed share could not be stored; this node keeps the old one");
+            wf_daemon_log(d, "storing a refreshed share failed: %s", wf_store_last_error());
+        } else {
+            wf_store_request req;
+            uint8_t rec[WF_STORE_SIG_BYTES] = {0};
+            wf_refresh_key_state(&k->share->pub, rec);
+            wf_refresh_request_record(&req, r);
+            if (wf_store_request_finish(d->store, &req, rec) != WF_OK)
+                wf_daemon_log(d, "recording a refresh request failed: %s", wf_store_last_error());
+            audit_refresh(d, r, generation, from_prev);
+        }
+    }
+    wf_machine_free(m);
+}
+
+static void run_refresh(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], const uint8_t start_id[WF_ID_BYTES],
+                        const wf_control_start *st, wf_control_result *res, wf_member_extra *extra)
+{
+    wf_refresh_request r;
+    const char *why;
+    char buf[WF_CONTROL_REASON_MAX];
+    if (st->n != d->n)
+        return refuse(res, "refresh needs every member");
+    if (wf_refresh_request_decode(&r, st->request, st->request_len) != WF_OK)
+        return refuse(res, "malformed refresh request");
+    if ((why = wf_refresh_denied(d, &r, wf_daemon_now_ms())) != NULL)
+        return refuse(res, why);
+    if (memcmp(r.key_id, key_id, WF_ID_BYTES) != 0)
+        return refuse(res, "the refresh request names another key");
+    if (!st->has_key_state)
+        return refuse(res, "the refresh start names no generation to refresh from");
+    wf_node_key *k = wf_node_key_find(d, key_id);
+    if (k == NULL)
+        return refuse(res, "no such key here");
+    if (k->aux == NULL)
+        return refuse(res, "the key has no aux info yet");
+    if (!wf_node_key_refresh_begin(d, k, WF_REFRESH_DRAIN_MS))
+        return refuse(res, "presign or sign sessions of this key did not end in time; retry");
+    int from_prev = 0;
+    wf_key_share *prev = NULL;
+    if ((why = pick_base(d, k, st, &from_prev, &prev, buf, sizeof buf)) != NULL)
+        refuse(res, why);
+    else
+        run_machine(d, k, &r, start_id, st, from_prev, from_prev ? prev : k->share, res, extra);
+    wf_key_share_free(prev);
+    wf_node_key_refresh_end(d, k);
+}
+
+/* Every member committed the state st names: the kept previous generation
+ * is no longer needed for a rerun, so it is erased. A member whose current
+ * state is another keeps its previous generation. */
+static void run_confirm(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], const wf_control_start *st,
+                        wf_control_result *res)
+{
+    uint8_t state[WF_ID_BYTES];
+    wf_node_key *k = wf_node_key_find(d, key_id);
+    if (k == NULL)
+        return refuse(res, "no such key here");
+    if (!st->has_key_state)
+        return refuse(res, "the confirmation names no generation");
+    pthread_mutex_lock(&d->keys_mu);
+    wf_err err = wf_refresh_key_state(&k->share->pub, state);
+    pthread_mutex_unlock(&d->keys_mu);
+    if (err != WF_OK || memcmp(state, st->key_state, WF_ID_BYTES) != 0)
+        return refuse(res, "this node does not hold the confirmed generation");
+    if (wf_store_key_prev_drop(d->store, key_id) != WF_OK) {
+        wf_daemon_log(d, "erasing a previous generation failed: %s", wf_store_last_error());
+        return refuse(res, "the previous generation could not be erased");
+    }
+    res->outcome = WF_OUTCOME_DONE;
+}
+
+void wf_refresh_member_run(wf_daemon *d, uint32_t coordinator, const uint8_t key_id[WF_ID_BYTES],
+                           const uint8_t start_id[WF_ID_BYTES], const wf_control_start *st, wf_control_result *res,
+                           wf_member_extra *extra)
+{
+    (void)coordinator;
+    if (strcmp(st->protocol, "refresh") == 0)
+        run_refresh(d, key_id, start_id, st, res, extra);
+    else
+        run_confirm(d, key_id, st, res);
+}
