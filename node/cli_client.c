@@ -170,6 +170,8 @@ static int print_key(const wf_cli_args *a, const wf_client_key *k)
     wf_cli_field(a, "xpub", k->xpub);
     wf_cli_field_u64(a, "threshold", k->threshold);
     wf_cli_field_u64(a, "members", k->members);
+    if (k->generation != 0)
+        wf_cli_field_u64(a, "generation", k->generation);
     return wf_cli_finish(a);
 }
 
@@ -288,6 +290,32 @@ int wf_cli_keygen(const wf_cli_args *a)
     l.retry_safe = 1;
     kr.expiry_ms = wf_client_expiry_after(expiry_s);
     if (wf_client_keygen(l.client, &l.node, &kr, &key, &res) == WF_CLIENT_SUCCEEDED)
+        rc = print_key(a, &key);
+    else
+        rc = call_failed(&l, &res);
+    wf_client_close(l.client);
+    return rc;
+}
+
+int wf_cli_refresh(const wf_cli_args *a)
+{
+    wf_refresh_request rr;
+    wf_client_key key;
+    wf_client_result res;
+    node_link l;
+    uint32_t expiry_s = 0;
+    int rc;
+
+    memset(&rr, 0, sizeof rr);
+    if (!hex_arg(a->pos[0], rr.key_id, WF_ID_BYTES))
+        return wf_cli_usage_error("KEY must be a key id: 64 hex digits");
+    if ((rc = link_args(a, WF_CLIENT_KEYGEN_TIMEOUT_MS, &l)) ||
+        (rc = request_id_arg(a, rr.request_id, &rr.request_id_len)) || (rc = expiry_arg(a, &expiry_s)) ||
+        (rc = link_open(a, 1, &l)))
+        return rc;
+    l.retry_safe = 1;
+    rr.expiry_ms = wf_client_expiry_after(expiry_s);
+    if (wf_client_refresh(l.client, &l.node, &rr, &key, &res) == WF_CLIENT_SUCCEEDED)
         rc = print_key(a, &key);
     else
         rc = call_failed(&l, &res);

@@ -26,6 +26,8 @@
 #include "node/cli.h"
 
 int wf_cli_keygen(const wf_cli_args *a);
+/* refresh KEY --request-id ID [--expiry-s S]: new shares of the same key */
+int wf_cli_refresh(const wf_cli_args *a);
 int wf_cli_sign(const wf_cli_args *a);
 int wf_cli_pubkey(const wf_cli_args *a);
 int wf_cli_address(const wf_cli_args *a);

@@ -266,6 +266,7 @@ static wf_client_outcome ask_key(const wf_client *c, const wf_client_node *node,
         strcpy(key->xpub, k->xpub);
         key->threshold = k->threshold;
         key->members = k->members;
+        key->generation = k->generation;
         succeeded(res);
     }
     warifu__wire__client_response__free_unpacked(r, NULL);
@@ -300,6 +301,38 @@ wf_client_outcome wf_client_keygen(const wf_client *c, const wf_client_node *nod
     }
     if (m != NULL)
         warifu__wire__keygen_request__free_unpacked(m, NULL);
+    free(enc);
+    return res->outcome;
+}
+
+wf_client_outcome wf_client_refresh(const wf_client *c, const wf_client_node *node,
+                                    const wf_refresh_request *req, wf_client_key *key, wf_client_result *res)
+{
+    wf_client_result local;
+    wf_refresh_request rr;
+    uint8_t *enc = NULL;
+    size_t enc_len = 0;
+    Warifu__Wire__RefreshRequest *m = NULL;
+    if (res == NULL)
+        res = &local;
+    if (!call_args(c, node, req != NULL && key != NULL, res))
+        return res->outcome;
+    if (c->id.sk == NULL)
+        return result(res, WF_CLIENT_NOT_SENT, WF_ERR_ARG, 0,
+                      "the client was opened without its signing key");
+    rr = *req;
+    if (wf_refresh_request_sign(&rr, c->id.sk) != WF_OK ||
+        wf_refresh_request_encode(&rr, &enc, &enc_len) != WF_OK ||
+        (m = warifu__wire__refresh_request__unpack(NULL, enc_len, enc)) == NULL) {
+        result(res, WF_CLIENT_NOT_SENT, WF_ERR_INTERNAL, 0, "cannot make the refresh request");
+    } else {
+        client_request cr = WARIFU__WIRE__CLIENT_REQUEST__INIT;
+        cr.body_case = WARIFU__WIRE__CLIENT_REQUEST__BODY_REFRESH;
+        cr.refresh = m;
+        ask_key(c, node, WF_CLIENT_KEYGEN_TIMEOUT_MS, &cr, req->key_id, key, res);
+    }
+    if (m != NULL)
+        warifu__wire__refresh_request__free_unpacked(m, NULL);
     free(enc);
     return res->outcome;
 }

@@ -93,6 +93,7 @@ typedef struct wf_client_key {
     uint8_t public_key[WF_POINT_BYTES];
     char xpub[WF_BIP32_XPUB_STR_BYTES];
     uint32_t threshold, members;
+    uint64_t generation; /* the answering node's share generation (0 from a node that does not say) */
 } wf_client_key;
 
 /* A child key's addresses as checked: those of public_key, for the key and
@@ -135,6 +136,14 @@ wf_client_outcome wf_client_sign(const wf_client *c, const wf_client_node *node,
  * comes from the cluster (wf_keygen_key_id), so it is not checked here. */
 wf_client_outcome wf_client_keygen(const wf_client *c, const wf_client_node *node,
                                    const wf_keygen_request *req, wf_client_key *key, wf_client_result *res);
+
+/* Asks for a proactive refresh of req->key_id (request_id, key_id and
+ * expiry_ms set by the caller): new shares of the same key among every
+ * member. The answer must name the key; key gets it with its new generation.
+ * The same request sent again answers the key without a second refresh once
+ * the first was confirmed by every member. */
+wf_client_outcome wf_client_refresh(const wf_client *c, const wf_client_node *node,
+                                    const wf_refresh_request *req, wf_client_key *key, wf_client_result *res);
 
 /* The key of id key_id (which the answer must name). */
 wf_client_outcome wf_client_pubkey(const wf_client *c, const wf_client_node *node,

@@ -8,7 +8,7 @@
  *   warifu backup export NODE_DIR --to FILE --backup-key PUBFILE (--passphrase-file F | --key-file K)
  *   warifu backup verify FILE --backup-secret SECFILE
  *   warifu audit verify NODE_DIR (--passphrase-file F | --key-file K)
- *   warifu keygen|sign|pubkey|address|status --client DIR --node-url URL --node-cert FILE ...
+ *   warifu keygen|refresh|sign|pubkey|address|status --client DIR --node-url URL --node-cert FILE ...
  *          (cli_client.h: a client's requests to one node)
  *
  * The store commands open the node's store read-only, so they run while
@@ -71,6 +71,9 @@ static const char USAGE[] =
     "      [--timeout-ms MS]\n"
     "  keygen        create a key (every member runs DKG); print its id, public key and xpub\n"
     "      --request-id ID [--expiry-s S]\n"
+    "  refresh KEY   proactive refresh: every member gets a new share of the same key (and new\n"
+    "                Paillier keys); pooled presignatures are dropped; print the key and its generation\n"
+    "      --request-id ID [--expiry-s S]\n"
     "  sign          sign a 32-byte digest with a key or its child; print r, s, v, der, public key\n"
     "      --key KEY_ID --digest HEX --request-id ID [--path m/0/7] [--expiry-s S]\n"
     "  pubkey        print a key's id, public key and xpub\n"
@@ -102,10 +105,11 @@ enum {
     CMD_PUBKEY = 1024,
     CMD_ADDRESS = 2048,
     CMD_STATUS = 4096,
+    CMD_REFRESH = 8192,
 };
 #define CMD_UNLOCK (CMD_INIT | CMD_BACKUP_EXPORT | CMD_AUDIT_VERIFY)               /* open a store */
-#define CMD_ASK    (CMD_KEYGEN | CMD_SIGN | CMD_PUBKEY | CMD_ADDRESS | CMD_STATUS) /* ask a node */
-#define CMD_SIGNED (CMD_KEYGEN | CMD_SIGN) /* requests signed by the client */
+#define CMD_ASK    (CMD_KEYGEN | CMD_SIGN | CMD_PUBKEY | CMD_ADDRESS | CMD_STATUS | CMD_REFRESH) /* ask a node */
+#define CMD_SIGNED (CMD_KEYGEN | CMD_SIGN | CMD_REFRESH) /* requests signed by the client */
 #define CMD_KEY    (CMD_SIGN | CMD_PUBKEY | CMD_ADDRESS)
 
 #define BACKUP_SECRET_FILE "backup.key"
@@ -580,6 +584,7 @@ int main(int argc, char **argv)
         {"backup", "verify", CMD_BACKUP_VERIFY, 1, "FILE", cmd_backup_verify},
         {"audit", "verify", CMD_AUDIT_VERIFY, 1, "NODE_DIR", cmd_audit_verify},
         {"keygen", NULL, CMD_KEYGEN, 0, "", wf_cli_keygen},
+        {"refresh", NULL, CMD_REFRESH, 1, "KEY", wf_cli_refresh},
         {"sign", NULL, CMD_SIGN, 0, "", wf_cli_sign},
         {"pubkey", NULL, CMD_PUBKEY, 0, "", wf_cli_pubkey},
         {"address", NULL, CMD_ADDRESS, 0, "", wf_cli_address},
@@ -622,5 +627,5 @@ int main(int argc, char **argv)
                                                                  : "expected verify");
     }
     return wf_cli_usage_error("unknown command (init, cluster, config-check, client-init, backup, audit, "
-                              "keygen, sign, pubkey, address or status)");
+                              "keygen, refresh, sign, pubkey, address or status)");
 }
