@@ -24,6 +24,8 @@
 #define WF_DAEMON_GRACE_MS           5000    /* what wf_daemon_stop gives running sessions */
 #define WF_DAEMON_START_SKEW_MS      60000   /* a session start older or further ahead is refused */
 
+#define WF_REFRESH_CRASH_BEFORE_COMMIT "refresh-commit"
+
 typedef struct wf_daemon wf_daemon;
 
 typedef struct wf_daemon_cfg {
@@ -49,7 +51,11 @@ typedef struct wf_daemon_cfg {
     struct wf_paillier_sk *(*paillier_source)(void *ctx, unsigned bits);
     void *paillier_ctx;
     /* Test-only misbehaviour (the simulator's cheating node): applied to every
-     * machine of `fault_protocol`. Refused unless allow_test_faults is set. */
+     * machine of `fault_protocol`. Refused unless allow_test_faults is set.
+     * fault_protocol WF_REFRESH_CRASH_BEFORE_COMMIT (any non-zero kind) runs
+     * refresh honestly but skips this node's commit, as if it died just
+     * before it: it stays silent for 2 s while the others commit, then
+     * reports an abort. The cross-node crash case. */
     const char *fault_protocol;
     wf_fault fault;
     int allow_test_faults;

@@ -22,6 +22,7 @@
 #include <time.h>
 
 #include "node/daemon_internal.h"
+#include "node/refresh.h"
 #include "store/presig_pool.h"
 
 #define KEEPER_PERIOD_MS 1000
@@ -71,7 +72,7 @@ static void learn_failure(wf_daemon *d, const wf_coord_outcome *o)
     if (o->culprit != WF_CULPRIT_NONE)
         wf_daemon_exclude(d, o->culprit, WF_EXCLUDE_CULPRIT_MS, o->reason);
     for (uint32_t m = 0; m < d->n; m++)
-        if ((o->silent | o->refused) & WF_SET_BIT(m))
+        if (((o->silent | o->refused) & WF_SET_BIT(m)) && !wf_refresh_refusal(o, m))
             wf_daemon_exclude(d, m, WF_EXCLUDE_SILENT_MS, "did not take part in a presign");
 }
 

@@ -350,7 +350,7 @@ static void run_borrowing(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], const
     if (k == NULL)
         return refuse(res, "no such key here");
     if (!wf_node_key_use(d, k))
-        return refuse(res, "a refresh of this key is running here");
+        return refuse(res, WF_REFRESH_RUNNING);
     if ((why = wf_refresh_stamp_mismatch(k, st, buf, sizeof buf)) != NULL)
         refuse(res, why);
     else if (strcmp(st->protocol, "presign") == 0)

@@ -48,6 +48,8 @@
 #include "node/coordinator.h"
 #include "node/daemon_internal.h"
 
+#define WF_REFRESH_RUNNING "a refresh of this key is running here" /* a member's refusal of presign/sign */
+#define WF_REFRESH_MISMATCH "key generation mismatch" /* … a member's refusal of another generation */
 #define WF_REFRESH_DRAIN_MS 8000 /* a refresh waits this long for this node's presign/sign sessions of the key */
 
 /* SHA-256 of the key's commitments: its state (see above). */
@@ -66,6 +68,12 @@ void wf_refresh_stamp(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], wf_contro
 /* Member: NULL when a presign or sign start's stamp matches k, else why not
  * (in buf). A start without a stamp is refused. */
 const char *wf_refresh_stamp_mismatch(const wf_node_key *k, const wf_control_start *st, char *buf, size_t cap);
+
+/* 1 when member m refused a presign because a refresh of the key runs
+ * there (a pause of a few seconds) or it holds another generation (left
+ * out, every sign through it would fail on quorum choice, not on the
+ * mismatch a client must see): no reason to leave it out of quorums. */
+int wf_refresh_refusal(const wf_coord_outcome *o, uint32_t m);
 
 /* NULL when r is signed, not expired and its client may refresh (the policy
  * allows it every key), else why not. */

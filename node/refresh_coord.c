@@ -89,6 +89,14 @@ static wf_client_code failed(wf_daemon *d, const wf_coord_outcome *o, char *why,
                               "the old generation sealed; rerun the refresh with every member up)",
                               who);
     }
+    for (uint32_t m = 0; m < d->n; m++) {
+        const wf_control_result *r = m == d->self ? &o->local : &o->results[m];
+        if ((m == d->self || (o->answered & WF_SET_BIT(m))) && r->outcome == WF_OUTCOME_ABORTED)
+            return wf_client_fail(why, cap, WF_CLIENT_ABORTED,
+                                  "refresh failed: %.40s aborted: %.120s (members that committed keep the old "
+                                  "generation sealed; rerun the refresh)",
+                                  d->cluster->members[m].pub.name, r->reason);
+    }
     return wf_client_fail(why, cap, WF_CLIENT_ABORTED, "refresh failed: %s", o->reason);
 }
 
@@ -169,13 +177,19 @@ wf_client_code wf_coord_refresh(wf_daemon *d, const wf_refresh_request *r, char 
         if (err == WF_ERR_NOT_FOUND)
             return WF_CLIENT_OK; /* refreshed and confirmed: the key as it is now */
     }
-    wf_member_set all = d->n == 64 ? ~(wf_member_set)0 : WF_SET_BIT(d->n) - 1;
-    wf_member_set usable = wf_daemon_usable(d);
-    if (usable != all) {
-        char down[256];
-        names_of(d, all & ~usable, down, sizeof down);
-        return wf_client_fail(why, cap, WF_CLIENT_UNAVAILABLE, "refresh needs every member; not reachable now (or left out after a named abort): %s",
-                              down);
+    /* every member, including one left out of quorums for a while (a
+     * refusal, a named abort): a refresh is also how members of different
+     * generations are brought together again, and a member that cheats
+     * again is named again */
+    wf_member_set down = 0;
+    for (uint32_t m = 0; m < d->n; m++)
+        if (!wf_daemon_peer_up(d, m))
+            down |= WF_SET_BIT(m);
+    if (down != 0) {
+        char who[256];
+        names_of(d, down, who, sizeof who);
+        return wf_client_fail(why, cap, WF_CLIENT_UNAVAILABLE, "refresh needs every member; not reachable now: %s",
+                              who);
     }
     uint8_t *enc = NULL;
     size_t enc_len = 0;

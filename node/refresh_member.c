@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "crypto/hash.h"
 #include "node/refresh.h"
@@ -52,13 +53,19 @@ const char *wf_refresh_stamp_mismatch(const wf_node_key *k, const wf_control_sta
         return "this node's key state cannot be computed";
     if (memcmp(mine, st->key_state, WF_ID_BYTES) == 0)
         return NULL;
-    char a[17], b[17];
-    wf_hex(a, st->key_state, 8);
-    wf_hex(b, mine, 8);
-    snprintf(buf, cap, "key generation mismatch: the coordinator holds generation %llu (%s), this node %llu (%s); "
-             "run a refresh with every member up",
+    char a[9], b[9];
+    wf_hex(a, st->key_state, 4);
+    wf_hex(b, mine, 4);
+    snprintf(buf, cap, WF_REFRESH_MISMATCH ": coordinator at %llu (%s), this node at %llu (%s); refresh the key",
              (unsigned long long)st->key_generation, a, (unsigned long long)k->generation, b);
     return buf;
+}
+
+int wf_refresh_refusal(const wf_coord_outcome *o, uint32_t m)
+{
+    return (o->refused & WF_SET_BIT(m)) && (strcmp(o->results[m].reason, WF_REFRESH_RUNNING) == 0 ||
+                                            strncmp(o->results[m].reason, WF_REFRESH_MISMATCH,
+                                                    sizeof WF_REFRESH_MISMATCH - 1) == 0);
 }
 
 const char *wf_refresh_denied(const wf_daemon *d, const wf_refresh_request *r, uint64_t now)
@@ -108,9 +115,9 @@ static const char *pick_base(wf_daemon *d, wf_node_key *k, const wf_control_star
     } else if (err != WF_ERR_NOT_FOUND) {
         return "the kept previous generation cannot be read";
     }
-    char a[17], b[17];
-    wf_hex(a, st->key_state, 8);
-    wf_hex(b, state, 8);
+    char a[9], b[9];
+    wf_hex(a, st->key_state, 4);
+    wf_hex(b, state, 4);
     snprintf(buf, cap, "key state mismatch: asked to refresh from generation %llu (%s), this node holds %llu (%s)",
              (unsigned long long)st->key_generation, a, (unsigned long long)k->generation, b);
     return buf;
@@ -136,6 +143,14 @@ static void audit_refresh(wf_daemon *d, const wf_refresh_request *r, uint64_t ge
     wf_hex(rid, r->request_id, r->request_id_len);
     wf_daemon_audit(d, "refresh", "key=%s generation=%llu request=%s from=%s", kid, (unsigned long long)generation,
                     rid, from_prev ? "previous" : "current");
+}
+
+/* The test fault WF_REFRESH_CRASH_BEFORE_COMMIT (node/daemon.h): this node
+ * ends a refresh its peers finished as if it died just before its commit. */
+static int crash_before_commit(const wf_daemon *d)
+{
+    return d->cfg.allow_test_faults && d->cfg.fault_protocol != NULL &&
+           strcmp(d->cfg.fault_protocol, WF_REFRESH_CRASH_BEFORE_COMMIT) == 0;
 }
 
 /* Runs the machine from base (k's share, or prev) and commits its result. */
@@ -168,6 +183,13 @@ static void run_machine(wf_daemon *d, wf_node_key *k, const wf_refresh_request *
     if (rr.status == WF_SESSION_DONE) {
         if (wf_refresh_result(m, &share, &aux) != WF_OK) {
             refuse(res, "refresh finished without a result");
+        } else if (crash_before_commit(d)) {
+            wf_key_share_free(share);
+            wf_aux_free(aux);
+            struct timespec ts = {2, 0}; /* silent, as a dead node is, while the others commit */
+            nanosleep(&ts, NULL);
+            res->outcome = WF_OUTCOME_ABORTED;
+            snprintf(res->reason, sizeof res->reason, "test fault: stopped before committing the refreshed share");
         } else if (wf_node_key_refresh_commit(d, k, share, aux, from_prev, &generation) != WF_OK) {
             refuse(res, "the refreshed share could not be stored; this node keeps the old one");
             wf_daemon_log(d, "storing a refreshed share failed: %s", wf_store_last_error());
