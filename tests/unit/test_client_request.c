@@ -322,12 +322,116 @@ static void test_keygen_key_id(void)
     CHECK_ERR(wf_keygen_key_id(again, cluster, &x), WF_ERR_ARG);
 }
 
+/* ---- refresh requests ---- */
+
+static wf_refresh_request make_refresh(void)
+{
+    wf_refresh_request r;
+    memset(&r, 0, sizeof r);
+    memcpy(r.request_id, "rotate-2026-q4", 14);
+    r.request_id_len = 14;
+    memset(r.key_id, 0x5a, sizeof r.key_id);
+    r.expiry_ms = NOW + 60000;
+    REQUIRE(wf_refresh_request_sign(&r, SK) == WF_OK);
+    return r;
+}
+
+static void test_refresh_request(void)
+{
+    wf_refresh_request r = make_refresh(), back, x;
+    CHECK(memcmp(r.client_id, PK, 32) == 0);
+    CHECK(wf_refresh_request_check(&r, NOW) == WF_REQUEST_OK);
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    CHECK_OK(wf_refresh_request_encode(&r, &buf, &len));
+    CHECK_OK(wf_refresh_request_decode(&back, buf, len));
+    CHECK(memcmp(&back, &r, sizeof r) == 0);
+
+    /* every single-bit change of the encoding is refused by decode or check */
+    int refused = 0;
+    for (size_t i = 0; i < len; i++)
+        for (int bit = 0; bit < 8; bit++) {
+            buf[i] ^= (uint8_t)(1u << bit);
+            if (wf_refresh_request_decode(&x, buf, len) != WF_OK || wf_refresh_request_check(&x, NOW) != WF_REQUEST_OK)
+                refused++;
+            buf[i] ^= (uint8_t)(1u << bit);
+        }
+    CHECK(refused == (int)len * 8);
+    for (size_t cut = 0; cut < len; cut++) {
+        wf_err err = wf_refresh_request_decode(&x, buf, cut);
+        CHECK(err != WF_OK || wf_refresh_request_check(&x, NOW) != WF_REQUEST_OK);
+    }
+    uint8_t *longer = malloc(len + 3);
+    REQUIRE(longer != NULL);
+    memcpy(longer, buf, len);
+    memcpy(longer + len, "\x78\x01\x02", 3); /* an unknown field 15 */
+    CHECK_ERR(wf_refresh_request_decode(&x, longer, len + 3), WF_ERR_ENCODING);
+    free(longer);
+    free(buf);
+
+    /* every field is signed, the key id included */
+    x = r;
+    x.key_id[31] ^= 1;
+    CHECK(wf_refresh_request_check(&x, NOW) == WF_REQUEST_BAD_SIGNATURE);
+    x = r;
+    x.request_id[0] ^= 1;
+    CHECK(wf_refresh_request_check(&x, NOW) == WF_REQUEST_BAD_SIGNATURE);
+    x = r;
+    x.expiry_ms += 1;
+    CHECK(wf_refresh_request_check(&x, NOW) == WF_REQUEST_BAD_SIGNATURE);
+    x = r;
+    x.client_id[0] ^= 1;
+    CHECK(wf_refresh_request_check(&x, NOW) == WF_REQUEST_BAD_SIGNATURE);
+
+    /* its own domain: a keygen request's signature over the same id and
+     * expiry does not verify as a refresh */
+    wf_keygen_request k = make_keygen();
+    x = r;
+    memcpy(x.request_id, k.request_id, k.request_id_len);
+    x.request_id_len = k.request_id_len;
+    x.expiry_ms = k.expiry_ms;
+    memcpy(x.signature, k.signature, 64);
+    CHECK(wf_refresh_request_check(&x, NOW) == WF_REQUEST_BAD_SIGNATURE);
+
+    /* the signed bytes as documented */
+    uint8_t msg[WF_REFRESH_REQUEST_SIGNED_MAX];
+    size_t n = wf_refresh_request_signed_bytes(&r, msg);
+    CHECK(n == 26 + 1 + 14 + 32 + 8 + 32);
+    CHECK(memcmp(msg, "warifu/refresh-request/v1", 26) == 0 && msg[26] == 14);
+    CHECK(memcmp(msg + 27, r.request_id, 14) == 0 && memcmp(msg + 41, r.key_id, 32) == 0);
+    CHECK(msg[73] == (uint8_t)(r.expiry_ms >> 56) && msg[80] == (uint8_t)r.expiry_ms);
+    CHECK(memcmp(msg + 81, PK, 32) == 0);
+
+    /* expiry as for sign and keygen */
+    CHECK(wf_refresh_request_check(&r, r.expiry_ms) == WF_REQUEST_EXPIRED);
+    CHECK(wf_refresh_request_check(&r, r.expiry_ms - WF_REQUEST_MAX_TTL_MS - 1) == WF_REQUEST_TOO_FAR_AHEAD);
+
+    /* shapes */
+    x = r;
+    x.request_id_len = 0;
+    CHECK_ERR(wf_refresh_request_sign(&x, SK), WF_ERR_ARG);
+    CHECK_ERR(wf_refresh_request_encode(&x, &buf, &len), WF_ERR_ARG);
+    CHECK(wf_refresh_request_check(&x, NOW) == WF_REQUEST_BAD_SIGNATURE);
+    uint8_t id[WF_REQUEST_ID_MAX + 1] = {1}, key[33] = {2}, client[32] = {3}, sig[64] = {4}, out[256];
+    size_t sizes[][3] = {{0, 32, 32}, {WF_REQUEST_ID_MAX + 1, 32, 32}, {5, 31, 32}, {5, 33, 32}, {5, 32, 31}};
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        Warifu__Wire__RefreshRequest m = WARIFU__WIRE__REFRESH_REQUEST__INIT;
+        m.request_id = (ProtobufCBinaryData){sizes[i][0], id};
+        m.key_id = (ProtobufCBinaryData){sizes[i][1], key};
+        m.client_id = (ProtobufCBinaryData){sizes[i][2], client};
+        m.signature = (ProtobufCBinaryData){64, sig};
+        size_t l = warifu__wire__refresh_request__pack(&m, out);
+        CHECK_ERR(wf_refresh_request_decode(&x, out, l), WF_ERR_ENCODING);
+    }
+}
+
 int main(void)
 {
     REQUIRE(wf_crypto_init() == WF_OK);
     crypto_sign_keypair(PK, SK);
     test_round_trip();
     test_fields_are_signed();
+    test_refresh_request();
     test_expiry();
     test_shape();
     test_keygen_round_trip();
