@@ -5,6 +5,7 @@
  *   warifu-sim status|kill|stop|start|restart|cheat|partition|heal|faults|counters --dir D ...
  *                                       commands for the running supervisor (supervisor.h)
  *   warifu-sim keygen|sign|load --dir D ...   a client of the cluster (sim_client.h)
+ *   warifu-sim refresh --dir D ...            a key refresh, optionally with a kill (sim_refresh.h)
  *   warifu-sim demo [--dir D]           the README's main job
  *
  * Exit codes: 0 done, 1 failed, 2 usage. */
@@ -24,6 +25,7 @@
 #include "simulator/sim_client.h"
 #include "simulator/sim_control.h"
 #include "simulator/sim_demo.h"
+#include "simulator/sim_refresh.h"
 #include "simulator/sim_up.h"
 
 #define USAGE                                                                                                 \
@@ -42,6 +44,9 @@
     "  keygen [--request-id ID] [--node NODE]      make a key; its id is kept in D/key\n"                     \
     "  sign --digest HEX [--request-id ID] [--path m/0/7] [--node NODE] [--key KEY]\n"                        \
     "  load [--rate R] [--duration S] [--key KEY] [--path m/0/7] [--json]\n"                                  \
+    "  refresh [--request-id ID] [--node NODE] [--key KEY] [--kill NODE --after-ms N]\n"                      \
+    "            new shares of the key on every node; --kill: SIGKILL NODE N ms into it; prints\n"           \
+    "            each node's generation afterwards (run load beside it to refresh under load)\n"            \
     "  demo [--dir D] [--keep]                     up, keygen, sign and verify, addresses, down\n"            \
     "NODE is a name (n1..nN) or a number.\n"
 
@@ -435,6 +440,8 @@ int main(int argc, char **argv)
         return cmd_supervise(argc, argv);
     if (strcmp(cmd, "keygen") == 0 || strcmp(cmd, "sign") == 0 || strcmp(cmd, "load") == 0)
         return wf_sim_client_main(cmd, argc, argv);
+    if (strcmp(cmd, "refresh") == 0)
+        return wf_sim_refresh_main(argc, argv);
     if (strcmp(cmd, "demo") == 0)
         return cmd_demo(argc, argv);
     return usage("unknown command");
