@@ -66,7 +66,9 @@ void wf_refresh_member_run(wf_daemon *d, uint32_t coordinator, const uint8_t key
 /* Coordinator: stamps a presign or sign start with this node's key state. */
 void wf_refresh_stamp(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], wf_control_start *st);
 /* Member: NULL when a presign or sign start's stamp matches k, else why not
- * (in buf). A start without a stamp is refused. */
+ * (in buf). A start without a stamp passes: the stamp only makes the error
+ * clear — sessions are bound to the key's public record, so parties of
+ * different generations never share a session id (they would time out). */
 const char *wf_refresh_stamp_mismatch(const wf_node_key *k, const wf_control_start *st, char *buf, size_t cap);
 
 /* 1 when member m refused a presign because a refresh of the key runs

@@ -48,7 +48,7 @@ const char *wf_refresh_stamp_mismatch(const wf_node_key *k, const wf_control_sta
 {
     uint8_t mine[WF_ID_BYTES];
     if (!st->has_key_state)
-        return "the session start names no key generation";
+        return NULL; /* a node without the stamp: its session simply never matches ours if generations differ */
     if (wf_refresh_key_state(&k->share->pub, mine) != WF_OK)
         return "this node's key state cannot be computed";
     if (memcmp(mine, st->key_state, WF_ID_BYTES) == 0)

@@ -240,7 +240,7 @@ static void test_keygen_pubkey_address(void)
     ASK(&r, CHARLIE, "keygen", "--request-id", "cli-key-1", "--timeout-ms", "300000");
     CHECK(r.exit_code == 0 && r.err[0] == '\0');
     char want[512];
-    snprintf(want, sizeof want, "key_id %s\npublic_key %s\nxpub %s\nthreshold 2\nmembers 3\n", key_hex,
+    snprintf(want, sizeof want, "key_id %s\npublic_key %s\nxpub %s\nthreshold 2\nmembers 3\ngeneration 1\n", key_hex,
              pub_hex, xpub);
     CHECK(strcmp(r.out, want) == 0);
     wf_cf_run_clear(&r);
@@ -432,6 +432,39 @@ static void test_status(void)
     wf_cf_run_clear(&r);
 }
 
+/* warifu refresh KEY: the same key at generation 2, as JSON and as text
+ * (a repeat of the request id); refusals are one line with their exit code */
+static void test_refresh(void)
+{
+    wf_cf_run r;
+    char v[128], other_key[65];
+    ASK(&r, BRAVO, "refresh", key_hex, "--request-id", "cli-refresh-1", "--json");
+    CHECK(json_ok(&r));
+    CHECK(json_get(r.out, "key_id", v, sizeof v) && strcmp(v, key_hex) == 0);
+    CHECK(json_get(r.out, "public_key", v, sizeof v) && strcmp(v, pub_hex) == 0);
+    CHECK(json_get(r.out, "generation", v, sizeof v) && strcmp(v, "2") == 0);
+    wf_cf_run_clear(&r);
+    ASK(&r, ALPHA, "refresh", key_hex, "--request-id", "cli-refresh-1");
+    CHECK(r.exit_code == 0 && strstr(r.out, "\ngeneration 2\n") != NULL);
+    wf_cf_run_clear(&r);
+
+    ASK(&r, ALPHA, "refresh", "--request-id", "cli-refresh-2");
+    CHECK(r.exit_code == 2);
+    wf_cf_run_clear(&r);
+    ASK(&r, ALPHA, "refresh", "nothex", "--request-id", "cli-refresh-2");
+    CHECK(refused(&r, 2, "KEY must be a key id"));
+    wf_cf_run_clear(&r);
+    memset(other_key, '7', 64);
+    other_key[64] = '\0';
+    ASK(&r, CHARLIE, "refresh", other_key, "--request-id", "cli-refresh-3");
+    CHECK(refused(&r, 3, "refused by the node (CLIENT_NOT_FOUND): no key with this id"));
+    wf_cf_run_clear(&r);
+    run_as(&r, stranger_dir, f.client_url[ALPHA], node_crt[ALPHA], "refresh",
+           (const char *[]){key_hex, "--request-id", "stranger-refresh", NULL});
+    CHECK(refused(&r, 3, "refused by the node (CLIENT_DENIED)"));
+    wf_cf_run_clear(&r);
+}
+
 int main(void)
 {
     REQUIRE(wf_crypto_init() == WF_OK);
@@ -450,6 +483,7 @@ int main(void)
     test_sign();
     test_refusals();
     test_status();
+    test_refresh();
     wf_df_teardown(&f);
     return wf_check_summary("test_cli_client");
 }
