@@ -241,7 +241,10 @@ static void run_refresh(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], const u
 
 /* Every member committed the state st names: the kept previous generation
  * is no longer needed for a rerun, so it is erased. A member whose current
- * state is another keeps its previous generation. */
+ * state is another keeps its previous generation. Any authenticated member
+ * may send this (the client's request is not checked again): the worst a
+ * rogue one can do is erase the way back early, which is what a successful
+ * refresh does anyway; the current share is never touched here. */
 static void run_confirm(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], const wf_control_start *st,
                         wf_control_result *res)
 {
