@@ -48,9 +48,10 @@
 #include "node/coordinator.h"
 #include "node/daemon_internal.h"
 
-#define WF_REFRESH_RUNNING "a refresh of this key is running here" /* a member's refusal of presign/sign */
+#define WF_REFRESH_RUNNING  "a refresh of this key is running here" /* a member's refusal of presign/sign */
 #define WF_REFRESH_MISMATCH "key generation mismatch" /* … a member's refusal of another generation */
-#define WF_REFRESH_DRAIN_MS 8000 /* a refresh waits this long for this node's presign/sign sessions of the key */
+#define WF_REFRESH_DRAIN_MS                                                                                  \
+    8000 /* a refresh waits this long for this node's presign/sign sessions of the key */
 
 /* SHA-256 of the key's commitments: its state (see above). */
 wf_err wf_refresh_key_state(const wf_key_public *pub, uint8_t out[WF_ID_BYTES]);
@@ -60,8 +61,8 @@ int wf_refresh_is_protocol(const char *protocol);
 /* Runs our part of a refresh or refresh-confirm session (wf_member_run's
  * contract; the caller holds the key's lifecycle claim). */
 void wf_refresh_member_run(wf_daemon *d, uint32_t coordinator, const uint8_t key_id[WF_ID_BYTES],
-                           const uint8_t start_id[WF_ID_BYTES], const wf_control_start *st, wf_control_result *res,
-                           wf_member_extra *extra);
+                           const uint8_t start_id[WF_ID_BYTES], const wf_control_start *st,
+                           wf_control_result *res, wf_member_extra *extra);
 
 /* Coordinator: stamps a presign or sign start with this node's key state. */
 void wf_refresh_stamp(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], wf_control_start *st);
@@ -69,7 +70,8 @@ void wf_refresh_stamp(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], wf_contro
  * (in buf). A start without a stamp passes: the stamp only makes the error
  * clear — sessions are bound to the key's public record, so parties of
  * different generations never share a session id (they would time out). */
-const char *wf_refresh_stamp_mismatch(const wf_node_key *k, const wf_control_start *st, char *buf, size_t cap);
+const char *wf_refresh_stamp_mismatch(const wf_node_key *k, const wf_control_start *st, char *buf,
+                                      size_t cap);
 
 /* 1 when member m refused a presign because a refresh of the key runs
  * there (a pause of a few seconds) or it holds another generation (left

@@ -25,7 +25,8 @@ static void names_of(const wf_daemon *d, wf_member_set s, char *out, size_t cap)
     out[0] = '\0';
     for (uint32_t m = 0; m < d->n && off < cap; m++)
         if (s & WF_SET_BIT(m))
-            off += (size_t)snprintf(out + off, cap - off, "%s%s", off ? "," : "", d->cluster->members[m].pub.name);
+            off += (size_t)snprintf(out + off, cap - off, "%s%s", off ? "," : "",
+                                    d->cluster->members[m].pub.name);
 }
 
 static void start_for(const wf_daemon *d, wf_control_start *st, const char *protocol, const uint8_t *req,
@@ -84,18 +85,20 @@ static wf_client_code failed(wf_daemon *d, const wf_coord_outcome *o, char *why,
     if (o->silent != 0) {
         char who[256];
         names_of(d, o->silent, who, sizeof who);
-        return wf_client_fail(why, cap, WF_CLIENT_UNAVAILABLE,
-                              "refresh did not finish: no answer in time from %s (members that committed keep "
-                              "the old generation sealed; rerun the refresh with every member up)",
-                              who);
+        return wf_client_fail(
+            why, cap, WF_CLIENT_UNAVAILABLE,
+            "refresh did not finish: no answer in time from %s (members that committed keep "
+            "the old generation sealed; rerun the refresh with every member up)",
+            who);
     }
     for (uint32_t m = 0; m < d->n; m++) {
         const wf_control_result *r = m == d->self ? &o->local : &o->results[m];
         if ((m == d->self || (o->answered & WF_SET_BIT(m))) && r->outcome == WF_OUTCOME_ABORTED)
-            return wf_client_fail(why, cap, WF_CLIENT_ABORTED,
-                                  "refresh failed: %.40s aborted: %.120s (members that committed keep the old "
-                                  "generation sealed; rerun the refresh)",
-                                  d->cluster->members[m].pub.name, r->reason);
+            return wf_client_fail(
+                why, cap, WF_CLIENT_ABORTED,
+                "refresh failed: %.40s aborted: %.120s (members that committed keep the old "
+                "generation sealed; rerun the refresh)",
+                d->cluster->members[m].pub.name, r->reason);
     }
     return wf_client_fail(why, cap, WF_CLIENT_ABORTED, "refresh failed: %s", o->reason);
 }
@@ -120,8 +123,8 @@ static void confirm(wf_daemon *d, wf_node_key *k, const uint8_t *req, size_t req
         wf_daemon_log(d, "refresh confirmation incomplete (%s): previous generations stay kept", o.reason);
 }
 
-static wf_client_code refresh_rounds(wf_daemon *d, wf_node_key *k, const uint8_t *req, size_t req_len, char *why,
-                                     size_t cap)
+static wf_client_code refresh_rounds(wf_daemon *d, wf_node_key *k, const uint8_t *req, size_t req_len,
+                                     char *why, size_t cap)
 {
     uint8_t state[2][WF_ID_BYTES];
     uint64_t gen[2];
@@ -188,8 +191,8 @@ wf_client_code wf_coord_refresh(wf_daemon *d, const wf_refresh_request *r, char 
     if (down != 0) {
         char who[256];
         names_of(d, down, who, sizeof who);
-        return wf_client_fail(why, cap, WF_CLIENT_UNAVAILABLE, "refresh needs every member; not reachable now: %s",
-                              who);
+        return wf_client_fail(why, cap, WF_CLIENT_UNAVAILABLE,
+                              "refresh needs every member; not reachable now: %s", who);
     }
     uint8_t *enc = NULL;
     size_t enc_len = 0;

@@ -48,7 +48,8 @@ const char *wf_refresh_stamp_mismatch(const wf_node_key *k, const wf_control_sta
 {
     uint8_t mine[WF_ID_BYTES];
     if (!st->has_key_state)
-        return NULL; /* a node without the stamp: its session simply never matches ours if generations differ */
+        return NULL; /* a node without the stamp: its session simply never matches ours if generations differ
+                      */
     if (wf_refresh_key_state(&k->share->pub, mine) != WF_OK)
         return "this node's key state cannot be computed";
     if (memcmp(mine, st->key_state, WF_ID_BYTES) == 0)
@@ -56,16 +57,17 @@ const char *wf_refresh_stamp_mismatch(const wf_node_key *k, const wf_control_sta
     char a[9], b[9];
     wf_hex(a, st->key_state, 4);
     wf_hex(b, mine, 4);
-    snprintf(buf, cap, WF_REFRESH_MISMATCH ": coordinator at %llu (%s), this node at %llu (%s); refresh the key",
+    snprintf(buf, cap,
+             WF_REFRESH_MISMATCH ": coordinator at %llu (%s), this node at %llu (%s); refresh the key",
              (unsigned long long)st->key_generation, a, (unsigned long long)k->generation, b);
     return buf;
 }
 
 int wf_refresh_refusal(const wf_coord_outcome *o, uint32_t m)
 {
-    return (o->refused & WF_SET_BIT(m)) && (strcmp(o->results[m].reason, WF_REFRESH_RUNNING) == 0 ||
-                                            strncmp(o->results[m].reason, WF_REFRESH_MISMATCH,
-                                                    sizeof WF_REFRESH_MISMATCH - 1) == 0);
+    return (o->refused & WF_SET_BIT(m)) &&
+           (strcmp(o->results[m].reason, WF_REFRESH_RUNNING) == 0 ||
+            strncmp(o->results[m].reason, WF_REFRESH_MISMATCH, sizeof WF_REFRESH_MISMATCH - 1) == 0);
 }
 
 const char *wf_refresh_denied(const wf_daemon *d, const wf_refresh_request *r, uint64_t now)
@@ -75,7 +77,8 @@ const char *wf_refresh_denied(const wf_daemon *d, const wf_refresh_request *r, u
         return wf_request_verdict_str(v);
     for (size_t i = 0; i < d->policy->n_clients; i++)
         if (memcmp(d->policy->clients[i].pk, r->client_id, WF_IDENTITY_PK_BYTES) == 0)
-            return d->policy->clients[i].any_key ? NULL : "the policy does not allow this client to refresh keys";
+            return d->policy->clients[i].any_key ? NULL
+                                                 : "the policy does not allow this client to refresh keys";
     return "the client is not in the policy";
 }
 
@@ -95,14 +98,16 @@ static const char *pick_base(wf_daemon *d, wf_node_key *k, const wf_control_star
     uint8_t state[WF_ID_BYTES];
     *from_prev = 0;
     *prev = NULL;
-    if (wf_refresh_key_state(&k->share->pub, state) == WF_OK && memcmp(state, st->key_state, WF_ID_BYTES) == 0)
+    if (wf_refresh_key_state(&k->share->pub, state) == WF_OK &&
+        memcmp(state, st->key_state, WF_ID_BYTES) == 0)
         return NULL;
     wf_store_key *sk = NULL;
     wf_store_blob aux;
     wf_err err = wf_store_key_prev_get(d->store, k->key_id, &sk, &aux);
     if (err == WF_OK) {
         wf_store_blob_clear(&aux);
-        err = wf_record_key_decode(prev, sk->record.pub, sk->record.pub_len, sk->record.sec, sk->record.sec_len);
+        err = wf_record_key_decode(prev, sk->record.pub, sk->record.pub_len, sk->record.sec,
+                                   sk->record.sec_len);
         wf_store_key_free(sk);
         uint8_t ps[WF_ID_BYTES];
         if (err == WF_OK && wf_refresh_key_state(&(*prev)->pub, ps) == WF_OK &&
@@ -118,7 +123,8 @@ static const char *pick_base(wf_daemon *d, wf_node_key *k, const wf_control_star
     char a[9], b[9];
     wf_hex(a, st->key_state, 4);
     wf_hex(b, state, 4);
-    snprintf(buf, cap, "key state mismatch: asked to refresh from generation %llu (%s), this node holds %llu (%s)",
+    snprintf(buf, cap,
+             "key state mismatch: asked to refresh from generation %llu (%s), this node holds %llu (%s)",
              (unsigned long long)st->key_generation, a, (unsigned long long)k->generation, b);
     return buf;
 }
@@ -141,8 +147,8 @@ static void audit_refresh(wf_daemon *d, const wf_refresh_request *r, uint64_t ge
     char kid[2 * WF_ID_BYTES + 1], rid[2 * WF_REQUEST_ID_MAX + 1];
     wf_hex(kid, r->key_id, WF_ID_BYTES);
     wf_hex(rid, r->request_id, r->request_id_len);
-    wf_daemon_audit(d, "refresh", "key=%s generation=%llu request=%s from=%s", kid, (unsigned long long)generation,
-                    rid, from_prev ? "previous" : "current");
+    wf_daemon_audit(d, "refresh", "key=%s generation=%llu request=%s from=%s", kid,
+                    (unsigned long long)generation, rid, from_prev ? "previous" : "current");
 }
 
 /* The test fault WF_REFRESH_CRASH_BEFORE_COMMIT (node/daemon.h): this node
@@ -189,7 +195,8 @@ static void run_machine(wf_daemon *d, wf_node_key *k, const wf_refresh_request *
             struct timespec ts = {2, 0}; /* silent, as a dead node is, while the others commit */
             nanosleep(&ts, NULL);
             res->outcome = WF_OUTCOME_ABORTED;
-            snprintf(res->reason, sizeof res->reason, "test fault: stopped before committing the refreshed share");
+            snprintf(res->reason, sizeof res->reason,
+                     "test fault: stopped before committing the refreshed share");
         } else if (wf_node_key_refresh_commit(d, k, share, aux, from_prev, &generation) != WF_OK) {
             refuse(res, "the refreshed share could not be stored; this node keeps the old one");
             wf_daemon_log(d, "storing a refreshed share failed: %s", wf_store_last_error());
@@ -267,8 +274,8 @@ static void run_confirm(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], const w
 }
 
 void wf_refresh_member_run(wf_daemon *d, uint32_t coordinator, const uint8_t key_id[WF_ID_BYTES],
-                           const uint8_t start_id[WF_ID_BYTES], const wf_control_start *st, wf_control_result *res,
-                           wf_member_extra *extra)
+                           const uint8_t start_id[WF_ID_BYTES], const wf_control_start *st,
+                           wf_control_result *res, wf_member_extra *extra)
 {
     (void)coordinator;
     if (strcmp(st->protocol, "refresh") == 0)

@@ -29,9 +29,12 @@ static int usage(const char *what)
 static int parse(int argc, char **argv, opts *o)
 {
     enum { O_DIR = 1, O_RID, O_NODE, O_KEY, O_KILL, O_AFTER };
-    static const struct option lo[] = {{"dir", required_argument, 0, O_DIR},   {"request-id", required_argument, 0, O_RID},
-                                       {"node", required_argument, 0, O_NODE}, {"key", required_argument, 0, O_KEY},
-                                       {"kill", required_argument, 0, O_KILL}, {"after-ms", required_argument, 0, O_AFTER},
+    static const struct option lo[] = {{"dir", required_argument, 0, O_DIR},
+                                       {"request-id", required_argument, 0, O_RID},
+                                       {"node", required_argument, 0, O_NODE},
+                                       {"key", required_argument, 0, O_KEY},
+                                       {"kill", required_argument, 0, O_KILL},
+                                       {"after-ms", required_argument, 0, O_AFTER},
                                        {0, 0, 0, 0}};
     memset(o, 0, sizeof *o);
     o->after_ms = -1;
@@ -99,7 +102,8 @@ static void print_generations(const wf_sim_layout *l, const wf_client *c, const 
         }
         unsigned long long g = 0;
         for (size_t i = 0; i < st->n_keys; i++)
-            if (st->keys[i]->key_id.len == WF_ID_BYTES && memcmp(st->keys[i]->key_id.data, key_id, WF_ID_BYTES) == 0)
+            if (st->keys[i]->key_id.len == WF_ID_BYTES &&
+                memcmp(st->keys[i]->key_id.data, key_id, WF_ID_BYTES) == 0)
                 g = (unsigned long long)st->keys[i]->generation;
         printf("%s: generation %llu\n", l->nodes[k].name, g);
         wf_client_status_free(st);

@@ -117,7 +117,8 @@ static int refresh(size_t node, const char *rid, Warifu__Wire__KeyInfo **key, ch
 
 /* refresh(), asked again while the node answers UNAVAILABLE (a peer link
  * still coming back after a restart). */
-static int refresh_retrying(size_t node, const char *rid, Warifu__Wire__KeyInfo **key, char *error, size_t cap)
+static int refresh_retrying(size_t node, const char *rid, Warifu__Wire__KeyInfo **key, char *error,
+                            size_t cap)
 {
     int code = WARIFU__WIRE__CLIENT_ERROR_CODE__CLIENT_UNAVAILABLE;
     for (int i = 0; i < 30 && code == WARIFU__WIRE__CLIENT_ERROR_CODE__CLIENT_UNAVAILABLE; i++) {
@@ -151,7 +152,8 @@ static uint64_t generation(size_t i)
     uint64_t g = 0;
     if (r != NULL && r->body_case == WARIFU__WIRE__CLIENT_RESPONSE__BODY_STATUS)
         for (size_t k = 0; k < r->status->n_keys; k++)
-            if (r->status->keys[k]->key_id.len == 32 && memcmp(r->status->keys[k]->key_id.data, key_id, 32) == 0)
+            if (r->status->keys[k]->key_id.len == 32 &&
+                memcmp(r->status->keys[k]->key_id.data, key_id, 32) == 0)
                 g = r->status->keys[k]->generation;
     if (r != NULL)
         warifu__wire__client_response__free_unpacked(r, NULL);
