@@ -50,6 +50,7 @@
 
 #define WF_REFRESH_RUNNING  "a refresh of this key is running here" /* a member's refusal of presign/sign */
 #define WF_REFRESH_MISMATCH "key generation mismatch" /* … a member's refusal of another generation */
+#define WF_REFRESH_PEER_DOWN_MS 3000 /* a member's link down this long ends a refresh (refresh_member.c) */
 #define WF_REFRESH_DRAIN_MS                                                                                  \
     8000 /* a refresh waits this long for this node's presign/sign sessions of the key */
 

@@ -159,6 +159,44 @@ static int crash_before_commit(const wf_daemon *d)
            strcmp(d->cfg.fault_protocol, WF_REFRESH_CRASH_BEFORE_COMMIT) == 0;
 }
 
+/* A refresh waits for every member, and its timeout is long (prime search
+ * when no Paillier pool is configured): a member whose link stays down
+ * WF_REFRESH_PEER_DOWN_MS (killed, partitioned) ends the run here at once
+ * instead, so every member answers within seconds and nobody commits what a
+ * dead member may not have. */
+typedef struct watchdog {
+    wf_daemon *d;
+    uint8_t start_id[WF_ID_BYTES];
+    wf_member_set parties;
+    atomic_int stop;
+} watchdog;
+
+static void *watch_main(void *arg)
+{
+    watchdog *w = arg;
+    wf_daemon *d = w->d;
+    uint64_t down_since[WF_MAX_MEMBERS] = {0};
+    char reason[WF_CONTROL_REASON_MAX] = "";
+    while (!atomic_load(&w->stop)) {
+        struct timespec ts = {0, 200 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+        uint64_t now = wf_daemon_now_ms();
+        for (uint32_t m = 0; m < d->n && reason[0] == '\0'; m++) {
+            if (!(w->parties & WF_SET_BIT(m)) || m == d->self || wf_daemon_peer_up(d, m)) {
+                down_since[m] = 0;
+                continue;
+            }
+            if (down_since[m] == 0)
+                down_since[m] = now;
+            else if (now - down_since[m] >= WF_REFRESH_PEER_DOWN_MS)
+                snprintf(reason, sizeof reason, "%.40s went down mid-refresh", d->cluster->members[m].pub.name);
+        }
+        if (reason[0] != '\0') /* again each tick: the session may not be registered yet */
+            wf_session_cancel(d, w->start_id, WF_CULPRIT_NONE, reason);
+    }
+    return NULL;
+}
+
 /* Runs the machine from base (k's share, or prev) and commits its result. */
 static void run_machine(wf_daemon *d, wf_node_key *k, const wf_refresh_request *r,
                         const uint8_t start_id[WF_ID_BYTES], const wf_control_start *st, int from_prev,
@@ -177,7 +215,15 @@ static void run_machine(wf_daemon *d, wf_node_key *k, const wf_refresh_request *
         return refuse(res, "refresh could not start");
     }
     wf_run_result rr;
-    wf_session_drive(d, m, start_id, wf_set_of(st->parties, st->n), d->cfg.keygen_timeout_ms, &rr);
+    watchdog w = {.d = d, .parties = wf_set_of(st->parties, st->n)};
+    memcpy(w.start_id, start_id, WF_ID_BYTES);
+    atomic_init(&w.stop, 0);
+    pthread_t th;
+    int watching = pthread_create(&th, NULL, watch_main, &w) == 0;
+    wf_session_drive(d, m, start_id, w.parties, d->cfg.keygen_timeout_ms, &rr);
+    atomic_store(&w.stop, 1);
+    if (watching)
+        pthread_join(th, NULL);
     if (extra != NULL)
         extra->silent = rr.silent;
     res->outcome = rr.status == WF_SESSION_DONE ? WF_OUTCOME_DONE : WF_OUTCOME_ABORTED;
