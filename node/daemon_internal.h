@@ -250,6 +250,8 @@ typedef struct wf_member_extra {
 void wf_member_run(wf_daemon *d, uint32_t coordinator, const uint8_t key_id[WF_ID_BYTES],
                    const uint8_t start_id[WF_ID_BYTES], const wf_control_start *st, wf_control_result *res,
                    wf_member_extra *extra);
+/* Sets the pool-depth gauge of (key, signing set) from the store. */
+void wf_member_pool_gauge(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], wf_member_set set);
 /* 1 if start_id was seen before (a replay); else remembers it. */
 int wf_member_seen_before(wf_daemon *d, const uint8_t start_id[WF_ID_BYTES]);
 /* NULL when the policy lets this keygen request's client create keys (and

@@ -48,8 +48,8 @@
 #include "node/coordinator.h"
 #include "node/daemon_internal.h"
 
-#define WF_REFRESH_RUNNING  "a refresh of this key is running here" /* a member's refusal of presign/sign */
-#define WF_REFRESH_MISMATCH "key generation mismatch" /* … a member's refusal of another generation */
+#define WF_REFRESH_RUNNING      "a refresh of this key is running here" /* a member's refusal of presign/sign */
+#define WF_REFRESH_MISMATCH     "key generation mismatch" /* … a member's refusal of another generation */
 #define WF_REFRESH_PEER_DOWN_MS 3000 /* a member's link down this long ends a refresh (refresh_member.c) */
 #define WF_REFRESH_DRAIN_MS                                                                                  \
     8000 /* a refresh waits this long for this node's presign/sign sessions of the key */
@@ -85,8 +85,8 @@ int wf_refresh_refusal(const wf_coord_outcome *o, uint32_t m);
 const char *wf_refresh_denied(const wf_daemon *d, const wf_refresh_request *r, uint64_t now_ms);
 
 /* The request store's record of a refresh request: its id, with the key as
- * context (a request id reused for another key conflicts). The record's
- * "signature" holds the new key state. */
+ * context (a request id reused for another key conflicts). Its "signature"
+ * is empty: only the id's DONE state is used. */
 void wf_refresh_request_record(wf_store_request *req, const wf_refresh_request *r);
 
 /* Runs a client's refresh request as the coordinator (refresh_coord.c). On

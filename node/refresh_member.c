@@ -14,6 +14,7 @@
 #include "protocol/record.h"
 #include "protocol/refresh.h"
 #include "store/keys.h"
+#include "store/presig_pool.h"
 
 wf_err wf_refresh_key_state(const wf_key_public *pub, uint8_t out[WF_ID_BYTES])
 {
@@ -159,6 +160,15 @@ static int crash_before_commit(const wf_daemon *d)
            strcmp(d->cfg.fault_protocol, WF_REFRESH_CRASH_BEFORE_COMMIT) == 0;
 }
 
+#define WF_REFRESH_POOLS_MAX 64
+
+/* The key's signing sets with a pool (for the gauges); 0 if unreadable. */
+static size_t pools_of(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], wf_store_pool_depth *out)
+{
+    size_t n = 0;
+    return wf_store_presig_pools(d->store, key_id, out, WF_REFRESH_POOLS_MAX, &n) == WF_OK ? n : 0;
+}
+
 /* A refresh waits for every member, and its timeout is long (prime search
  * when no Paillier pool is configured): a member whose link stays down
  * WF_REFRESH_PEER_DOWN_MS (killed, partitioned) ends the run here at once
@@ -189,12 +199,49 @@ static void *watch_main(void *arg)
             if (down_since[m] == 0)
                 down_since[m] = now;
             else if (now - down_since[m] >= WF_REFRESH_PEER_DOWN_MS)
-                snprintf(reason, sizeof reason, "%.40s went down mid-refresh", d->cluster->members[m].pub.name);
+                snprintf(reason, sizeof reason, "%.40s went down mid-refresh",
+                         d->cluster->members[m].pub.name);
         }
         if (reason[0] != '\0') /* again each tick: the session may not be registered yet */
             wf_session_cancel(d, w->start_id, WF_CULPRIT_NONE, reason);
     }
     return NULL;
+}
+
+/* Stores a DONE machine's result (or, under the test fault, does not),
+ * records the request id and writes the audit record. */
+static void commit(wf_daemon *d, wf_node_key *k, wf_machine *m, const wf_refresh_request *r, int from_prev,
+                   wf_control_result *res)
+{
+    wf_key_share *share = NULL;
+    wf_aux *aux = NULL;
+    uint64_t generation = 0;
+    wf_store_pool_depth pools[WF_REFRESH_POOLS_MAX];
+    size_t n_pools = pools_of(d, k->key_id, pools);
+    if (wf_refresh_result(m, &share, &aux) != WF_OK)
+        return refuse(res, "refresh finished without a result");
+    if (crash_before_commit(d)) {
+        wf_key_share_free(share);
+        wf_aux_free(aux);
+        struct timespec ts = {2, 0}; /* silent, as a dead node is, while the others commit */
+        nanosleep(&ts, NULL);
+        res->outcome = WF_OUTCOME_ABORTED;
+        snprintf(res->reason, sizeof res->reason,
+                 "test fault: stopped before committing the refreshed share");
+        return;
+    }
+    if (wf_node_key_refresh_commit(d, k, share, aux, from_prev, &generation) != WF_OK) {
+        wf_daemon_log(d, "storing a refreshed share failed: %s", wf_store_last_error());
+        return refuse(res, "the refreshed share could not be stored; this node keeps the old one");
+    }
+    wf_store_request req;
+    uint8_t rec[WF_STORE_SIG_BYTES] = {0}; /* no signature: the id is what counts */
+    wf_refresh_request_record(&req, r);
+    if (wf_store_request_finish(d->store, &req, rec) != WF_OK)
+        wf_daemon_log(d, "recording a refresh request failed: %s", wf_store_last_error());
+    audit_refresh(d, r, generation, from_prev);
+    for (size_t i = 0; i < n_pools; i++) /* the commit emptied them */
+        wf_member_pool_gauge(d, k->key_id, pools[i].signers);
 }
 
 /* Runs the machine from base (k's share, or prev) and commits its result. */
@@ -229,33 +276,8 @@ static void run_machine(wf_daemon *d, wf_node_key *k, const wf_refresh_request *
     res->outcome = rr.status == WF_SESSION_DONE ? WF_OUTCOME_DONE : WF_OUTCOME_ABORTED;
     res->culprit = rr.culprit;
     snprintf(res->reason, sizeof res->reason, "%s", rr.reason);
-    wf_key_share *share = NULL;
-    wf_aux *aux = NULL;
-    uint64_t generation = 0;
-    if (rr.status == WF_SESSION_DONE) {
-        if (wf_refresh_result(m, &share, &aux) != WF_OK) {
-            refuse(res, "refresh finished without a result");
-        } else if (crash_before_commit(d)) {
-            wf_key_share_free(share);
-            wf_aux_free(aux);
-            struct timespec ts = {2, 0}; /* silent, as a dead node is, while the others commit */
-            nanosleep(&ts, NULL);
-            res->outcome = WF_OUTCOME_ABORTED;
-            snprintf(res->reason, sizeof res->reason,
-                     "test fault: stopped before committing the refreshed share");
-        } else if (wf_node_key_refresh_commit(d, k, share, aux, from_prev, &generation) != WF_OK) {
-            refuse(res, "the refreshed share could not be stored; this node keeps the old one");
-            wf_daemon_log(d, "storing a refreshed share failed: %s", wf_store_last_error());
-        } else {
-            wf_store_request req;
-            uint8_t rec[WF_STORE_SIG_BYTES] = {0};
-            wf_refresh_key_state(&k->share->pub, rec);
-            wf_refresh_request_record(&req, r);
-            if (wf_store_request_finish(d->store, &req, rec) != WF_OK)
-                wf_daemon_log(d, "recording a refresh request failed: %s", wf_store_last_error());
-            audit_refresh(d, r, generation, from_prev);
-        }
-    }
+    if (rr.status == WF_SESSION_DONE)
+        commit(d, k, m, r, from_prev, res);
     wf_machine_free(m);
 }
 
