@@ -521,6 +521,7 @@ wf_client_code wf_coord_sign(wf_daemon *d, const wf_sign_request *r, wf_coord_si
     if (!wf_claim(d, &d->coordinating, name))
         return wf_client_fail(out->why, sizeof out->why, WF_CLIENT_UNAVAILABLE,
                               "this request is being signed on this node now; retry in a moment");
+    wf_refresh_wait(d, k, r->expiry_ms);
     wf_client_code code = sign_rounds(d, k, r, raw, enc_len, out);
     wf_unclaim(d, &d->coordinating, name);
     return code;

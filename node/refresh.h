@@ -51,6 +51,7 @@
 #define WF_REFRESH_RUNNING      "a refresh of this key is running here" /* a member's refusal of presign/sign */
 #define WF_REFRESH_MISMATCH     "key generation mismatch" /* … a member's refusal of another generation */
 #define WF_REFRESH_PEER_DOWN_MS 3000 /* a member's link down this long ends a refresh (refresh_member.c) */
+#define WF_REFRESH_SIGN_WAIT_MS 60000 /* the longest a sign request waits for a refresh here */
 #define WF_REFRESH_DRAIN_MS                                                                                  \
     8000 /* a refresh waits this long for this node's presign/sign sessions of the key */
 
@@ -73,6 +74,11 @@ void wf_refresh_stamp(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], wf_contro
  * different generations never share a session id (they would time out). */
 const char *wf_refresh_stamp_mismatch(const wf_node_key *k, const wf_control_start *st, char *buf,
                                       size_t cap);
+
+/* A sign request arriving while a refresh of k runs here waits for it to
+ * end (until until_ms, at most WF_REFRESH_SIGN_WAIT_MS): signing pauses
+ * for a refresh instead of failing. */
+void wf_refresh_wait(wf_daemon *d, wf_node_key *k, uint64_t until_ms);
 
 /* 1 when member m refused a presign because a refresh of the key runs
  * there (a pause of a few seconds) or it holds another generation (left

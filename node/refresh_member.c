@@ -64,6 +64,22 @@ const char *wf_refresh_stamp_mismatch(const wf_node_key *k, const wf_control_sta
     return buf;
 }
 
+void wf_refresh_wait(wf_daemon *d, wf_node_key *k, uint64_t until_ms)
+{
+    uint64_t cap = wf_daemon_now_ms() + WF_REFRESH_SIGN_WAIT_MS;
+    if (until_ms > cap)
+        until_ms = cap;
+    for (;;) {
+        pthread_mutex_lock(&d->keys_mu);
+        int busy = k->refreshing;
+        pthread_mutex_unlock(&d->keys_mu);
+        if (!busy || wf_daemon_now_ms() >= until_ms || atomic_load(&d->stopping) != 0)
+            return;
+        struct timespec ts = {0, 50 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+}
+
 int wf_refresh_refusal(const wf_coord_outcome *o, uint32_t m)
 {
     return (o->refused & WF_SET_BIT(m)) &&
