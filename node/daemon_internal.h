@@ -1,7 +1,8 @@
 /* What the parts of warifud share (node/daemon.h): the daemon's state and the
  * functions each part offers the others. Not for use outside node/daemon*.c,
  * node/session_run.c, node/member.c, node/coordinator.c, node/keeper.c,
- * node/node_keys.c and node/client_api.c.
+ * node/node_keys.c, node/refresh_member.c, node/refresh_coord.c and
+ * node/client_api.c.
  *
  * Threads: the router reads the peer network and hands envelopes to running
  * sessions; every session (member side or coordinator side) runs on its own

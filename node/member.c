@@ -10,11 +10,11 @@
 
 #include "crypto/ecdsa.h"
 #include "node/daemon_internal.h"
+#include "node/refresh.h"
 #include "protocol/aux_info.h"
 #include "protocol/client_request.h"
 #include "protocol/keygen.h"
 #include "protocol/presign.h"
-#include "node/refresh.h"
 #include "protocol/record.h"
 #include "protocol/sign.h"
 #include "store/audit.h"
