@@ -37,8 +37,20 @@
  *     current state next.
  * What is not: nodes that committed keep signing among themselves at the new
  * generation while one is behind (a quorum of them may be enough); a rerun
- * needs every member reachable; a previous generation is kept until the next
- * successful refresh-confirm (it is sealed at rest like the current one). */
+ * needs every member reachable and is the operator's (or client's) call —
+ * nothing reruns on its own; a previous generation is kept until the next
+ * successful refresh-confirm (sealed at rest like the current one); a node
+ * restored from a backup taken before a refresh holds a generation no peer
+ * keeps any more (take a backup after every refresh).
+ *
+ * Liveness. A member whose link stays down WF_REFRESH_PEER_DOWN_MS ends the
+ * run on every other member (no commit anywhere unless the run had finished
+ * there). Sign requests arriving while a refresh of their key runs on the
+ * coordinating node wait for it (WF_REFRESH_SIGN_WAIT_MS at most); presign
+ * and sign starts reaching a member mid-refresh are refused, and the keeper
+ * does not hold that refusal against the member.
+ *
+ * Repeating a request id: see node/refresh_coord.c. */
 #ifndef WF_NODE_REFRESH_H
 #define WF_NODE_REFRESH_H
 
@@ -52,8 +64,8 @@
 #define WF_REFRESH_MISMATCH     "key generation mismatch" /* … a member's refusal of another generation */
 #define WF_REFRESH_PEER_DOWN_MS 3000 /* a member's link down this long ends a refresh (refresh_member.c) */
 #define WF_REFRESH_SIGN_WAIT_MS 60000 /* the longest a sign request waits for a refresh here */
-#define WF_REFRESH_DRAIN_MS                                                                                  \
-    8000 /* a refresh waits this long for this node's presign/sign sessions of the key */
+/* a refresh waits this long for this node's presign/sign sessions of the key */
+#define WF_REFRESH_DRAIN_MS 8000
 
 /* SHA-256 of the key's commitments: its state (see above). */
 wf_err wf_refresh_key_state(const wf_key_public *pub, uint8_t out[WF_ID_BYTES]);
