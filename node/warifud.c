@@ -18,7 +18,7 @@ static const char USAGE[] =
     "usage: warifud --node DIR --cluster FILE --policy FILE --client-ca FILE --client-listen URL\n"
     "               (--passphrase-file FILE | --key-file FILE) [--http URL] [--peer-listen URL]\n"
     "               [--paillier-bits 2048|3072] [--presig-low N] [--presig-high N]\n"
-    "               [--paillier-pool-low N (2)] [--paillier-pool-high N (4; 0 0: no pool)]\n"
+    "               [--paillier-pool-low N (2)] [--paillier-pool-high N (4; 0: no pool)]\n"
     "               [--presig-ttl SECONDS (86400; 0: never)] [--presig-policy FILE]\n"
     "               [--session-timeout-ms MS] [--keygen-timeout-ms MS] [--grace-ms MS] [--quiet]\n"
     "               [--stop-with-parent]  (SIGTERM when the parent exits: for supervisors such as warifu-sim)\n"
@@ -168,7 +168,9 @@ int main(int argc, char **argv)
         return die("--fault is for tests only and needs --allow-test-faults");
     if (cfg.presig_high == 0 && cfg.presig_low != 0)
         return die("--presig-low needs --presig-high");
-    if (cfg.paillier_pool_high < cfg.paillier_pool_low)
+    if (cfg.paillier_pool_high == 0)
+        cfg.paillier_pool_low = 0; /* no pool */
+    else if (cfg.paillier_pool_high < cfg.paillier_pool_low)
         return die("--paillier-pool-low is above --paillier-pool-high");
     /* a supervisor that dies must not leave us holding the store and ports:
      * the kernel sends SIGTERM (a clean stop) when the parent goes */
