@@ -56,6 +56,24 @@ static wf_daemon_cfg pool_cfg(size_t i)
     return cfg;
 }
 
+/* What node i's Status says about its Paillier pool. */
+static int status_pool(size_t i, unsigned *bits, unsigned *pooled)
+{
+    Warifu__Wire__ClientRequest req = WARIFU__WIRE__CLIENT_REQUEST__INIT;
+    Warifu__Wire__StatusRequest st = WARIFU__WIRE__STATUS_REQUEST__INIT;
+    req.body_case = WARIFU__WIRE__CLIENT_REQUEST__BODY_STATUS;
+    req.status = &st;
+    Warifu__Wire__ClientResponse *r = wf_df_call(&f, i, &req, 10000);
+    int ok = r != NULL && r->body_case == WARIFU__WIRE__CLIENT_RESPONSE__BODY_STATUS;
+    if (ok) {
+        *bits = r->status->paillier_bits;
+        *pooled = r->status->paillier_pool;
+    }
+    if (r != NULL)
+        warifu__wire__client_response__free_unpacked(r, NULL);
+    return ok;
+}
+
 static void test_bad_policy_refused(void)
 {
     char path[WF_CF_PATH];
@@ -110,6 +128,8 @@ static void test_pool_serves_aux_info(void)
         CHECK(metric(i, "warifu_paillier_pool_misses_total") == 0);
         CHECK(metric(i, "warifu_paillier_keys_generated_total") == HIGH); /* at the low mark: no refill */
         CHECK(atomic_load(&gens[i].next) == HIGH);
+        unsigned bits = 0, pooled = 0;
+        CHECK(status_pool(i, &bits, &pooled) && bits == 2048 && pooled == HIGH - 1);
     }
     /* the key works: aux-info ran with the pooled keys */
     CHECK(wf_df_sign_ok(&f, 1, "after-pooled-aux", key_id));
