@@ -32,17 +32,17 @@
 #include "node/daemon_internal.h"
 #include "store/paillier_pool.h"
 
-#define KEEPER_PERIOD_MS 5000     /* a look at the pool at least this often */
-#define KEEPER_BACKOFF_MS 10000   /* after a failed generation or store write */
-#define TAKE_TRIES 8              /* damaged records skipped by one take at most */
+#define KEEPER_PERIOD_MS  5000  /* a look at the pool at least this often */
+#define KEEPER_BACKOFF_MS 10000 /* after a failed generation or store write */
+#define TAKE_TRIES        8     /* damaged records skipped by one take at most */
 
 struct wf_paillier_keeper {
     pthread_t thread;
     int started;
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    int wake;              /* under mu: a key was taken, look again now */
-    volatile int cancel;   /* set once at stop; the prime search polls it */
+    int wake;            /* under mu: a key was taken, look again now */
+    volatile int cancel; /* set once at stop; the prime search polls it */
 };
 
 static void set_depth(wf_daemon *d, unsigned bits)
@@ -198,8 +198,10 @@ static wf_paillier_sk *take_checked(wf_daemon *d, unsigned bits)
         wf_err err = p && q ? wf_store_paillier_take(d->store, bits, p->v, q->v) : WF_ERR_NOMEM;
         if (err == WF_OK && wf_paillier_keygen_from_primes(&sk, p->v, q->v) != WF_OK) {
             wf_daemon_log(d, "a pooled %u-bit Paillier key failed the safe-prime check: dropped", bits);
-            wf_daemon_audit(d, "paillier-pool", "a pooled %u-bit Paillier key failed the safe-prime check and "
-                                                "was dropped", bits);
+            wf_daemon_audit(d, "paillier-pool",
+                            "a pooled %u-bit Paillier key failed the safe-prime check and "
+                            "was dropped",
+                            bits);
         } else if (err != WF_OK && err != WF_ERR_NOT_FOUND) {
             wf_daemon_log(d, "a pooled Paillier key could not be taken: %s", wf_store_last_error());
             if (err == WF_ERR_VERIFY || err == WF_ERR_ENCODING)
@@ -219,7 +221,8 @@ wf_paillier_sk *wf_paillier_keeper_source(void *ctx, unsigned bits)
     wf_paillier_sk *sk = take_checked(d, bits);
     if (sk == NULL) {
         wf_metric_add(d->nm.paillier_misses, NULL, 1);
-        wf_daemon_log(d, "no pooled %u-bit Paillier key: searching safe primes now (seconds to minutes)", bits);
+        wf_daemon_log(d, "no pooled %u-bit Paillier key: searching safe primes now (seconds to minutes)",
+                      bits);
     }
     set_depth(d, bits);
     wake(d->paillier);

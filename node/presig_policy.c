@@ -70,26 +70,28 @@ static int same_pattern(const mark *a, const mark *b)
            (a->any_key || memcmp(a->key_id, b->key_id, 32) == 0) && (a->any_set || a->set == b->set);
 }
 
-static wf_err parse_line(wf_presig_policy *p, const wf_span *tok, size_t k, unsigned line, uint32_t n, uint32_t t,
-                         const char **why)
+static wf_err parse_line(wf_presig_policy *p, const wf_span *tok, size_t k, unsigned line, uint32_t n,
+                         uint32_t t, const char **why)
 {
     wf_err err = WF_OK;
     mark m;
     uint32_t low = 0, high = 0;
     memset(&m, 0, sizeof m);
     if (k != 4)
-        FAIL(WF_ERR_ENCODING, wf_why_fmt("line %u: expected '<key id or *> <signers or *> <low> <high>'", line));
+        FAIL(WF_ERR_ENCODING,
+             wf_why_fmt("line %u: expected '<key id or *> <signers or *> <low> <high>'", line));
     m.any_key = wf_span_eq(tok[0], "*");
     if (!m.any_key && !wf_span_hex(tok[0], m.key_id, sizeof m.key_id))
         FAIL(WF_ERR_ENCODING, wf_why_fmt("line %u: bad key id (64 lowercase hex digits, or *)", line));
     m.any_set = wf_span_eq(tok[1], "*");
     if (!m.any_set && !parse_set(tok[1], n, t, &m.set))
-        FAIL(WF_ERR_ENCODING,
-             wf_why_fmt("line %u: bad signing set (%u increasing member indices below %u joined by ',', or *)",
-                        line, t, n));
+        FAIL(
+            WF_ERR_ENCODING,
+            wf_why_fmt("line %u: bad signing set (%u increasing member indices below %u joined by ',', or *)",
+                       line, t, n));
     if (!wf_span_u32(tok[2], WF_PRESIG_MARK_MAX, &low) || !wf_span_u32(tok[3], WF_PRESIG_MARK_MAX, &high))
-        FAIL(WF_ERR_RANGE, wf_why_fmt("line %u: the marks must be decimal numbers up to %u", line,
-                                      WF_PRESIG_MARK_MAX));
+        FAIL(WF_ERR_RANGE,
+             wf_why_fmt("line %u: the marks must be decimal numbers up to %u", line, WF_PRESIG_MARK_MAX));
     if (low > high)
         FAIL(WF_ERR_RANGE, wf_why_fmt("line %u: the low mark is above the high one", line));
     m.low = low;
@@ -150,8 +152,8 @@ done:
     return err;
 }
 
-wf_err wf_presig_policy_load(wf_presig_policy **out, const char *path, uint32_t n, uint32_t t, unsigned def_low,
-                             unsigned def_high, const char **why)
+wf_err wf_presig_policy_load(wf_presig_policy **out, const char *path, uint32_t n, uint32_t t,
+                             unsigned def_low, unsigned def_high, const char **why)
 {
     char *text = NULL;
     size_t len = 0;

@@ -31,9 +31,9 @@
 #include "crypto/err.h"
 #include "node/quorum.h"
 
-#define WF_PRESIG_POLICY_FILE_MAX (1u << 20)
+#define WF_PRESIG_POLICY_FILE_MAX  (1u << 20)
 #define WF_PRESIG_POLICY_LINES_MAX 4096
-#define WF_PRESIG_MARK_MAX 100000u
+#define WF_PRESIG_MARK_MAX         100000u
 
 typedef struct wf_presig_policy wf_presig_policy;
 
@@ -44,8 +44,8 @@ wf_err wf_presig_policy_parse(wf_presig_policy **out, const char *text, size_t l
                               unsigned def_low, unsigned def_high, const char **why);
 /* The same from a file (a guarded file: ours or root's, not writable by
  * others); errors name the file. */
-wf_err wf_presig_policy_load(wf_presig_policy **out, const char *path, uint32_t n, uint32_t t, unsigned def_low,
-                             unsigned def_high, const char **why);
+wf_err wf_presig_policy_load(wf_presig_policy **out, const char *path, uint32_t n, uint32_t t,
+                             unsigned def_low, unsigned def_high, const char **why);
 /* Only the defaults (no file). */
 wf_err wf_presig_policy_default(wf_presig_policy **out, unsigned def_low, unsigned def_high);
 void wf_presig_policy_free(wf_presig_policy *p);

@@ -21,7 +21,8 @@ static wf_presig_policy *parse(const char *text, const char **why)
     return p;
 }
 
-static void marks(const wf_presig_policy *p, uint8_t key_byte, wf_member_set set, unsigned *low, unsigned *high)
+static void marks(const wf_presig_policy *p, uint8_t key_byte, wf_member_set set, unsigned *low,
+                  unsigned *high)
 {
     uint8_t key[32];
     memset(key, key_byte, 32);
@@ -75,23 +76,23 @@ static void test_refused(void)
         const char *line; /* expected at the start of the message */
     } bad[] = {
         {"warifu-presig 2\nend\n", "line 1:"},
-        {"warifu-presig 1\n* * 1 2\n", "line 2:"},                        /* no end (after line 2) */
-        {"warifu-presig 1\n* * 1 2\nend\nextra\n", "line 4:"},             /* after end */
-        {"warifu-presig 1\n\n* * 3 2\nend\n", "line 3:"},                  /* low above high */
-        {"warifu-presig 1\n* * 1\nend\n", "line 2:"},                      /* too few words */
-        {"warifu-presig 1\n* * 1 2 3\nend\n", "line 2:"},                  /* too many */
-        {"warifu-presig 1\n*  * 1 2\nend\n", "line 2:"},                   /* doubled space */
-        {"warifu-presig 1\nAAAA * 1 2\nend\n", "line 2:"},                 /* bad key id */
-        {"warifu-presig 1\n* 0,1 1 2\nend\n", "line 2:"},                  /* two members, threshold 3 */
-        {"warifu-presig 1\n* 0,1,2,3 1 2\nend\n", "line 2:"},              /* four */
-        {"warifu-presig 1\n* 2,1,0 1 2\nend\n", "line 2:"},                /* not increasing */
-        {"warifu-presig 1\n* 0,1,5 1 2\nend\n", "line 2:"},                /* no member 5 of 5 */
-        {"warifu-presig 1\n* 0,,1 1 2\nend\n", "line 2:"},                 /* empty index */
-        {"warifu-presig 1\n* 0,1,01 1 2\nend\n", "line 2:"},               /* leading zero */
-        {"warifu-presig 1\n* * 1 100001\nend\n", "line 2:"},               /* above the cap */
-        {"warifu-presig 1\n* * -1 2\nend\n", "line 2:"},                   /* sign */
+        {"warifu-presig 1\n* * 1 2\n", "line 2:"},                            /* no end (after line 2) */
+        {"warifu-presig 1\n* * 1 2\nend\nextra\n", "line 4:"},                /* after end */
+        {"warifu-presig 1\n\n* * 3 2\nend\n", "line 3:"},                     /* low above high */
+        {"warifu-presig 1\n* * 1\nend\n", "line 2:"},                         /* too few words */
+        {"warifu-presig 1\n* * 1 2 3\nend\n", "line 2:"},                     /* too many */
+        {"warifu-presig 1\n*  * 1 2\nend\n", "line 2:"},                      /* doubled space */
+        {"warifu-presig 1\nAAAA * 1 2\nend\n", "line 2:"},                    /* bad key id */
+        {"warifu-presig 1\n* 0,1 1 2\nend\n", "line 2:"},                     /* two members, threshold 3 */
+        {"warifu-presig 1\n* 0,1,2,3 1 2\nend\n", "line 2:"},                 /* four */
+        {"warifu-presig 1\n* 2,1,0 1 2\nend\n", "line 2:"},                   /* not increasing */
+        {"warifu-presig 1\n* 0,1,5 1 2\nend\n", "line 2:"},                   /* no member 5 of 5 */
+        {"warifu-presig 1\n* 0,,1 1 2\nend\n", "line 2:"},                    /* empty index */
+        {"warifu-presig 1\n* 0,1,01 1 2\nend\n", "line 2:"},                  /* leading zero */
+        {"warifu-presig 1\n* * 1 100001\nend\n", "line 2:"},                  /* above the cap */
+        {"warifu-presig 1\n* * -1 2\nend\n", "line 2:"},                      /* sign */
         {"warifu-presig 1\n* 0,1,2 1 2\n# c\n* 0,1,2 3 3\nend\n", "line 4:"}, /* same pattern twice */
-        {"warifu-presig 1\n* * 1 2\r\nend\n", "line 2:"},                  /* CR */
+        {"warifu-presig 1\n* * 1 2\r\nend\n", "line 2:"},                     /* CR */
         {"warifu-presig 1\nkey * 1 2\nend\n", "line 2:"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
