@@ -527,6 +527,7 @@ void wf_daemon_stop(wf_daemon *d)
     if (d->net)
         wf_peer_net_close(d->net);
     wf_session_free_all(d);
+    wf_paillier_keeper_free(d);
     if (d->store) {
         wf_daemon_audit(d, "stop", "warifud stopped");
         wf_node_keys_free(d);

@@ -268,9 +268,12 @@ void wf_member_pool_gauge(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], wf_me
 
 /* paillier_keeper.c: starts the keeper of the Paillier key pool (its thread
  * only when cfg.paillier_pool_high > 0); wf_paillier_keeper_stop cancels a
- * running prime search, joins and frees (accepts a daemon without one). */
+ * running prime search and joins (the source keeps working: sessions still
+ * running may take pooled keys); wf_paillier_keeper_free, once no session
+ * runs, frees. Both accept a daemon without a keeper. */
 wf_err wf_paillier_keeper_start(wf_daemon *d);
 void wf_paillier_keeper_stop(wf_daemon *d);
+void wf_paillier_keeper_free(wf_daemon *d);
 /* The daemon's paillier_source (ctx = the daemon): a pooled key, checked
  * (wf_paillier_keygen_from_primes), or NULL when the pool has none — a miss,
  * counted; the caller then searches primes itself. */

@@ -173,6 +173,15 @@ void wf_paillier_keeper_stop(wf_daemon *d)
     pthread_mutex_unlock(&k->mu);
     if (k->started)
         pthread_join(k->thread, NULL);
+    k->started = 0;
+}
+
+void wf_paillier_keeper_free(wf_daemon *d)
+{
+    struct wf_paillier_keeper *k = d->paillier;
+    if (k == NULL)
+        return;
+    wf_paillier_keeper_stop(d);
     d->paillier = NULL;
     pthread_mutex_destroy(&k->mu);
     pthread_cond_destroy(&k->cv);

@@ -333,10 +333,16 @@ wf_err wf_db_presig_drop_key(wf_store *s, rocksdb_writebatch_t *batch, const uin
 wf_err wf_store_presig_expire(wf_store *s, const uint8_t key_id[ID], uint64_t before_ms, size_t *dropped)
 {
     if (!s || !key_id) return wf_store_fail(WF_ERR_ARG, "missing argument");
+    size_t count = 0;
     pthread_mutex_lock(&s->lock);
     rocksdb_writebatch_t *b = rocksdb_writebatch_create();
-    wf_err err = drop(s, b, key_id, before_ms, dropped);
-    err = wf_db_finish(s, b, err);
+    wf_err err = drop(s, b, key_id, before_ms, &count);
+    if (!err && count == 0) {
+        rocksdb_writebatch_destroy(b); /* nothing to drop: no synced write (the keeper asks every second) */
+    } else {
+        err = wf_db_finish(s, b, err);
+    }
     pthread_mutex_unlock(&s->lock);
+    if (!err && dropped) *dropped = count;
     return err;
 }
