@@ -6,6 +6,7 @@
  *   - keygen's aux-info takes one pooled key on every node: the depth drops
  *     by one, no miss is counted, and (depth still at the low mark) nothing
  *     is generated again;
+ *   - with the pool empty, aux-info counts a miss and searches primes inline;
  *   - a node generating real 2048-bit keys stops at once: the prime search
  *     is cancelled, not waited for;
  *   - a malformed presig policy file stops the start, naming the line.
@@ -137,6 +138,37 @@ static void test_pool_serves_aux_info(void)
         wf_df_stop(&f, i);
 }
 
+/* Alpha's pool, not refilled (0/0), serves one more aux-info, then is empty:
+ * the next aux-info counts a miss and searches primes inline, as without a
+ * pool (one real 2048-bit key: seconds). Bravo and charlie use fixture keys. */
+static void test_miss(void)
+{
+    wf_daemon_cfg cfg = pool_cfg(0);
+    cfg.paillier_pool_low = cfg.paillier_pool_high = 0;
+    wf_df_start(&f, 0, &cfg);
+    for (size_t i = 1; i < f.n; i++) {
+        cfg = wf_df_cfg(&f, i);
+        cfg.paillier_ctx = (void *)(uintptr_t)(9 + i); /* pairs 10, 11: unused by the pools above */
+        wf_df_start(&f, i, &cfg);
+    }
+    REQUIRE(wf_df_wait_ready(&f, 15000));
+    CHECK(metric(0, DEPTH) == HIGH - 1);
+    uint8_t key_id[32];
+    const char *ids[] = {"key-last-pooled", "key-missed"};
+    for (int k = 0; k < 2; k++) {
+        Warifu__Wire__ClientResponse *r = wf_df_keygen(&f, 0, ids[k], key_id);
+        CHECK(r != NULL && r->code == 0);
+        if (r != NULL)
+            warifu__wire__client_response__free_unpacked(r, NULL);
+        CHECK(metric(0, DEPTH) == 0);
+        CHECK(metric(0, "warifu_paillier_pool_misses_total") == k);
+    }
+    CHECK(metric(0, "warifu_paillier_keys_generated_total") == 0); /* the inline search is not the pool's */
+    CHECK(wf_df_sign_ok(&f, 2, "after-miss", key_id));
+    for (size_t i = 0; i < f.n; i++)
+        wf_df_stop(&f, i);
+}
+
 /* A real 2048-bit search in the background does not hold up a stop. */
 static void test_stop_cancels_search(void)
 {
@@ -159,6 +191,7 @@ int main(void)
     wf_df_setup(&f, 3, 2, (const uint32_t[]){0, 0, 0});
     test_bad_policy_refused();
     test_pool_serves_aux_info();
+    test_miss();
     test_stop_cancels_search();
     wf_df_teardown(&f);
     return wf_check_summary("test_daemon_paillier_pool");
