@@ -43,9 +43,10 @@ typedef struct wf_daemon_cfg {
     int keygen_timeout_ms;         /* 0: WF_DAEMON_KEYGEN_TIMEOUT_MS */
     int grace_ms;                  /* 0: WF_DAEMON_GRACE_MS */
     unsigned presign_threads;      /* per presign session; 0: 2 */
-    /* Where aux-info gets this node's Paillier key: NULL generates two safe
-     * primes when aux-info starts (seconds). A pool of pre-generated keys
-     * (or a test's fixed keys) plugs in here; the daemon owns what it returns. */
+    /* Where aux-info (and refresh, reshare) get this node's Paillier key; the
+     * daemon owns what it returns, and a NULL return means "search two safe
+     * primes now" (seconds). NULL here: the daemon's own pool of pre-generated
+     * keys (below), which returns NULL when empty. Tests plug fixed keys in. */
     struct wf_paillier_sk *(*paillier_source)(void *ctx, unsigned bits);
     void *paillier_ctx;
     /* The pool of pre-generated Paillier keys (node/paillier_keeper.c), the
