@@ -18,9 +18,10 @@
  *
  * Pool policy (issue 9): the marks are per (key, signing set)
  * (node/presig_policy.h; --presig-low/--presig-high are the default). Every
- * pass drops the key's expired presignatures (cfg.presig_ttl_ms; the store
- * already refuses to hand them out, store/presig_pool.h) and counts them in
- * warifu_presign_expired_total, then refreshes the pool-depth gauge of every
+ * KEEPER_TIDY_MS the keeper drops each key's expired presignatures
+ * (cfg.presig_ttl_ms; the store already refuses to hand them out,
+ * store/presig_pool.h) and counts them in warifu_presign_expired_total, then
+ * refreshes the pool-depth gauge of every
  * signing set this node is in, so the gauge follows whatever changed the
  * pool behind the daemon's back: expiry, or a key replaced by refresh or
  * reshare (wf_store_key_replace drops the key's pool in its own batch). */
@@ -35,6 +36,7 @@
 #include "store/presig_pool.h"
 
 #define KEEPER_PERIOD_MS 1000
+#define KEEPER_TIDY_MS   5000 /* expiry and gauges: every key's pools are read, so not every pass */
 
 static int lowest(wf_member_set s, uint32_t m)
 {
@@ -134,7 +136,7 @@ static void tidy(wf_daemon *d, const wf_node_key *k)
 
 /* One pass over every ready key and every set we lead; returns how many
  * presign sessions ran. */
-static unsigned pass(wf_daemon *d)
+static unsigned pass(wf_daemon *d, int tidy_due)
 {
     unsigned ran = 0;
     wf_member_set usable = wf_daemon_usable(d);
@@ -144,7 +146,8 @@ static unsigned pass(wf_daemon *d)
     wf_node_key *first = d->keys;
     pthread_mutex_unlock(&d->keys_mu);
     for (wf_node_key *k = first; k != NULL; k = k->next) {
-        tidy(d, k);
+        if (tidy_due)
+            tidy(d, k);
         if (k->aux == NULL)
             continue;
         for (size_t i = 0; i < nq && atomic_load(&d->stopping) == 0; i++)
@@ -157,8 +160,13 @@ static unsigned pass(wf_daemon *d)
 static void *keeper_main(void *arg)
 {
     wf_daemon *d = arg;
+    uint64_t last_tidy = 0;
     while (atomic_load(&d->stopping) == 0) {
-        pass(d);
+        uint64_t now = wf_daemon_now_ms();
+        int tidy_due = now - last_tidy >= KEEPER_TIDY_MS;
+        if (tidy_due)
+            last_tidy = now;
+        pass(d, tidy_due);
         struct timespec ts;
         clock_gettime(CLOCK_MONOTONIC, &ts);
         ts.tv_sec += KEEPER_PERIOD_MS / 1000;
