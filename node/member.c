@@ -136,7 +136,7 @@ static void run_aux(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], const uint8
     wf_machine_free(m);
 }
 
-static void update_pool_gauge(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], wf_member_set set)
+void wf_member_pool_gauge(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], wf_member_set set)
 {
     size_t count = 0;
     if (wf_store_presig_count(d->store, key_id, set, &count) != WF_OK)
@@ -199,7 +199,7 @@ static void run_presign(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], const u
         }
         wf_store_blob_clear(&b);
         wf_presig_free(ps);
-        update_pool_gauge(d, key_id, set);
+        wf_member_pool_gauge(d, key_id, set);
     }
     wf_machine_free(m);
 }
@@ -280,7 +280,7 @@ static void sign_claimed(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], const 
     memset(&b, 0, sizeof b);
     uint64_t take_count = 0;
     err = wf_store_presig_take(d->store, key_id, set, st->presig_id, &req, &b, &take_count);
-    update_pool_gauge(d, key_id, set);
+    wf_member_pool_gauge(d, key_id, set);
     if (err == WF_ERR_NOT_FOUND)
         return refuse(res, "no such presignature here for this signing set");
     if (err != WF_OK)
