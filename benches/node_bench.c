@@ -435,7 +435,8 @@ static pid_t spawn_warifud(size_t i)
         const char *quiet = getenv("WF_TEST_VERBOSE") ? "--grace-ms=3000" : "--quiet";
         execl(WF_WARIFUD_BIN, WF_WARIFUD_BIN, "--node", f.dirs[i], "--cluster", f.cluster, "--policy",
               f.policy, "--client-ca", f.client_ca, "--client-listen", f.client_url[i], "--http",
-              f.http_url[i], "--key-file", f.key_files[i], quiet, (char *)NULL);
+              f.http_url[i], "--key-file", f.key_files[i], "--paillier-pool-high", "0", quiet,
+              (char *)NULL); /* no background prime search beside what is measured */
         _exit(127);
     }
     return pid;

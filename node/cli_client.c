@@ -268,6 +268,8 @@ static int print_status(const wf_cli_args *a, const Warifu__Wire__Status *st)
     wf_cli_field_hex(a, "cluster_id", st->cluster_id.data, st->cluster_id.len);
     print_peers(a, st);
     print_keys(a, st);
+    wf_cli_field_u64(a, "paillier_bits", st->paillier_bits);
+    wf_cli_field_u64(a, "paillier_pool", st->paillier_pool);
     return wf_cli_finish(a);
 }
 

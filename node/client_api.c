@@ -16,6 +16,7 @@
 #include "node/refresh.h"
 #include "protocol/proto/client.pb-c.h"
 #include "protocol/wire.h"
+#include "store/paillier_pool.h"
 #include "store/presig_pool.h"
 #include "store/requests.h"
 
@@ -314,6 +315,10 @@ static wf_client_code do_status(wf_daemon *d, answer *a)
     }
     a->status.n_keys = i;
     a->status.keys = a->key_ptrs;
+    size_t pooled = 0;
+    a->status.paillier_bits = d->cfg.paillier_bits;
+    if (wf_store_paillier_count(d->store, d->cfg.paillier_bits, &pooled) == WF_OK)
+        a->status.paillier_pool = (uint32_t)pooled;
     a->resp.body_case = WARIFU__WIRE__CLIENT_RESPONSE__BODY_STATUS;
     a->resp.status = &a->status;
     return WF_CLIENT_OK;

@@ -326,7 +326,9 @@ void wf_coord_presign(wf_daemon *d, const wf_node_key *k, wf_member_set set, uin
 
 /* The oldest pooled presignature of this set that this node owns and no
  * other request of ours holds. Reads the pool's first POOL_SCAN_FIRST ids,
- * more when those are all others' or reserved. */
+ * more when those are all others' or reserved. Expired ones (and ones about
+ * to expire) are never listed: the store decides lifetime in one place, for
+ * this pick and for every member's take (wf_store_presig_set_ttl). */
 static int pick_pooled(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], wf_member_set set,
                        uint8_t id[WF_ID_BYTES])
 {

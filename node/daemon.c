@@ -15,8 +15,10 @@
 #include "crypto/secmem.h"
 #include "node/daemon_internal.h"
 #include "node/fail.h"
+#include "node/presig_policy.h"
 #include "node/text_format.h"
 #include "store/audit.h"
+#include "store/presig_pool.h"
 
 #define ROUTER_POLL_MS 200
 
@@ -334,6 +336,31 @@ done:
     return err;
 }
 
+/* Pool policy (issue 9): presignature water-marks and lifetime, and the
+ * Paillier key pool as the source of aux-info's keys unless a test set one. */
+static wf_err setup_pools(wf_daemon *d, const char **why)
+{
+    wf_err err = WF_OK;
+    if (d->cfg.paillier_pool_high < d->cfg.paillier_pool_low)
+        FAIL(WF_ERR_RANGE, "the Paillier pool's high water-mark is below the low one");
+    if (d->cfg.presig_policy_path != NULL)
+        err = wf_presig_policy_load(&d->presig_policy, d->cfg.presig_policy_path, d->n, d->t, d->cfg.presig_low,
+                                    d->cfg.presig_high, why);
+    else if ((err = wf_presig_policy_default(&d->presig_policy, d->cfg.presig_low, d->cfg.presig_high)) != WF_OK)
+        FAIL(err, "cannot set the presignature water-marks");
+    if (err != WF_OK)
+        goto done;
+    wf_store_presig_set_ttl(d->store, d->cfg.presig_ttl_ms);
+    if (d->cfg.paillier_source == NULL) {
+        d->cfg.paillier_source = wf_paillier_keeper_source;
+        d->cfg.paillier_ctx = d;
+    }
+    if ((err = wf_paillier_keeper_start(d)) != WF_OK)
+        FAIL(err, "cannot start the Paillier key pool's keeper");
+done:
+    return err;
+}
+
 /* The client API comes up last, once the router and keeper run. */
 static wf_err setup_clients(wf_daemon *d, const char **why)
 {
@@ -423,7 +450,7 @@ wf_err wf_daemon_start(wf_daemon **out, const wf_daemon_cfg *cfg, const char **w
     if (d->cfg.presign_threads == 0)
         d->cfg.presign_threads = 2;
     if ((err = setup_identity(d, why)) != WF_OK || (err = setup_store(d, why)) != WF_OK ||
-        (err = setup_network(d, why)) != WF_OK)
+        (err = setup_network(d, why)) != WF_OK || (err = setup_pools(d, why)) != WF_OK)
         goto done;
     if (cfg->fault.kind != WF_FAULT_NONE)
         wf_daemon_log(d, "WARNING: test fault %u injected into every %s session: this node cheats on purpose",
@@ -458,6 +485,7 @@ void wf_daemon_stop(wf_daemon *d)
         return;
     /* 1: refuse new work, let running sessions finish for the grace period */
     atomic_store(&d->stopping, 1);
+    wf_paillier_keeper_stop(d); /* cancels a prime search in progress */
     uint64_t deadline = wf_daemon_now_ms() + (uint64_t)d->cfg.grace_ms;
     pthread_mutex_lock(&d->mu);
     pthread_cond_broadcast(&d->cv);
@@ -499,12 +527,14 @@ void wf_daemon_stop(wf_daemon *d)
     if (d->net)
         wf_peer_net_close(d->net);
     wf_session_free_all(d);
+    wf_paillier_keeper_free(d);
     if (d->store) {
         wf_daemon_audit(d, "stop", "warifud stopped");
         wf_node_keys_free(d);
         wf_store_close(d->store);
     }
     wf_metrics_free(d->metrics);
+    wf_presig_policy_free(d->presig_policy);
     wf_cluster_net_free(d->netcfg);
     wf_policy_free(d->policy);
     wf_cluster_config_free(d->cluster);

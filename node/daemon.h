@@ -45,11 +45,29 @@ typedef struct wf_daemon_cfg {
     int keygen_timeout_ms;         /* 0: WF_DAEMON_KEYGEN_TIMEOUT_MS */
     int grace_ms;                  /* 0: WF_DAEMON_GRACE_MS */
     unsigned presign_threads;      /* per presign session; 0: 2 */
-    /* Where aux-info gets this node's Paillier key: NULL generates two safe
-     * primes when aux-info starts (seconds). A pool of pre-generated keys
-     * (or a test's fixed keys) plugs in here; the daemon owns what it returns. */
+    /* Where aux-info (and refresh, reshare) get this node's Paillier key; the
+     * daemon owns what it returns, and a NULL return means "search two safe
+     * primes now" (seconds). NULL here: the daemon's own pool of pre-generated
+     * keys (below), which returns NULL when empty. Tests plug fixed keys in. */
     struct wf_paillier_sk *(*paillier_source)(void *ctx, unsigned bits);
     void *paillier_ctx;
+    /* The pool of pre-generated Paillier keys (node/paillier_keeper.c), the
+     * paillier_source when the one above is NULL: refilled in the background
+     * when below low, up to high keys of paillier_bits (0/0: no background
+     * generation; aux-info still takes what the pool holds). */
+    unsigned paillier_pool_low;
+    unsigned paillier_pool_high;
+    /* How the pool keeper makes a key: NULL is wf_paillier_keygen (prime
+     * search, polling cancel). Tests plug fixture keys in here. */
+    wf_err (*paillier_generate)(void *ctx, unsigned bits, const volatile int *cancel,
+                                struct wf_paillier_sk **out);
+    void *paillier_generate_ctx;
+    /* Presignature pool policy: a presignature older than this is never used
+     * and the keeper drops it (0: they never expire); per (key, signing set)
+     * water-marks overriding presig_low/presig_high (node/presig_policy.h;
+     * NULL: none). */
+    uint64_t presig_ttl_ms;
+    const char *presig_policy_path;
     /* Test-only misbehaviour (the simulator's cheating node): applied to every
      * machine of `fault_protocol`. Refused unless allow_test_faults is set.
      * fault_protocol WF_REFRESH_CRASH_BEFORE_COMMIT (any non-zero kind) runs

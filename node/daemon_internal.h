@@ -146,6 +146,9 @@ struct wf_daemon {
 
     pthread_mutex_t keys_mu;
     wf_node_key *keys;
+
+    struct wf_presig_policy *presig_policy; /* water-marks by (key, set); never NULL once started */
+    struct wf_paillier_keeper *paillier;    /* the Paillier key pool's keeper (node/paillier_keeper.c) */
 };
 
 /* daemon.c */
@@ -251,8 +254,6 @@ typedef struct wf_member_extra {
 void wf_member_run(wf_daemon *d, uint32_t coordinator, const uint8_t key_id[WF_ID_BYTES],
                    const uint8_t start_id[WF_ID_BYTES], const wf_control_start *st, wf_control_result *res,
                    wf_member_extra *extra);
-/* Sets the pool-depth gauge of (key, signing set) from the store. */
-void wf_member_pool_gauge(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], wf_member_set set);
 /* 1 if start_id was seen before (a replay); else remembers it. */
 int wf_member_seen_before(wf_daemon *d, const uint8_t start_id[WF_ID_BYTES]);
 /* NULL when the policy lets this keygen request's client create keys (and
@@ -293,6 +294,22 @@ void wf_coord_presign(wf_daemon *d, const wf_node_key *k, wf_member_set set, uin
 /* keeper.c */
 wf_err wf_keeper_start(wf_daemon *d);
 void wf_keeper_join(wf_daemon *d);
+
+/* member.c: sets warifu_presign_pool_depth of (key, set) from the store. */
+void wf_member_pool_gauge(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], wf_member_set set);
+
+/* paillier_keeper.c: starts the keeper of the Paillier key pool (its thread
+ * only when cfg.paillier_pool_high > 0); wf_paillier_keeper_stop cancels a
+ * running prime search and joins (the source keeps working: sessions still
+ * running may take pooled keys); wf_paillier_keeper_free, once no session
+ * runs, frees. Both accept a daemon without a keeper. */
+wf_err wf_paillier_keeper_start(wf_daemon *d);
+void wf_paillier_keeper_stop(wf_daemon *d);
+void wf_paillier_keeper_free(wf_daemon *d);
+/* The daemon's paillier_source (ctx = the daemon): a pooled key, checked
+ * (wf_paillier_keygen_from_primes), or NULL when the pool has none — a miss,
+ * counted; the caller then searches primes itself. */
+struct wf_paillier_sk *wf_paillier_keeper_source(void *ctx, unsigned bits);
 
 /* client_api.c: the handler of node/client_net.h. */
 wf_err wf_client_api_handle(void *ctx, const uint8_t *req, size_t len, uint8_t **resp, size_t *resp_len);

@@ -14,7 +14,17 @@
  * often so gets its share back without waiting for the others to use theirs.
  * Between two passes (or with high < t, when some member owns none) a
  * coordinator may find none of its own while the pool holds others': it then
- * presigns on demand — correct, one presign slower. */
+ * presigns on demand — correct, one presign slower.
+ *
+ * Pool policy (issue 9): the marks are per (key, signing set)
+ * (node/presig_policy.h; --presig-low/--presig-high are the default). Every
+ * KEEPER_TIDY_MS the keeper drops each key's expired presignatures
+ * (cfg.presig_ttl_ms; the store already refuses to hand them out,
+ * store/presig_pool.h) and counts them in warifu_presign_expired_total, then
+ * refreshes the pool-depth gauge of every
+ * signing set this node is in, so the gauge follows whatever changed the
+ * pool behind the daemon's back: expiry, or a key replaced by refresh or
+ * reshare (wf_store_key_replace drops the key's pool in its own batch). */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,10 +32,12 @@
 #include <time.h>
 
 #include "node/daemon_internal.h"
+#include "node/presig_policy.h"
 #include "node/refresh.h"
 #include "store/presig_pool.h"
 
 #define KEEPER_PERIOD_MS 1000
+#define KEEPER_TIDY_MS   5000 /* expiry and gauges: every key's pools are read, so not every pass */
 
 static int lowest(wf_member_set s, uint32_t m)
 {
@@ -81,12 +93,14 @@ static void learn_failure(wf_daemon *d, const wf_coord_outcome *o)
 static unsigned refill(wf_daemon *d, const wf_node_key *k, wf_member_set set)
 {
     size_t own[WF_MAX_MEMBERS];
+    unsigned low = 0, high = 0;
+    wf_presig_policy_marks(d->presig_policy, k->key_id, set, &low, &high);
     size_t t = wf_set_count(set), count = owned(d, k->key_id, set, own);
     uint32_t owner = fewest(set, own);
     unsigned ran = 0;
-    if (count == SIZE_MAX || count >= d->cfg.presig_high || own[owner] * t >= d->cfg.presig_low)
+    if (count == SIZE_MAX || count >= high || own[owner] * t >= low)
         return 0;
-    while (count < d->cfg.presig_high && atomic_load(&d->stopping) == 0) {
+    while (count < high && atomic_load(&d->stopping) == 0) {
         wf_coord_outcome o;
         wf_coord_presign(d, k, set, owner, &o);
         ran++;
@@ -101,9 +115,29 @@ static unsigned refill(wf_daemon *d, const wf_node_key *k, wf_member_set set)
     return ran;
 }
 
+/* Drops the key's expired presignatures, then sets the depth gauge of every
+ * signing set with this node in it. */
+static void tidy(wf_daemon *d, const wf_node_key *k)
+{
+    uint64_t ttl = d->cfg.presig_ttl_ms, now = wf_daemon_now_ms();
+    size_t dropped = 0;
+    if (ttl > 0 && now > ttl) {
+        if (wf_store_presig_expire(d->store, k->key_id, now - ttl, &dropped) != WF_OK)
+            wf_daemon_log(d, "dropping expired presignatures failed: %s", wf_store_last_error());
+        else if (dropped > 0)
+            wf_metric_add(d->nm.presig_expired, NULL, (double)dropped);
+    }
+    wf_member_set all = 0, q[64];
+    for (uint32_t m = 0; m < d->n; m++)
+        all |= WF_SET_BIT(m);
+    size_t nq = wf_quorum_list(d->members, d->n, d->t, WF_SET_BIT(d->self), all, q, 64);
+    for (size_t i = 0; i < nq; i++)
+        wf_member_pool_gauge(d, k->key_id, q[i]);
+}
+
 /* One pass over every ready key and every set we lead; returns how many
  * presign sessions ran. */
-static unsigned pass(wf_daemon *d)
+static unsigned pass(wf_daemon *d, int tidy_due)
 {
     unsigned ran = 0;
     wf_member_set usable = wf_daemon_usable(d);
@@ -113,6 +147,8 @@ static unsigned pass(wf_daemon *d)
     wf_node_key *first = d->keys;
     pthread_mutex_unlock(&d->keys_mu);
     for (wf_node_key *k = first; k != NULL; k = k->next) {
+        if (tidy_due)
+            tidy(d, k);
         if (k->aux == NULL)
             continue;
         for (size_t i = 0; i < nq && atomic_load(&d->stopping) == 0; i++)
@@ -125,8 +161,13 @@ static unsigned pass(wf_daemon *d)
 static void *keeper_main(void *arg)
 {
     wf_daemon *d = arg;
+    uint64_t last_tidy = 0;
     while (atomic_load(&d->stopping) == 0) {
-        pass(d);
+        uint64_t now = wf_daemon_now_ms();
+        int tidy_due = now - last_tidy >= KEEPER_TIDY_MS;
+        if (tidy_due)
+            last_tidy = now;
+        pass(d, tidy_due);
         struct timespec ts;
         clock_gettime(CLOCK_MONOTONIC, &ts);
         ts.tv_sec += KEEPER_PERIOD_MS / 1000;
@@ -140,7 +181,7 @@ static void *keeper_main(void *arg)
 
 wf_err wf_keeper_start(wf_daemon *d)
 {
-    if (d->cfg.presig_high == 0)
+    if (wf_presig_policy_max_high(d->presig_policy) == 0 && d->cfg.presig_ttl_ms == 0)
         return WF_OK;
     if (pthread_create(&d->keeper, NULL, keeper_main, d) != 0)
         return WF_ERR_INTERNAL;

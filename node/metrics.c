@@ -559,6 +559,7 @@ static const char *const by_result[] = {"result"};
 static const char *const by_pool[] = {"key_id", "signers"};
 static const char *const by_culprit[] = {"culprit"};
 static const char *const by_reason[] = {"reason"};
+static const char *const by_bits[] = {"bits"};
 
 #define SLOT(field) offsetof(wf_node_metrics, field)
 
@@ -577,9 +578,16 @@ static const family_spec node_families[] = {
     {SLOT(refused_envelopes), WF_METRIC_COUNTER, "warifu_envelopes_refused_total",
      "Envelopes from peers dropped before reaching a protocol, by reason.", by_reason, 1},
     {SLOT(paillier_pool), WF_METRIC_GAUGE, "warifu_paillier_pool_depth",
-     "Pregenerated Paillier keys waiting to be used.", NULL, 0},
+     "Pregenerated Paillier keys waiting to be used, by modulus size.", by_bits, 1},
     {SLOT(paillier_generated), WF_METRIC_COUNTER, "warifu_paillier_keys_generated_total",
      "Paillier keys generated since the start (its rate is the generation rate).", NULL, 0},
+    {SLOT(paillier_seconds), WF_METRIC_COUNTER, "warifu_paillier_generation_seconds_total",
+     "Seconds spent generating pooled Paillier keys (keys generated / this = keys per second).", NULL, 0},
+    {SLOT(paillier_misses), WF_METRIC_COUNTER, "warifu_paillier_pool_misses_total",
+     "Times a protocol needed a Paillier key and the pool had none (it then searched primes inline).", NULL,
+     0},
+    {SLOT(presig_expired), WF_METRIC_COUNTER, "warifu_presign_expired_total",
+     "Presignatures dropped unused at the end of their lifetime.", NULL, 0},
 };
 
 wf_err wf_node_metrics_register(wf_metrics *m, wf_node_metrics *out)

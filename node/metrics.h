@@ -103,6 +103,7 @@ wf_err wf_metrics_render(wf_metrics *m, char **out, size_t *len);
  *   request_seconds    result:  as requests (observed when a request finishes)
  *   presig_pool        key_id, signers: the key's id and the signing set as sorted
  *                      member indices joined by "," (e.g. "0,2,3")
+ *   paillier_pool      bits:    the modulus size, e.g. "2048"
  *   aborts             culprit: the blamed member's name
  *   refused_envelopes  reason:  "signature", "sender", "session", "round", "replay",
  *                      "oversize", "decode" */
@@ -114,8 +115,13 @@ typedef struct wf_node_metrics {
     wf_metric *peers;              /* warifu_peers: gauge, peers configured */
     wf_metric *aborts;             /* warifu_protocol_aborts_total{culprit}: counter */
     wf_metric *refused_envelopes;  /* warifu_envelopes_refused_total{reason}: counter */
-    wf_metric *paillier_pool;      /* warifu_paillier_pool_depth: gauge, pregenerated keys */
+    wf_metric *paillier_pool;      /* warifu_paillier_pool_depth{bits}: gauge, pregenerated keys by modulus size */
     wf_metric *paillier_generated; /* warifu_paillier_keys_generated_total: counter (rate() of it) */
+    wf_metric *paillier_seconds;   /* warifu_paillier_generation_seconds_total: counter, wall time generating
+                                      (keys / seconds is the generation rate) */
+    wf_metric *paillier_misses;    /* warifu_paillier_pool_misses_total: counter, aux-info found the pool empty */
+    wf_metric *presig_expired;     /* warifu_presign_expired_total: counter, presignatures dropped unused at
+                                      the end of their lifetime */
 } wf_node_metrics;
 
 /* Adds the families above to m (in that order) and fills out. WF_ERR_EXISTS

@@ -29,11 +29,15 @@ typedef struct peer_link {
     nng_socket rx; /* pull, listening for this peer only */
     nng_socket tx; /* push, dialing this peer only */
     nng_listener listener;
-    nng_dialer dialer;
+    nng_dialer dialer; /* under net->mu once the link is open (a redial replaces it) */
     nng_aio *rx_aio;
+    char durl[URL_CHARS];
+    nng_tls_config *cli;              /* the dialer's TLS configuration (NULL over tcp://), kept for a redial */
+    _Atomic int64_t failing_since_ms; /* first failed send since the last good one, or 0 */
+    int64_t redialed_ms;              /* under net->mu: when the last redial began, or 0 */
     size_t queued; /* under net->mu: messages of this peer in the queue */
     int stalled;   /* under net->mu: queue full, rx_aio not re-armed */
-    _Atomic uint64_t sent, received, send_failed, too_large, oversize, unverified;
+    _Atomic uint64_t sent, received, send_failed, too_large, oversize, unverified, redials;
 } peer_link;
 
 typedef struct queued_msg {
@@ -333,6 +337,68 @@ void wf_peer_net_msg_free(uint8_t *msg, size_t len)
 
 /* ---- sending ---- */
 
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static uint64_t scope_value(nng_stat *root, const char *kind, int id, const char *name);
+static int start_dialer(peer_link *l, nng_dialer *out);
+
+/* How many connections NNG counts on l's sending socket. */
+static uint64_t tx_pipes(peer_link *l)
+{
+    nng_stat *stats = NULL;
+    if (nng_stats_get(&stats) != 0)
+        return 0;
+    uint64_t n = scope_value(stats, "socket", nng_socket_id(l->tx), "pipes");
+    nng_stats_free(stats);
+    return n;
+}
+
+/* NNG 1.5.2 over TLS can wedge a connection for good when its peer dies
+ * while data to it is in flight: the pipe is never torn down, so the socket
+ * still counts it but sends nothing, and its dialer, waiting for the pipe to
+ * go, never redials (reproduced: within 30-45 kills of a receiver while the
+ * sender streams). A peer that is simply down has no pipe counted. So when a
+ * link's sends have failed for WEDGE_MS while a connection is counted, the
+ * link gets a new dialer, which connects beside the stuck pipe; the old
+ * dialer is closed. At most one redial per WEDGE_MS. A peer that is up but
+ * not reading looks the same and gets a second connection, which is
+ * harmless: it delivers to the same peer. */
+#define WEDGE_MS (3 * WF_PEER_NET_RECONNECT_MAX_MS)
+
+static void watch_link(peer_link *l, int sent)
+{
+    if (sent) {
+        if (atomic_load(&l->failing_since_ms) != 0)
+            atomic_store(&l->failing_since_ms, 0);
+        return;
+    }
+    int64_t now = mono_ms(), since = 0;
+    if (atomic_compare_exchange_strong(&l->failing_since_ms, &since, now) || now - since < WEDGE_MS)
+        return;
+    wf_peer_net *net = l->net;
+    pthread_mutex_lock(&net->mu);
+    int due = !net->closing && (l->redialed_ms == 0 || now - l->redialed_ms >= WEDGE_MS);
+    if (due)
+        l->redialed_ms = now;
+    pthread_mutex_unlock(&net->mu);
+    if (!due || tx_pipes(l) == 0)
+        return;
+    nng_dialer fresh;
+    if (start_dialer(l, &fresh) != 0)
+        return;
+    pthread_mutex_lock(&net->mu);
+    nng_dialer old = l->dialer;
+    l->dialer = fresh;
+    pthread_mutex_unlock(&net->mu);
+    atomic_fetch_add(&l->redials, 1);
+    nng_dialer_close(old);
+}
+
 wf_err wf_peer_net_send(wf_peer_net *net, size_t peer, const uint8_t *msg, size_t len, int timeout_ms)
 {
     if (net == NULL || peer >= net->n || (msg == NULL && len != 0))
@@ -364,12 +430,34 @@ wf_err wf_peer_net_send(wf_peer_net *net, size_t peer, const uint8_t *msg, size_
         atomic_fetch_add(&l->sent, 1);
     }
     nng_aio_free(aio);
+    watch_link(l, rv == 0);
     if (rv == 0)
         return WF_OK;
     return rv == NNG_ETIMEDOUT ? WF_ERR_CANCELLED : WF_ERR_INTERNAL;
 }
 
 /* ---- set-up and tear-down ---- */
+
+/* Creates and starts a dialer of l->tx to l->durl with the link's TLS
+ * configuration; the dialer reconnects on its own. */
+static int start_dialer(peer_link *l, nng_dialer *out)
+{
+    nng_dialer d;
+    int rv = nng_dialer_create(&d, l->tx, l->durl);
+    if (rv != 0)
+        return rv;
+    if ((rv = nng_dialer_set_size(d, NNG_OPT_RECVMAXSZ, PUSH_RECV_MAX)) != 0 ||
+        (rv = nng_dialer_set_bool(d, NNG_OPT_TCP_KEEPALIVE, true)) != 0 ||
+        (rv = nng_dialer_set_ms(d, NNG_OPT_RECONNMINT, WF_PEER_NET_RECONNECT_MIN_MS)) != 0 ||
+        (rv = nng_dialer_set_ms(d, NNG_OPT_RECONNMAXT, WF_PEER_NET_RECONNECT_MAX_MS)) != 0 ||
+        (l->cli != NULL && (rv = nng_dialer_set_ptr(d, NNG_OPT_TLS_CONFIG, l->cli)) != 0) ||
+        (rv = nng_dialer_start(d, NNG_FLAG_NONBLOCK)) != 0) {
+        nng_dialer_close(d);
+        return rv;
+    }
+    *out = d;
+    return 0;
+}
 
 /* Opens the two sockets of link l: a pull socket listening at lurl for this
  * peer's certificate only, and a push socket dialing durl that accepts only
@@ -391,13 +479,12 @@ static wf_err open_link(peer_link *l, const char *lurl, const char *durl, const 
         FAIL(WF_ERR_INTERNAL, "cannot set up a listener");
     if (nng_listener_start(l->listener, 0) != 0)
         FAIL(WF_ERR_INTERNAL, "cannot listen on a peer's port (in use?)");
-    if (nng_push0_open(&l->tx) != 0 || nng_dialer_create(&l->dialer, l->tx, durl) != 0 ||
-        nng_dialer_set_size(l->dialer, NNG_OPT_RECVMAXSZ, PUSH_RECV_MAX) != 0 ||
-        nng_dialer_set_bool(l->dialer, NNG_OPT_TCP_KEEPALIVE, true) != 0 ||
-        nng_dialer_set_ms(l->dialer, NNG_OPT_RECONNMINT, WF_PEER_NET_RECONNECT_MIN_MS) != 0 ||
-        nng_dialer_set_ms(l->dialer, NNG_OPT_RECONNMAXT, WF_PEER_NET_RECONNECT_MAX_MS) != 0 ||
-        (cli != NULL && nng_dialer_set_ptr(l->dialer, NNG_OPT_TLS_CONFIG, cli) != 0) ||
-        nng_dialer_start(l->dialer, NNG_FLAG_NONBLOCK) != 0)
+    if (strlen(durl) >= sizeof l->durl)
+        FAIL(WF_ERR_ARG, "a peer's URL is too long");
+    strcpy(l->durl, durl);
+    l->cli = cli;
+    cli = NULL; /* the link's reference now */
+    if (nng_push0_open(&l->tx) != 0 || start_dialer(l, &l->dialer) != 0)
         FAIL(WF_ERR_INTERNAL, "cannot set up a dialer");
     if (nng_aio_alloc(&l->rx_aio, rx_done, l) != 0)
         FAIL(WF_ERR_NOMEM, "out of memory");
@@ -536,6 +623,120 @@ done:
     return err;
 }
 
+/* nng_close on a socket holding a connection NNG 1.5.2 wedged (see
+ * watch_link; the receiving side of such a connection is stuck too) waits
+ * for ever. So each socket is closed on a thread of its own, and after
+ * CLOSE_WAIT_MS the caller goes on without the ones not closed yet; those are
+ * left to the process's exit. */
+#define CLOSE_WAIT_MS 2000
+
+typedef struct closers {
+    pthread_mutex_t mu;
+    pthread_cond_t cv; /* on CLOCK_MONOTONIC */
+    size_t refs;       /* under mu: the caller and every closing thread not yet finished */
+    size_t pending;    /* under mu: sockets not closed yet */
+} closers;
+
+typedef struct closer {
+    closers *g;
+    nng_socket sock;
+} closer;
+
+static void closers_unref(closers *g)
+{
+    pthread_mutex_lock(&g->mu);
+    size_t refs = --g->refs;
+    pthread_mutex_unlock(&g->mu);
+    if (refs == 0) {
+        pthread_cond_destroy(&g->cv);
+        pthread_mutex_destroy(&g->mu);
+        free(g);
+    }
+}
+
+static void *closer_main(void *arg)
+{
+    closer c = *(closer *)arg;
+    free(arg);
+    nng_close(c.sock);
+    pthread_mutex_lock(&c.g->mu);
+    c.g->pending--;
+    pthread_cond_broadcast(&c.g->cv);
+    pthread_mutex_unlock(&c.g->mu);
+    closers_unref(c.g);
+    return NULL;
+}
+
+static closers *closers_new(void)
+{
+    closers *g = calloc(1, sizeof *g);
+    pthread_condattr_t attr;
+    if (g == NULL || pthread_condattr_init(&attr) != 0) {
+        free(g);
+        return NULL;
+    }
+    int ok = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC) == 0 && pthread_cond_init(&g->cv, &attr) == 0;
+    pthread_condattr_destroy(&attr);
+    if (!ok || pthread_mutex_init(&g->mu, NULL) != 0) {
+        if (ok)
+            pthread_cond_destroy(&g->cv);
+        free(g);
+        return NULL;
+    }
+    g->refs = 1;
+    return g;
+}
+
+/* Starts closing sock on a thread of g's; closes it here if that fails. */
+static void close_on_thread(closers *g, nng_socket sock)
+{
+    closer *c = g != NULL ? malloc(sizeof *c) : NULL;
+    pthread_t t;
+    if (c != NULL) {
+        *c = (closer){.g = g, .sock = sock};
+        pthread_mutex_lock(&g->mu);
+        g->refs++;
+        g->pending++;
+        pthread_mutex_unlock(&g->mu);
+        if (pthread_create(&t, NULL, closer_main, c) == 0) {
+            pthread_detach(t);
+            return;
+        }
+        free(c);
+        pthread_mutex_lock(&g->mu);
+        g->refs--;
+        g->pending--;
+        pthread_mutex_unlock(&g->mu);
+    }
+    nng_close(sock); /* a socket never opened has id 0: ECLOSED, harmless */
+}
+
+/* Closes the rx and tx sockets of every link, waiting at most CLOSE_WAIT_MS
+ * in all. */
+static void close_sockets(wf_peer_net *net)
+{
+    closers *g = closers_new();
+    for (size_t i = 0; i < net->n; i++) {
+        close_on_thread(g, net->links[i].rx);
+        close_on_thread(g, net->links[i].tx);
+    }
+    if (g == NULL)
+        return;
+    struct timespec end;
+    clock_gettime(CLOCK_MONOTONIC, &end);
+    end.tv_sec += CLOSE_WAIT_MS / 1000;
+    end.tv_nsec += (long)(CLOSE_WAIT_MS % 1000) * 1000000;
+    if (end.tv_nsec >= 1000000000) {
+        end.tv_sec++;
+        end.tv_nsec -= 1000000000;
+    }
+    pthread_mutex_lock(&g->mu);
+    while (g->pending > 0 && pthread_cond_timedwait(&g->cv, &g->mu, &end) == 0)
+        ;
+    pthread_mutex_unlock(&g->mu);
+    closers_unref(g);
+}
+
 void wf_peer_net_close(wf_peer_net *net)
 {
     if (net == NULL)
@@ -546,13 +747,13 @@ void wf_peer_net_close(wf_peer_net *net)
         pthread_cond_broadcast(&net->cv);
         pthread_mutex_unlock(&net->mu);
     }
+    close_sockets(net);
     for (size_t i = 0; i < net->n; i++) {
-        nng_close(net->links[i].rx); /* a socket never opened has id 0: ECLOSED, harmless */
-        nng_close(net->links[i].tx);
-    }
-    for (size_t i = 0; i < net->n; i++)
         if (net->links[i].rx_aio != NULL)
             nng_aio_free(net->links[i].rx_aio); /* waits for a running rx_done */
+        if (net->links[i].cli != NULL)
+            nng_tls_config_free(net->links[i].cli);
+    }
     while (net->head != NULL) {
         queued_msg *q = net->head;
         net->head = q->next;
@@ -605,9 +806,13 @@ wf_err wf_peer_net_counters_get(wf_peer_net *net, size_t peer, wf_peer_net_count
         out->send_too_large += atomic_load(&l->too_large);
         out->refused_oversize += atomic_load(&l->oversize);
         out->refused_unverified += atomic_load(&l->unverified);
+        out->redials += atomic_load(&l->redials);
         if (have_stats) {
+            pthread_mutex_lock(&net->mu);
+            nng_dialer d = l->dialer;
+            pthread_mutex_unlock(&net->mu);
             out->refused_handshake += scope_value(stats, "listener", nng_listener_id(l->listener), "auth") +
-                                      scope_value(stats, "dialer", nng_dialer_id(l->dialer), "auth");
+                                      scope_value(stats, "dialer", nng_dialer_id(d), "auth");
             out->connected += scope_value(stats, "socket", nng_socket_id(l->tx), "pipes");
         }
     }

@@ -100,6 +100,8 @@ typedef struct wf_peer_net_counters {
     uint64_t refused_unverified; /* messages dropped (and their connection closed) because NNG reported
                                     no verified certificate for it: never expected, both sides require one */
     uint64_t connected;          /* open connections on which we send to the peer (1 when up) */
+    uint64_t redials;            /* new dialers started because sends failed while a connection was counted
+                                    (a connection NNG 1.5.2 wedged, see peer_net.c) */
 } wf_peer_net_counters;
 
 /* Checks cfg, loads and checks every certificate and the key (see

@@ -18,6 +18,8 @@ static const char USAGE[] =
     "usage: warifud --node DIR --cluster FILE --policy FILE --client-ca FILE --client-listen URL\n"
     "               (--passphrase-file FILE | --key-file FILE) [--http URL] [--peer-listen URL]\n"
     "               [--paillier-bits 2048|3072] [--presig-low N] [--presig-high N]\n"
+    "               [--paillier-pool-low N (2)] [--paillier-pool-high N (4; 0: no pool)]\n"
+    "               [--presig-ttl SECONDS (86400; 0: never)] [--presig-policy FILE]\n"
     "               [--session-timeout-ms MS] [--keygen-timeout-ms MS] [--grace-ms MS] [--quiet]\n"
     "               [--stop-with-parent]  (SIGTERM when the parent exits: for supervisors such as warifu-sim)\n"
     "  test only:   [--allow-test-faults --fault PROTOCOL:KIND[:ROUND[:VICTIM]]] [--allow-plaintext-for-tests]\n";
@@ -70,7 +72,8 @@ static int parse_fault(char *spec, wf_daemon_cfg *cfg)
 int main(int argc, char **argv)
 {
     enum { O_NODE = 256, O_CLUSTER, O_POLICY, O_CA, O_CLIENT, O_HTTP, O_PEER, O_PASS, O_KEYFILE, O_BITS, O_LOW,
-           O_HIGH, O_STO, O_KTO, O_GRACE, O_QUIET, O_ALLOWF, O_FAULT, O_PLAIN, O_HELP, O_PARENT };
+           O_HIGH, O_STO, O_KTO, O_GRACE, O_QUIET, O_ALLOWF, O_FAULT, O_PLAIN, O_HELP, O_PARENT,
+           O_PPLOW, O_PPHIGH, O_TTL, O_PPOLICY };
     static const struct option opts[] = {
         {"node", required_argument, 0, O_NODE},         {"cluster", required_argument, 0, O_CLUSTER},
         {"policy", required_argument, 0, O_POLICY},     {"client-ca", required_argument, 0, O_CA},
@@ -83,9 +86,14 @@ int main(int argc, char **argv)
         {"allow-test-faults", no_argument, 0, O_ALLOWF}, {"fault", required_argument, 0, O_FAULT},
         {"allow-plaintext-for-tests", no_argument, 0, O_PLAIN}, {"help", no_argument, 0, O_HELP},
         {"stop-with-parent", no_argument, 0, O_PARENT},
+        {"paillier-pool-low", required_argument, 0, O_PPLOW}, {"paillier-pool-high", required_argument, 0, O_PPHIGH},
+        {"presig-ttl", required_argument, 0, O_TTL}, {"presig-policy", required_argument, 0, O_PPOLICY},
         {0, 0, 0, 0}};
     wf_daemon_cfg cfg;
     memset(&cfg, 0, sizeof cfg);
+    cfg.paillier_pool_low = 2;
+    cfg.paillier_pool_high = 4;
+    cfg.presig_ttl_ms = 86400ull * 1000u;
     const char *pass_file = NULL;
     char *passphrase = NULL;
     unsigned long v = 0;
@@ -113,6 +121,19 @@ int main(int argc, char **argv)
             if (!parse_uint(optarg, 100000, &v)) return die("--presig-high needs a number up to 100000");
             cfg.presig_high = (unsigned)v;
             break;
+        case O_PPLOW:
+            if (!parse_uint(optarg, 64, &v)) return die("--paillier-pool-low needs a number up to 64");
+            cfg.paillier_pool_low = (unsigned)v;
+            break;
+        case O_PPHIGH:
+            if (!parse_uint(optarg, 64, &v)) return die("--paillier-pool-high needs a number up to 64");
+            cfg.paillier_pool_high = (unsigned)v;
+            break;
+        case O_TTL:
+            if (!parse_uint(optarg, 365ul * 86400ul, &v)) return die("--presig-ttl needs seconds, up to a year");
+            cfg.presig_ttl_ms = (uint64_t)v * 1000u;
+            break;
+        case O_PPOLICY: cfg.presig_policy_path = optarg; break;
         case O_STO:
             if (!parse_uint(optarg, 3600000, &v) || v == 0) return die("--session-timeout-ms needs 1..3600000");
             cfg.session_timeout_ms = (int)v;
@@ -147,6 +168,10 @@ int main(int argc, char **argv)
         return die("--fault is for tests only and needs --allow-test-faults");
     if (cfg.presig_high == 0 && cfg.presig_low != 0)
         return die("--presig-low needs --presig-high");
+    if (cfg.paillier_pool_high == 0)
+        cfg.paillier_pool_low = 0; /* no pool */
+    else if (cfg.paillier_pool_high < cfg.paillier_pool_low)
+        return die("--paillier-pool-low is above --paillier-pool-high");
     /* a supervisor that dies must not leave us holding the store and ports:
      * the kernel sends SIGTERM (a clean stop) when the parent goes */
     if (stop_with_parent && (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || getppid() == 1))

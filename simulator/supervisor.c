@@ -336,6 +336,10 @@ static void node_args(const node_rt *nd, char bufs[8][32], const char **argv)
     argv[a++] = bufs[1];
     argv[a++] = "--session-timeout-ms";
     argv[a++] = bufs[2];
+    /* no background Paillier pool: n local nodes searching primes at once
+     * would compete with the workloads the simulator runs and measures */
+    argv[a++] = "--paillier-pool-high";
+    argv[a++] = "0";
     if (s->o->paillier_bits != 0) {
         snprintf(bufs[3], 32, "%u", s->o->paillier_bits);
         argv[a++] = "--paillier-bits";

@@ -36,6 +36,7 @@ struct wf_store {
     uint8_t *audit_key; /* locked: keys the audit chain's BLAKE2b */
     pthread_mutex_t lock; /* serialises read-check-write sequences */
     int readonly;         /* opened by wf_store_open_readonly: wf_db_commit refuses */
+    uint64_t presig_ttl_ms; /* wf_store_presig_set_ttl: 0, presignatures never expire */
 };
 
 /* Records err with a printf-style explanation for wf_store_last_error() and

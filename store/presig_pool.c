@@ -101,11 +101,34 @@ static wf_err pool_iter(wf_store *s, const uint8_t *key_id, uint64_t signers, wf
     return wf_db_iter_start(s, WF_CF_PRESIG, prefix, signers ? sizeof prefix : 1 + ID, it);
 }
 
-static const uint8_t *iter_pool_key(const wf_db_iter *it)
+void wf_store_presig_set_ttl(wf_store *s, uint64_t ttl_ms)
+{
+    if (s) s->presig_ttl_ms = ttl_ms;
+}
+
+/* The oldest time of addition still usable now, less `margin` of the
+ * lifetime (0 when presignatures never expire). */
+static uint64_t fresh_from(const wf_store *s, uint64_t margin)
+{
+    uint64_t ttl = s->presig_ttl_ms, now = wf_store_now_ms();
+    if (ttl == 0) return 0;
+    if (margin > ttl / 2) margin = ttl / 2;
+    return now > ttl - margin ? now - (ttl - margin) : 0;
+}
+
+/* The P record the iterator is at, or NULL for another record or an expired
+ * presignature (added before `from`). */
+static const uint8_t *iter_pool_key_from(const wf_db_iter *it, uint64_t from)
 {
     size_t klen;
     const char *k = rocksdb_iter_key(it->it, &klen);
-    return klen == PLEN ? (const uint8_t *)k : NULL;
+    if (klen != PLEN) return NULL;
+    return wf_be64_get((const uint8_t *)k + 9 + ID) >= from ? (const uint8_t *)k : NULL;
+}
+
+static const uint8_t *iter_pool_key(const wf_db_iter *it)
+{
+    return iter_pool_key_from(it, 0);
 }
 
 wf_err wf_store_presig_count(wf_store *s, const uint8_t key_id[ID], uint64_t signers, size_t *n)
@@ -113,10 +136,11 @@ wf_err wf_store_presig_count(wf_store *s, const uint8_t key_id[ID], uint64_t sig
     wf_err err = check_args(s, key_id, signers);
     if (err || !n) return err ? err : wf_store_fail(WF_ERR_ARG, "missing argument");
     *n = 0;
+    uint64_t from = fresh_from(s, 0);
     wf_db_iter it;
     if ((err = pool_iter(s, key_id, signers, &it))) return err;
     for (; wf_db_iter_valid(&it); rocksdb_iter_next(it.it))
-        if (iter_pool_key(&it)) (*n)++;
+        if (iter_pool_key_from(&it, from)) (*n)++;
     return wf_db_iter_end(&it);
 }
 
@@ -126,10 +150,11 @@ wf_err wf_store_presig_pick_n(wf_store *s, const uint8_t key_id[ID], uint64_t si
     wf_err err = check_args(s, key_id, signers);
     if (err || !ids || !n || max == 0) return err ? err : wf_store_fail(WF_ERR_ARG, "missing argument");
     *n = 0;
+    uint64_t from = fresh_from(s, WF_STORE_PRESIG_PICK_MARGIN_MS);
     wf_db_iter it;
     if ((err = pool_iter(s, key_id, signers, &it))) return err;
     for (; wf_db_iter_valid(&it) && *n < max; rocksdb_iter_next(it.it)) {
-        const uint8_t *k = iter_pool_key(&it);
+        const uint8_t *k = iter_pool_key_from(&it, from);
         if (!k) continue;
         memcpy(ids[(*n)++], k + 17 + ID, ID);
     }
@@ -180,6 +205,7 @@ static wf_err take_check(wf_store *s, const uint8_t *key_id, uint64_t signers, c
     wf_secure_free(idx);
     if (idx_len != 16) return wf_store_fail(WF_ERR_ENCODING, "a presignature index record is malformed");
     if (set != signers) return wf_store_fail(WF_ERR_CONFLICT, "this presignature belongs to another signing set");
+    if (added < fresh_from(s, 0)) return wf_store_fail(WF_ERR_NOT_FOUND, "this presignature has expired");
     pool_key(pk, key_id, signers, added, presig_id);
     uint8_t *plain;
     size_t plain_len;
@@ -256,11 +282,12 @@ wf_err wf_store_presig_pools(wf_store *s, const uint8_t key_id[ID], wf_store_poo
 {
     if (!s || !key_id || !n || (max && !out)) return wf_store_fail(WF_ERR_ARG, "missing argument");
     *n = 0;
+    uint64_t from = fresh_from(s, 0);
     wf_db_iter it;
     wf_err err = pool_iter(s, key_id, 0, &it);
     if (err) return err;
     for (; wf_db_iter_valid(&it); rocksdb_iter_next(it.it)) {
-        const uint8_t *k = iter_pool_key(&it);
+        const uint8_t *k = iter_pool_key_from(&it, from);
         if (!k) continue;
         uint64_t set = wf_be64_get(k + 1 + ID);
         if (*n && out[*n - 1].signers == set) {
@@ -306,10 +333,16 @@ wf_err wf_db_presig_drop_key(wf_store *s, rocksdb_writebatch_t *batch, const uin
 wf_err wf_store_presig_expire(wf_store *s, const uint8_t key_id[ID], uint64_t before_ms, size_t *dropped)
 {
     if (!s || !key_id) return wf_store_fail(WF_ERR_ARG, "missing argument");
+    size_t count = 0;
     pthread_mutex_lock(&s->lock);
     rocksdb_writebatch_t *b = rocksdb_writebatch_create();
-    wf_err err = drop(s, b, key_id, before_ms, dropped);
-    err = wf_db_finish(s, b, err);
+    wf_err err = drop(s, b, key_id, before_ms, &count);
+    if (!err && count == 0) {
+        rocksdb_writebatch_destroy(b); /* nothing to drop: no synced write (the keeper asks every second) */
+    } else {
+        err = wf_db_finish(s, b, err);
+    }
     pthread_mutex_unlock(&s->lock);
+    if (!err && dropped) *dropped = count;
     return err;
 }

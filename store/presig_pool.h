@@ -28,7 +28,7 @@
 wf_err wf_store_presig_add(wf_store *s, const uint8_t key_id[WF_STORE_ID_BYTES], uint64_t generation,
                            uint64_t signers, const uint8_t presig_id[WF_STORE_ID_BYTES],
                            const wf_store_blob *presig);
-/* How many presignatures of (key, signers) are pooled. */
+/* How many unexpired presignatures of (key, signers) are pooled. */
 wf_err wf_store_presig_count(wf_store *s, const uint8_t key_id[WF_STORE_ID_BYTES], uint64_t signers, size_t *n);
 /* Names a pooled presignature of (key, signers), the oldest added;
  * WF_ERR_NOT_FOUND if the pool is empty. */
@@ -73,6 +73,18 @@ typedef struct wf_store_pool_depth {
 } wf_store_pool_depth;
 wf_err wf_store_presig_pools(wf_store *s, const uint8_t key_id[WF_STORE_ID_BYTES], wf_store_pool_depth *out,
                              size_t max, size_t *n);
+
+/* Presignature lifetime (DESIGN §3 pool policy): a presignature added more
+ * than ttl_ms ago is expired (0, the default: never). This is the one place
+ * expiry is decided: an expired presignature is not counted, listed or
+ * picked (pick and pick_n also pass over one that expires within
+ * WF_STORE_PRESIG_PICK_MARGIN_MS, or half the lifetime if that is shorter,
+ * so that a signature started with it does not find it expired at a member)
+ * and wf_store_presig_take refuses it (WF_ERR_NOT_FOUND, as if it were gone;
+ * nothing changes). wf_store_presig_expire removes them. Set it once, before
+ * other threads use the store. */
+#define WF_STORE_PRESIG_PICK_MARGIN_MS 60000u
+void wf_store_presig_set_ttl(wf_store *s, uint64_t ttl_ms);
 
 /* Drops presignatures of the key added before the given time (0 = all);
  * *dropped (may be NULL) counts them. Synced. */

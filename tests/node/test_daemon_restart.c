@@ -26,7 +26,9 @@ static void spawn(size_t i)
         const char *quiet = getenv("WF_TEST_VERBOSE") ? "--grace-ms=3000" : "--quiet";
         execl(WF_WARIFUD_BIN, WF_WARIFUD_BIN, "--node", f.dirs[i], "--cluster", f.cluster, "--policy", f.policy,
               "--client-ca", f.client_ca, "--client-listen", f.client_url[i], "--http", f.http_url[i],
-              "--key-file", f.key_files[i], "--presig-low", "1", "--presig-high", "2", quiet, (char *)NULL);
+              "--key-file", f.key_files[i], "--presig-low", "1", "--presig-high", "2",
+              "--paillier-pool-high", "0", /* no background prime search beside the test */
+              quiet, (char *)NULL);
         _exit(127);
     }
     pids[i] = pid;

@@ -269,7 +269,7 @@ static void test_metrics_values(uint16_t port, wf_node_metrics *nm)
     CHECK(sample(text, "warifu_protocol_aborts_total{culprit=\"ev\\\"il\\\\name\\nx\"}") == 4000);
     CHECK(sample(text, "warifu_peers_up") == 3);
     CHECK(sample(text, "warifu_peers") == 4);
-    CHECK(sample(text, "warifu_paillier_pool_depth") == 0);
+    CHECK(sample(text, "warifu_paillier_pool_misses_total") == 0);
     CHECK(sample(text, "warifu_metrics_series_dropped_total") == 0);
     response_free(&r);
 }

@@ -329,7 +329,8 @@ static void test_node_families(void)
     CHECK_OK(wf_node_metrics_register(m, &nm));
     CHECK(nm.requests != NULL && nm.request_seconds != NULL && nm.presig_pool != NULL &&
           nm.peers_up != NULL && nm.peers != NULL && nm.aborts != NULL && nm.refused_envelopes != NULL &&
-          nm.paillier_pool != NULL && nm.paillier_generated != NULL);
+          nm.paillier_pool != NULL && nm.paillier_generated != NULL && nm.paillier_seconds != NULL &&
+          nm.paillier_misses != NULL && nm.presig_expired != NULL);
     CHECK_ERR(wf_node_metrics_register(m, &nm), WF_ERR_EXISTS);
     char *text = render(m);
     const char *types[] = {
@@ -340,8 +341,11 @@ static void test_node_families(void)
         "# TYPE warifu_peers gauge\nwarifu_peers 0\n",
         "# TYPE warifu_protocol_aborts_total counter\n",
         "# TYPE warifu_envelopes_refused_total counter\n",
-        "# TYPE warifu_paillier_pool_depth gauge\nwarifu_paillier_pool_depth 0\n",
+        "# TYPE warifu_paillier_pool_depth gauge\n",
         "# TYPE warifu_paillier_keys_generated_total counter\nwarifu_paillier_keys_generated_total 0\n",
+        "# TYPE warifu_paillier_generation_seconds_total counter\nwarifu_paillier_generation_seconds_total 0\n",
+        "# TYPE warifu_paillier_pool_misses_total counter\nwarifu_paillier_pool_misses_total 0\n",
+        "# TYPE warifu_presign_expired_total counter\nwarifu_presign_expired_total 0\n",
     };
     for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
         CHECK(strstr(text, types[i]) != NULL);
