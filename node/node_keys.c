@@ -79,7 +79,8 @@ wf_err wf_node_keys_load(wf_daemon *d, const char **why)
         if ((err = wf_record_key_decode(&k->share, sk->record.pub, sk->record.pub_len, sk->record.sec,
                                         sk->record.sec_len)) != WF_OK)
             FAIL(err, wf_why_fmt("key %s: the stored record does not decode", hex));
-        if (k->share->self != d->self || k->share->pub.n != d->n || k->share->pub.t != d->t)
+        if (wf_committee_of_key(&k->committee, d->n, &k->share->pub) != WF_OK ||
+            k->share->self >= k->committee.n || k->committee.node[k->share->self] != d->self)
             FAIL(WF_ERR_CONFLICT, wf_why_fmt("key %s belongs to another member or cluster shape", hex));
         if ((err = load_aux(d, k)) != WF_OK)
             FAIL(err, wf_why_fmt("key %s: the stored aux record does not decode", hex));
@@ -127,6 +128,10 @@ wf_err wf_node_key_add(wf_daemon *d, wf_key_share *share)
     memcpy(k->key_id, share->pub.key_id, WF_ID_BYTES);
     k->generation = 1;
     k->share = share;
+    if (wf_committee_of_key(&k->committee, d->n, &share->pub) != WF_OK) {
+        key_free(k);
+        return WF_ERR_INTERNAL;
+    }
     push(d, k);
     return WF_OK;
 }
@@ -158,12 +163,18 @@ wf_err wf_node_key_set_aux(wf_daemon *d, wf_node_key *k, wf_aux *aux)
 void wf_node_keys_free(wf_daemon *d)
 {
     pthread_mutex_lock(&d->keys_mu);
-    wf_node_key *k = d->keys;
+    wf_node_key *k = d->keys, *r = d->retired;
     d->keys = NULL;
+    d->retired = NULL;
     pthread_mutex_unlock(&d->keys_mu);
     while (k != NULL) {
         wf_node_key *next = k->next;
         key_free(k);
         k = next;
+    }
+    while (r != NULL) {
+        wf_node_key *next = r->retired_next;
+        key_free(r);
+        r = next;
     }
 }
