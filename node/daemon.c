@@ -223,8 +223,9 @@ static void route(wf_daemon *d, size_t peer, uint8_t *msg, size_t len)
         wf_daemon_log(d, "refused an envelope from %s: malformed or bad signature", d->cluster->members[m].pub.name);
         goto drop;
     }
-    /* a protocol envelope's `from` is a party id of its session, which may
-     * be a key's member index (node/committee.h): its session checks it */
+    /* a protocol envelope's `from` and `to` are party ids of its session,
+     * which may be a key's member indices (node/committee.h): the session
+     * checks them (session_run.c and the session layer) */
     int control = strcmp(env.protocol, WF_CONTROL_PROTOCOL) == 0;
     if (control && env.from != m) {
         count_refused(d, "wrong_sender");
@@ -237,7 +238,7 @@ static void route(wf_daemon *d, size_t peer, uint8_t *msg, size_t len)
         wf_daemon_log(d, "refused an envelope from %s for another cluster", d->cluster->members[m].pub.name);
         goto drop;
     }
-    if (env.to != WF_TO_BROADCAST && env.to != d->self) {
+    if (control && env.to != WF_TO_BROADCAST && env.to != d->self) {
         count_refused(d, "wrong_recipient");
         goto drop;
     }
