@@ -177,6 +177,12 @@ wf_err wf_node_keys_load(wf_daemon *d, const char **why);
 wf_node_key *wf_node_key_find(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES]);
 /* Stores a new key share (keygen) and adds it to the cache. */
 wf_err wf_node_key_add(wf_daemon *d, wf_key_share *share);
+/* After a reshare: share (a new member's, taken over) replaces the key's
+ * share in the store (aux record and presignatures dropped, generation + 1)
+ * or is put there when this node had none; NULL deletes the key's share, aux
+ * record and presignatures (a member removed). The old cache entry is
+ * retired, never freed before stop. */
+wf_err wf_node_key_reshared(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], wf_key_share *share);
 /* Stores the key's aux record and attaches it (precomputed). */
 wf_err wf_node_key_set_aux(wf_daemon *d, wf_node_key *k, wf_aux *aux);
 void wf_node_keys_free(wf_daemon *d);

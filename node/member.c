@@ -10,6 +10,7 @@
 
 #include "crypto/ecdsa.h"
 #include "node/daemon_internal.h"
+#include "node/reshare_run.h"
 #include "protocol/aux_info.h"
 #include "protocol/client_request.h"
 #include "protocol/keygen.h"
@@ -364,9 +365,10 @@ void wf_member_run(wf_daemon *d, uint32_t coordinator, const uint8_t key_id[WF_I
     }
     if (!in || !coord_in)
         return refuse(res, "this node or the coordinator is not among the parties");
-    int lifecycle = strcmp(st->protocol, "keygen") == 0 || strcmp(st->protocol, "aux-info") == 0;
+    int lifecycle = strcmp(st->protocol, "keygen") == 0 || strcmp(st->protocol, "aux-info") == 0 ||
+                    strcmp(st->protocol, "reshare") == 0 || strcmp(st->protocol, "retire") == 0;
     if (lifecycle && !wf_claim(d, &d->key_busy, key_id))
-        return refuse(res, "a keygen or aux-info for this key is already running here");
+        return refuse(res, "a keygen, aux-info or reshare for this key is already running here");
     if (strcmp(st->protocol, "keygen") == 0)
         run_keygen(d, key_id, start_id, st, res, extra);
     else if (strcmp(st->protocol, "aux-info") == 0)
@@ -375,6 +377,10 @@ void wf_member_run(wf_daemon *d, uint32_t coordinator, const uint8_t key_id[WF_I
         run_presign(d, key_id, start_id, st, res, extra);
     else if (strcmp(st->protocol, "sign") == 0)
         run_sign(d, key_id, start_id, st, res, extra);
+    else if (strcmp(st->protocol, "reshare") == 0)
+        wf_member_reshare(d, key_id, start_id, st, res, extra);
+    else if (strcmp(st->protocol, "retire") == 0)
+        wf_member_retire(d, coordinator, key_id, st, res);
     else
         refuse(res, "unknown protocol");
     if (lifecycle)

@@ -178,3 +178,61 @@ void wf_node_keys_free(wf_daemon *d)
         r = next;
     }
 }
+
+/* Takes k off the key list onto the retired list (never freed before stop:
+ * a session may still borrow it; its `next` stays valid for a walk). Under
+ * keys_mu. */
+static void retire_locked(wf_daemon *d, wf_node_key *k)
+{
+    for (wf_node_key **p = &d->keys; *p; p = &(*p)->next)
+        if (*p == k) {
+            *p = k->next;
+            break;
+        }
+    k->retired_next = d->retired;
+    d->retired = k;
+}
+
+wf_err wf_node_key_reshared(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], wf_key_share *share)
+{
+    wf_node_key *old = wf_node_key_find(d, key_id);
+    wf_err err = WF_OK;
+    if (share == NULL) { /* removed from the committee: nothing of the key stays */
+        err = wf_store_key_delete(d->store, key_id);
+        if (err == WF_ERR_NOT_FOUND)
+            err = WF_OK;
+        if (err == WF_OK && old != NULL) {
+            pthread_mutex_lock(&d->keys_mu);
+            retire_locked(d, old);
+            pthread_mutex_unlock(&d->keys_mu);
+        }
+        return err;
+    }
+    wf_node_key *k = calloc(1, sizeof *k);
+    wf_store_key sk;
+    memset(&sk, 0, sizeof sk);
+    if (k == NULL || memcmp(share->pub.key_id, key_id, WF_ID_BYTES) != 0 ||
+        wf_committee_of_key(&k->committee, d->n, &share->pub) != WF_OK ||
+        k->committee.node[share->self] != d->self)
+        err = k == NULL ? WF_ERR_NOMEM : WF_ERR_ARG;
+    if (err == WF_OK)
+        err = to_store(share, &sk);
+    if (err == WF_OK)
+        err = old != NULL ? wf_store_key_replace_committee(d->store, &sk) : wf_store_key_put(d->store, &sk);
+    wf_store_blob_clear(&sk.record);
+    if (err != WF_OK) {
+        free(k);
+        wf_key_share_free(share);
+        return err;
+    }
+    memcpy(k->key_id, key_id, WF_ID_BYTES);
+    k->generation = old != NULL ? old->generation + 1 : 1;
+    k->share = share;
+    pthread_mutex_lock(&d->keys_mu);
+    if (old != NULL)
+        retire_locked(d, old);
+    k->next = d->keys;
+    d->keys = k;
+    pthread_mutex_unlock(&d->keys_mu);
+    return WF_OK;
+}

@@ -109,4 +109,37 @@ wf_request_verdict wf_keygen_request_check(const wf_keygen_request *r, uint64_t 
 wf_err wf_keygen_key_id(uint8_t out[WF_ID_BYTES], const uint8_t cluster_id[WF_ID_BYTES],
                         const wf_keygen_request *r);
 
+/* A request to move a key to a new committee (ReshareRequest in
+ * client.proto). */
+typedef struct wf_reshare_request {
+    uint8_t request_id[WF_REQUEST_ID_MAX];
+    size_t request_id_len;
+    uint8_t key_id[WF_ID_BYTES];
+    uint32_t n_members; /* 2..64 */
+    uint32_t members[WF_MAX_MEMBERS]; /* node indices */
+    uint32_t threshold;
+    uint32_t ranks[WF_MAX_MEMBERS];
+    uint64_t expiry_ms;
+    uint8_t client_id[WF_IDENTITY_PK_BYTES];
+    uint8_t signature[WF_SIGNATURE_BYTES];
+} wf_reshare_request;
+
+/* The bytes the client signs: "warifu/reshare-request/v1" ‖ 0 ‖ len ‖
+ * request id ‖ key id ‖ n ‖ n node indices ‖ threshold ‖ n ranks ‖ be64
+ * expiry ‖ client id (len, n, indices, threshold and ranks one byte each).
+ * out must hold WF_RESHARE_REQUEST_SIGNED_MAX bytes. */
+#define WF_RESHARE_REQUEST_SIGNED_MAX \
+    (26 + 1 + WF_REQUEST_ID_MAX + WF_ID_BYTES + WF_COMMITTEE_BYTES_MAX + 8 + WF_IDENTITY_PK_BYTES)
+size_t wf_reshare_request_signed_bytes(const wf_reshare_request *r, uint8_t *out);
+/* Signs r (fills r->client_id from the secret key and r->signature). */
+wf_err wf_reshare_request_sign(wf_reshare_request *r, const uint8_t client_sk[WF_IDENTITY_SK_BYTES]);
+/* Encodes r as a ReshareRequest message (malloc'ed). */
+wf_err wf_reshare_request_encode(const wf_reshare_request *r, uint8_t **out, size_t *out_len);
+/* Strict decode: sizes exact or in range, 2..64 members each with a rank
+ * (indices and ranks below 64), unknown fields refused. Does not check the
+ * signature, nor the committee against a cluster (the node does). */
+wf_err wf_reshare_request_decode(wf_reshare_request *r, const uint8_t *in, size_t len);
+/* Checks the client's signature and the expiry, as wf_sign_request_check. */
+wf_request_verdict wf_reshare_request_check(const wf_reshare_request *r, uint64_t now_ms);
+
 #endif
