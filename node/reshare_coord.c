@@ -67,6 +67,14 @@ static wf_client_code failed(wf_daemon *d, const wf_coord_outcome *o, const char
     if (o->culprit != WF_CULPRIT_NONE && o->culprit < d->n)
         return wf_client_fail(why, cap, WF_CLIENT_ABORTED, "%s aborted, culprit %s: %s", what,
                               d->cluster->members[o->culprit].pub.name, o->reason);
+    /* our own part was stopped first: say whom the members named (their word only) */
+    for (uint32_t m = 0; m < d->n; m++) {
+        const wf_control_result *r = &o->results[m];
+        if ((o->answered & WF_SET_BIT(m)) && r->outcome == WF_OUTCOME_ABORTED && r->culprit < d->n)
+            return wf_client_fail(why, cap, WF_CLIENT_ABORTED, "%s aborted: %s names culprit %s: %s", what,
+                                  d->cluster->members[m].pub.name, d->cluster->members[r->culprit].pub.name,
+                                  r->reason);
+    }
     return wf_client_fail(why, cap, WF_CLIENT_ABORTED, "%s failed: %s", what, o->reason);
 }
 

@@ -283,7 +283,9 @@ void wf_session_drive_mapped(wf_daemon *d, wf_machine *m, const uint8_t start_id
 
     pthread_mutex_lock(&d->mu);
     while (wf_machine_status(m) == WF_SESSION_RUNNING) {
-        if (s->cancelled) {
+        /* a cancel stops the wait, after what has arrived is stepped: a
+         * culprit's message already here is judged (and audited) first */
+        if (s->cancelled && s->head == NULL) {
             out->culprit = s->cancel_culprit;
             snprintf(out->reason, sizeof out->reason, "%s", s->cancel_reason);
             break;

@@ -123,4 +123,62 @@ static inline double wf_kf_done(const wf_df *f, size_t i, const char *protocol)
     return v < 0 ? 0 : v;
 }
 
+/* A reshare request of key_id to the committee (nodes, ranks, n, t), signed
+ * with client_sk (not sent). */
+static inline void wf_kf_reshare_request(wf_reshare_request *r, const uint8_t *client_sk, const char *request_id,
+                                         const uint8_t key_id[32], const uint32_t *nodes, const uint32_t *ranks,
+                                         uint32_t n, uint32_t t)
+{
+    memset(r, 0, sizeof *r);
+    r->request_id_len = strlen(request_id);
+    memcpy(r->request_id, request_id, r->request_id_len);
+    memcpy(r->key_id, key_id, 32);
+    r->n_members = n;
+    r->threshold = t;
+    for (uint32_t i = 0; i < n; i++) {
+        r->members[i] = nodes[i];
+        r->ranks[i] = ranks[i];
+    }
+    r->expiry_ms = wf_df_now_ms() + 120000;
+    REQUIRE(wf_reshare_request_sign(r, client_sk) == WF_OK);
+}
+
+/* The request as a message (free with warifu__wire__reshare_request__free_unpacked). */
+static inline Warifu__Wire__ReshareRequest *wf_kf_reshare_msg(const wf_reshare_request *r)
+{
+    uint8_t *enc = NULL;
+    size_t len = 0;
+    REQUIRE(wf_reshare_request_encode(r, &enc, &len) == WF_OK);
+    Warifu__Wire__ReshareRequest *m = warifu__wire__reshare_request__unpack(NULL, len, enc);
+    free(enc);
+    REQUIRE(m != NULL);
+    return m;
+}
+
+static inline Warifu__Wire__ClientResponse *wf_kf_send_reshare(const wf_df *f, size_t i,
+                                                               Warifu__Wire__ReshareRequest *m)
+{
+    Warifu__Wire__ClientRequest req = WARIFU__WIRE__CLIENT_REQUEST__INIT;
+    req.body_case = WARIFU__WIRE__CLIENT_REQUEST__BODY_RESHARE;
+    req.reshare = m;
+    return wf_df_call(f, i, &req, 300000);
+}
+
+/* The key's generation in node i's status (0: the node does not hold it). */
+static inline uint64_t wf_kf_generation(const wf_df *f, size_t i, const uint8_t key_id[32])
+{
+    Warifu__Wire__ClientRequest req = WARIFU__WIRE__CLIENT_REQUEST__INIT;
+    Warifu__Wire__StatusRequest st = WARIFU__WIRE__STATUS_REQUEST__INIT;
+    req.body_case = WARIFU__WIRE__CLIENT_REQUEST__BODY_STATUS;
+    req.status = &st;
+    Warifu__Wire__ClientResponse *r = wf_df_call(f, i, &req, 10000);
+    REQUIRE(r != NULL && r->body_case == WARIFU__WIRE__CLIENT_RESPONSE__BODY_STATUS);
+    uint64_t g = 0;
+    for (size_t k = 0; k < r->status->n_keys; k++)
+        if (r->status->keys[k]->key_id.len == 32 && memcmp(r->status->keys[k]->key_id.data, key_id, 32) == 0)
+            g = r->status->keys[k]->generation;
+    warifu__wire__client_response__free_unpacked(r, NULL);
+    return g;
+}
+
 #endif
