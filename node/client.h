@@ -136,6 +136,12 @@ wf_client_outcome wf_client_sign(const wf_client *c, const wf_client_node *node,
 wf_client_outcome wf_client_keygen(const wf_client *c, const wf_client_node *node,
                                    const wf_keygen_request *req, wf_client_key *key, wf_client_result *res);
 
+/* Moves the key req->key_id to the committee req names (signing req with the
+ * client's key, as wf_client_keygen): the answer names the same key, with
+ * the same public key, held by the new committee. */
+wf_client_outcome wf_client_reshare(const wf_client *c, const wf_client_node *node,
+                                    const wf_reshare_request *req, wf_client_key *key, wf_client_result *res);
+
 /* The key of id key_id (which the answer must name). */
 wf_client_outcome wf_client_pubkey(const wf_client *c, const wf_client_node *node,
                                    const uint8_t key_id[WF_ID_BYTES], wf_client_key *key,
