@@ -52,7 +52,8 @@ static void start_of(wf_control_start *st, const char *protocol, wf_member_set p
     memset(st, 0, sizeof *st);
     snprintf(st->protocol, sizeof st->protocol, "%s", protocol);
     st->n = wf_set_members(parties, st->parties);
-    memcpy(st->request, req, req_len);
+    if (req_len > 0)
+        memcpy(st->request, req, req_len);
     st->request_len = req_len;
 }
 
