@@ -145,8 +145,9 @@ static int committee_args(const wf_cli_args *a, int required, committee_arg *c)
         return 0;
     }
     int rc;
-    if ((rc = wf_cli_missing(a->committee, "--members")) || (rc = wf_cli_missing(a->threshold, "--threshold")) ||
-        (rc = wf_cli_missing(a->ranks, "--ranks")) || (rc = wf_cli_missing(a->cluster, "--cluster")))
+    if ((rc = wf_cli_missing(a->committee, "--members")) ||
+        (rc = wf_cli_missing(a->threshold, "--threshold")) || (rc = wf_cli_missing(a->ranks, "--ranks")) ||
+        (rc = wf_cli_missing(a->cluster, "--cluster")))
         return rc;
     if (!split_list(a->committee, names, &c->n))
         return wf_cli_usage_error("--members must be member names separated by commas");

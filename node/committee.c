@@ -54,9 +54,10 @@ wf_err wf_committee_build(wf_committee *c, uint32_t cluster_n, const uint32_t *n
     wf_committee_members(c, m);
     wf_err err = wf_access_check(m, n, t);
     if (err != WF_OK && why != NULL)
-        *why = err == WF_ERR_UNAUTHORISED ? "no set of threshold members of the committee is authorised (the i-th "
-                                            "smallest rank of a signing set must be at most i)"
-                                          : "the committee's identifiers or ranks are invalid";
+        *why = err == WF_ERR_UNAUTHORISED
+                   ? "no set of threshold members of the committee is authorised (the i-th "
+                     "smallest rank of a signing set must be at most i)"
+                   : "the committee's identifiers or ranks are invalid";
     return err;
 }
 
@@ -118,8 +119,8 @@ int wf_committee_map_list(const wf_committee *c, const uint32_t *nodes, size_t n
     return 1;
 }
 
-size_t wf_committee_quorums(const wf_committee *c, wf_member_set must, wf_member_set usable, wf_member_set *out,
-                            size_t max)
+size_t wf_committee_quorums(const wf_committee *c, wf_member_set must, wf_member_set usable,
+                            wf_member_set *out, size_t max)
 {
     if ((must & ~c->nodes) != 0)
         return 0;

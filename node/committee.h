@@ -55,8 +55,8 @@ int wf_committee_map_list(const wf_committee *c, const uint32_t *nodes, size_t n
 
 /* Every authorised signing set (node indices) of the committee that holds
  * `must` and lies in `usable`, at most max, as wf_quorum_list. */
-size_t wf_committee_quorums(const wf_committee *c, wf_member_set must, wf_member_set usable, wf_member_set *out,
-                            size_t max);
+size_t wf_committee_quorums(const wf_committee *c, wf_member_set must, wf_member_set usable,
+                            wf_member_set *out, size_t max);
 
 /* 1 when the node set s is an authorised signing set of the committee. */
 int wf_committee_authorised(const wf_committee *c, wf_member_set s);

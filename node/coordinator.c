@@ -545,8 +545,9 @@ wf_client_code wf_coord_keygen(wf_daemon *d, const wf_keygen_request *r, uint8_t
     if (wf_keygen_committee(d, r, &c, &bad) != WF_OK)
         return wf_client_fail(why, why_cap, WF_CLIENT_BAD_REQUEST, "the committee: %s", bad);
     if (c.member[d->self] == WF_COMMITTEE_NONE)
-        return wf_client_fail(why, why_cap, WF_CLIENT_BAD_REQUEST,
-                              "this node is not in the requested committee; send the request to a member of it");
+        return wf_client_fail(
+            why, why_cap, WF_CLIENT_BAD_REQUEST,
+            "this node is not in the requested committee; send the request to a member of it");
     wf_node_key *k = wf_node_key_find(d, key_id);
     if (k != NULL && k->aux != NULL)
         return WF_CLIENT_OK;
@@ -556,7 +557,8 @@ wf_client_code wf_coord_keygen(wf_daemon *d, const wf_keygen_request *r, uint8_t
         char down[256];
         names_of(d, all & ~usable, down, sizeof down);
         return wf_client_fail(why, why_cap, WF_CLIENT_UNAVAILABLE,
-                              "keygen needs every member of the key's committee; not reachable now: %s", down);
+                              "keygen needs every member of the key's committee; not reachable now: %s",
+                              down);
     }
     wf_control_start st;
     wf_coord_outcome o;

@@ -45,8 +45,10 @@ int wf_key_committees_ready(wf_daemon *d, wf_member_set usable, char *reason, si
         if (wf_committee_quorums(&k->committee, WF_SET_BIT(d->self), usable, q, 1) == 0) {
             char kid[17];
             wf_hex(kid, k->key_id, 8);
-            snprintf(reason, cap, "key %s: no authorised set of its committee with this node among the "
-                                  "reachable peers", kid);
+            snprintf(reason, cap,
+                     "key %s: no authorised set of its committee with this node among the "
+                     "reachable peers",
+                     kid);
             return 0;
         }
     }

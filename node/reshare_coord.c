@@ -31,7 +31,8 @@ static void names_of(const wf_daemon *d, wf_member_set s, char *out, size_t cap)
     out[0] = '\0';
     for (uint32_t m = 0; m < d->n && off < cap; m++)
         if (s & WF_SET_BIT(m))
-            off += (size_t)snprintf(out + off, cap - off, "%s%s", off ? "," : "", d->cluster->members[m].pub.name);
+            off += (size_t)snprintf(out + off, cap - off, "%s%s", off ? "," : "",
+                                    d->cluster->members[m].pub.name);
     if (out[0] == '\0')
         snprintf(out, cap, "none");
 }
@@ -88,22 +89,24 @@ static wf_member_set choose_dealers(wf_daemon *d, const wf_node_key *k, const wf
     if ((nc->nodes & ~usable) != 0) {
         names_of(d, nc->nodes & ~usable, names, sizeof names);
         *code = wf_client_fail(why, cap, WF_CLIENT_UNAVAILABLE,
-                               "every member of the new committee must be reachable; not reachable now: %s", names);
+                               "every member of the new committee must be reachable; not reachable now: %s",
+                               names);
         return 0;
     }
     if (wf_committee_quorums(&k->committee, WF_SET_BIT(d->self), usable, q, 1) == 1 ||
         wf_committee_quorums(&k->committee, 0, usable, q, 1) == 1)
         return q[0];
     names_of(d, k->committee.nodes & ~usable, names, sizeof names);
-    *code = wf_client_fail(why, cap, WF_CLIENT_UNAVAILABLE,
-                           "no authorised set of the key's committee is reachable to deal (not reachable: %s)",
-                           names);
+    *code = wf_client_fail(
+        why, cap, WF_CLIENT_UNAVAILABLE,
+        "no authorised set of the key's committee is reachable to deal (not reachable: %s)", names);
     return 0;
 }
 
 /* Step 2. */
-static wf_client_code run_reshare(wf_daemon *d, const wf_node_key *k, const wf_committee *nc, wf_member_set dealers,
-                                  const uint8_t *req, size_t req_len, char *why, size_t cap)
+static wf_client_code run_reshare(wf_daemon *d, const wf_node_key *k, const wf_committee *nc,
+                                  wf_member_set dealers, const uint8_t *req, size_t req_len, char *why,
+                                  size_t cap)
 {
     wf_control_start *st = calloc(1, sizeof *st);
     uint8_t *rec = NULL;
@@ -128,8 +131,8 @@ static wf_client_code run_reshare(wf_daemon *d, const wf_node_key *k, const wf_c
 }
 
 /* Step 3. */
-static wf_client_code run_aux(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], const wf_committee *nc, char *why,
-                              size_t cap)
+static wf_client_code run_aux(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], const wf_committee *nc,
+                              char *why, size_t cap)
 {
     wf_control_start *st = calloc(1, sizeof *st);
     wf_coord_outcome o;
@@ -142,7 +145,8 @@ static wf_client_code run_aux(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], c
         return failed(d, &o, "aux-info of the new committee (ask again to retry it)", why, cap);
     wf_node_key *k = wf_node_key_find(d, key_id);
     if (k == NULL || k->aux == NULL)
-        return wf_client_fail(why, cap, WF_CLIENT_INTERNAL, "the new committee's aux-info left no record here");
+        return wf_client_fail(why, cap, WF_CLIENT_INTERNAL,
+                              "the new committee's aux-info left no record here");
     return WF_CLIENT_OK;
 }
 
@@ -168,7 +172,8 @@ static wf_member_set run_retire(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES],
     return left;
 }
 
-static wf_client_code checked(wf_daemon *d, const wf_reshare_request *r, wf_committee *nc, char *why, size_t cap)
+static wf_client_code checked(wf_daemon *d, const wf_reshare_request *r, wf_committee *nc, char *why,
+                              size_t cap)
 {
     const char *bad = wf_member_reshare_denied(d, r, wf_daemon_now_ms());
     if (bad != NULL)
@@ -195,8 +200,9 @@ wf_client_code wf_coord_reshare(wf_daemon *d, const wf_reshare_request *r, char 
         return wf_client_fail(why, cap, WF_CLIENT_NOT_FOUND,
                               "no key with this id here; ask a node of the key's committee");
     if (nc.member[d->self] == WF_COMMITTEE_NONE)
-        return wf_client_fail(why, cap, WF_CLIENT_BAD_REQUEST,
-                              "this node is not in the new committee; send the request to a node in both committees");
+        return wf_client_fail(
+            why, cap, WF_CLIENT_BAD_REQUEST,
+            "this node is not in the new committee; send the request to a node in both committees");
     if (same_committee(&k->committee, &nc)) /* done before (a retry), maybe without its aux-info */
         return k->aux != NULL ? WF_CLIENT_OK : run_aux(d, r->key_id, &nc, why, cap);
     if (wf_reshare_request_encode(r, &req, &req_len) != WF_OK || req_len > WF_CONTROL_REQUEST_MAX) {
@@ -214,8 +220,10 @@ wf_client_code wf_coord_reshare(wf_daemon *d, const wf_reshare_request *r, char 
             char names[256], kid[17];
             names_of(d, left, names, sizeof names);
             wf_hex(kid, r->key_id, 8);
-            wf_daemon_audit(d, "reshare", "key %s: removed member(s) %s could not be told to delete their old "
-                                          "shares (those no longer sign with the new committee)", kid, names);
+            wf_daemon_audit(d, "reshare",
+                            "key %s: removed member(s) %s could not be told to delete their old "
+                            "shares (those no longer sign with the new committee)",
+                            kid, names);
             wf_daemon_log(d, "reshare of key %s: %s still hold old shares", kid, names);
         }
     }

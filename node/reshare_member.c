@@ -31,7 +31,8 @@ const char *wf_member_reshare_denied(const wf_daemon *d, const wf_reshare_reques
         return wf_request_verdict_str(v);
     for (size_t i = 0; i < d->policy->n_clients; i++)
         if (memcmp(d->policy->clients[i].pk, r->client_id, WF_IDENTITY_PK_BYTES) == 0)
-            return d->policy->clients[i].any_key ? NULL : "the policy does not allow this client to reshare keys";
+            return d->policy->clients[i].any_key ? NULL
+                                                 : "the policy does not allow this client to reshare keys";
     return "the client is not in the policy";
 }
 
@@ -105,8 +106,8 @@ static void audit_done(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], const wf
     size_t off = 0;
     for (size_t i = 0; i < st->n_dealers && off + 4 < sizeof dealers; i++)
         off += (size_t)snprintf(dealers + off, sizeof dealers - off, "%s%u", i ? "," : "", st->dealers[i]);
-    wf_daemon_audit(d, "reshare", "key=%s dealers=%s committee=%s threshold=%u this node %s", kid, dealers, com,
-                    nc->t, kept ? "holds a new share" : "left the committee: its share is deleted");
+    wf_daemon_audit(d, "reshare", "key=%s dealers=%s committee=%s threshold=%u this node %s", kid, dealers,
+                    com, nc->t, kept ? "holds a new share" : "left the committee: its share is deleted");
 }
 
 void wf_member_reshare(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], const uint8_t start_id[WF_ID_BYTES],
@@ -144,7 +145,8 @@ void wf_member_reshare(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], const ui
     } else if (rr.status == WF_SESSION_DONE) {
         int kept = share != NULL;
         if (wf_node_key_reshared(d, key_id, share) != WF_OK) {
-            refuse(res, kept ? "the new key share could not be stored" : "the old key share could not be deleted");
+            refuse(res,
+                   kept ? "the new key share could not be stored" : "the old key share could not be deleted");
             wf_daemon_log(d, "storing a reshare's outcome failed: %s", wf_store_last_error());
         } else {
             audit_done(d, key_id, &nc, st, kept);
@@ -179,8 +181,9 @@ void wf_member_retire(wf_daemon *d, uint32_t coordinator, const uint8_t key_id[W
     char kid[2 * WF_ID_BYTES + 1], com[WF_MAX_MEMBERS * 6 + 1];
     wf_hex(kid, key_id, WF_ID_BYTES);
     wf_committee_nodes_str(&nc, com, sizeof com);
-    wf_daemon_audit(d, "reshare", "key=%s committee=%s threshold=%u this node left the committee (retired by %s): "
-                                  "its share is deleted",
+    wf_daemon_audit(d, "reshare",
+                    "key=%s committee=%s threshold=%u this node left the committee (retired by %s): "
+                    "its share is deleted",
                     kid, com, nc.t, d->cluster->members[coordinator].pub.name);
     res->outcome = WF_OUTCOME_DONE;
 }

@@ -109,11 +109,12 @@ enum {
     CMD_STATUS = 4096,
     CMD_RESHARE = 8192,
 };
-#define CMD_UNLOCK (CMD_INIT | CMD_BACKUP_EXPORT | CMD_AUDIT_VERIFY)               /* open a store */
-#define CMD_ASK    (CMD_KEYGEN | CMD_SIGN | CMD_PUBKEY | CMD_ADDRESS | CMD_STATUS | CMD_RESHARE) /* ask a node */
-#define CMD_SIGNED (CMD_KEYGEN | CMD_SIGN | CMD_RESHARE) /* requests signed by the client */
-#define CMD_COMMITTEE (CMD_KEYGEN | CMD_RESHARE)       /* name a key's committee */
-#define CMD_KEY    (CMD_SIGN | CMD_PUBKEY | CMD_ADDRESS)
+#define CMD_UNLOCK (CMD_INIT | CMD_BACKUP_EXPORT | CMD_AUDIT_VERIFY) /* open a store */
+#define CMD_ASK    (CMD_KEYGEN | CMD_SIGN | CMD_PUBKEY | CMD_ADDRESS | CMD_STATUS | CMD_RESHARE) /* ask a node \
+                                                                                                  */
+#define CMD_SIGNED    (CMD_KEYGEN | CMD_SIGN | CMD_RESHARE) /* requests signed by the client */
+#define CMD_COMMITTEE (CMD_KEYGEN | CMD_RESHARE)            /* name a key's committee */
+#define CMD_KEY       (CMD_SIGN | CMD_PUBKEY | CMD_ADDRESS)
 
 #define BACKUP_SECRET_FILE "backup.key"
 #define BACKUP_PUBLIC_FILE "backup.pub"

@@ -34,8 +34,8 @@ static inline Warifu__Wire__ClientResponse *wf_kf_send_keygen(const wf_df *f, si
 
 /* Keygen of the committee through node i; fills key_id. */
 static inline Warifu__Wire__ClientResponse *wf_kf_keygen(const wf_df *f, size_t i, const char *request_id,
-                                                         const uint32_t *nodes, const uint32_t *ranks, uint32_t n,
-                                                         uint32_t t, uint8_t key_id[32])
+                                                         const uint32_t *nodes, const uint32_t *ranks,
+                                                         uint32_t n, uint32_t t, uint8_t key_id[32])
 {
     wf_keygen_request kr;
     wf_kf_keygen_request(f, &kr, request_id, nodes, ranks, n, t);
@@ -67,8 +67,8 @@ static inline void wf_kf_expect(Warifu__Wire__ClientResponse *r, Warifu__Wire__C
 }
 
 /* The public key and xpub node i reports for key_id: 1 when found. */
-static inline int wf_kf_pubkey(const wf_df *f, size_t i, const uint8_t key_id[32], uint8_t pub[33], char xpub[128],
-                               uint32_t *t, uint32_t *n)
+static inline int wf_kf_pubkey(const wf_df *f, size_t i, const uint8_t key_id[32], uint8_t pub[33],
+                               char xpub[128], uint32_t *t, uint32_t *n)
 {
     Warifu__Wire__ClientRequest req = WARIFU__WIRE__CLIENT_REQUEST__INIT;
     Warifu__Wire__PublicKeyRequest pk = WARIFU__WIRE__PUBLIC_KEY_REQUEST__INIT;
@@ -125,9 +125,9 @@ static inline double wf_kf_done(const wf_df *f, size_t i, const char *protocol)
 
 /* A reshare request of key_id to the committee (nodes, ranks, n, t), signed
  * with client_sk (not sent). */
-static inline void wf_kf_reshare_request(wf_reshare_request *r, const uint8_t *client_sk, const char *request_id,
-                                         const uint8_t key_id[32], const uint32_t *nodes, const uint32_t *ranks,
-                                         uint32_t n, uint32_t t)
+static inline void wf_kf_reshare_request(wf_reshare_request *r, const uint8_t *client_sk,
+                                         const char *request_id, const uint8_t key_id[32],
+                                         const uint32_t *nodes, const uint32_t *ranks, uint32_t n, uint32_t t)
 {
     memset(r, 0, sizeof *r);
     r->request_id_len = strlen(request_id);

@@ -22,8 +22,8 @@ static char cli_dir[WF_CF_PATH];
 
 static void run(wf_cf_run *r, size_t i, const char *cmd, const char *const *extra)
 {
-    const char *argv[40] = {cmd, "--client", cli_dir, "--node-url", f.client_url[i], "--node-cert", crt[i],
-                            "--cluster", f.cluster, "--json"};
+    const char *argv[40] = {cmd,           "--client", cli_dir,     "--node-url", f.client_url[i],
+                            "--node-cert", crt[i],     "--cluster", f.cluster,    "--json"};
     size_t n = 10;
     for (; extra[n - 10] != NULL; n++)
         argv[n] = extra[n - 10];
@@ -86,23 +86,30 @@ static void test_usage(void)
     static const struct {
         const char *cmd, *extra[10], *what;
     } cases[] = {
-        {"keygen", {"--request-id", "u1", "--members", "bravo,zulu", "--threshold", "2", "--ranks", "0,1"},
+        {"keygen",
+         {"--request-id", "u1", "--members", "bravo,zulu", "--threshold", "2", "--ranks", "0,1"},
          "zulu is not a member"},
-        {"keygen", {"--request-id", "u2", "--members", "bravo,charlie", "--threshold", "2", "--ranks", "0"},
+        {"keygen",
+         {"--request-id", "u2", "--members", "bravo,charlie", "--threshold", "2", "--ranks", "0"},
          "one rank per member"},
-        {"keygen", {"--request-id", "u3", "--members", "bravo,charlie", "--threshold", "3", "--ranks", "0,1"},
+        {"keygen",
+         {"--request-id", "u3", "--members", "bravo,charlie", "--threshold", "3", "--ranks", "0,1"},
          "--threshold must be"},
-        {"keygen", {"--request-id", "u4", "--members", "bravo,bravo", "--threshold", "2", "--ranks", "0,1"},
+        {"keygen",
+         {"--request-id", "u4", "--members", "bravo,bravo", "--threshold", "2", "--ranks", "0,1"},
          "twice"},
-        {"keygen", {"--request-id", "u5", "--members", "bravo,charlie", "--ranks", "0,1"}, "--threshold is required"},
+        {"keygen",
+         {"--request-id", "u5", "--members", "bravo,charlie", "--ranks", "0,1"},
+         "--threshold is required"},
         {"reshare", {"--request-id", "u6", "--threshold", "2", "--ranks", "0,1"}, "KEY_ID is required"},
-        {"reshare", {"abcd", "--request-id", "u7", "--members", "alpha,bravo", "--threshold", "2", "--ranks", "0,1"},
+        {"reshare",
+         {"abcd", "--request-id", "u7", "--members", "alpha,bravo", "--threshold", "2", "--ranks", "0,1"},
          "KEY_ID must be"},
     };
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
         wf_cf_run r;
-        const char *argv[24] = {cases[k].cmd, "--client", cli_dir, "--node-url", f.client_url[0],
-                                "--node-cert", crt[0], "--cluster", f.cluster};
+        const char *argv[24] = {cases[k].cmd,  "--client", cli_dir,     "--node-url", f.client_url[0],
+                                "--node-cert", crt[0],     "--cluster", f.cluster};
         size_t n = 9;
         for (size_t j = 0; cases[k].extra[j] != NULL; j++)
             argv[n++] = cases[k].extra[j];
@@ -120,8 +127,8 @@ static void test_keygen_reshare(void)
 {
     wf_cf_run r;
     char key[80], pub[80], xpub[160], v[32];
-    RUN(&r, BRAVO, "keygen", "--request-id", "cli-committee", "--members", "charlie,bravo", "--threshold", "2",
-        "--ranks", "1,0");
+    RUN(&r, BRAVO, "keygen", "--request-id", "cli-committee", "--members", "charlie,bravo", "--threshold",
+        "2", "--ranks", "1,0");
     if (r.exit_code != 0)
         fprintf(stderr, "keygen: %s %s\n", r.out, r.err);
     REQUIRE(r.exit_code == 0 && json_get(r.out, "key_id", key, sizeof key) &&
@@ -132,11 +139,12 @@ static void test_keygen_reshare(void)
     uint8_t id[32];
     size_t len = 0;
     REQUIRE(sodium_hex2bin(id, 32, key, 64, NULL, &len, NULL) == 0 && len == 32);
-    CHECK(wf_kf_key_count(&f, ALPHA) == 0 && wf_kf_key_count(&f, BRAVO) == 1 && wf_kf_key_count(&f, CHARLIE) == 1);
+    CHECK(wf_kf_key_count(&f, ALPHA) == 0 && wf_kf_key_count(&f, BRAVO) == 1 &&
+          wf_kf_key_count(&f, CHARLIE) == 1);
     CHECK(wf_df_sign_ok(&f, CHARLIE, "cli-1", id));
 
-    RUN(&r, CHARLIE, "reshare", key, "--request-id", "cli-grow", "--members", "alpha,bravo,charlie", "--threshold",
-        "2", "--ranks", "0,0,1");
+    RUN(&r, CHARLIE, "reshare", key, "--request-id", "cli-grow", "--members", "alpha,bravo,charlie",
+        "--threshold", "2", "--ranks", "0,0,1");
     if (r.exit_code != 0)
         fprintf(stderr, "reshare: %s %s\n", r.out, r.err);
     CHECK(r.exit_code == 0);

@@ -66,9 +66,11 @@ static void test_of_key(void)
     CHECK(wf_committee_authorised(&c, 0x12) && !wf_committee_authorised(&c, 0x14));
     /* a whole-cluster key: member index = node index */
     pub.n = 5;
-    for (int j = 0; j < 5; j++) wf_scalar_set_u64(&pub.members[j].x, (uint64_t)j + 1);
+    for (int j = 0; j < 5; j++)
+        wf_scalar_set_u64(&pub.members[j].x, (uint64_t)j + 1);
     CHECK_OK(wf_committee_of_key(&c, 5, &pub));
-    for (uint32_t j = 0; j < 5; j++) CHECK(c.node[j] == j && c.member[j] == j);
+    for (uint32_t j = 0; j < 5; j++)
+        CHECK(c.node[j] == j && c.member[j] == j);
     /* identifiers that are no node's, or out of order, belong to no committee of this cluster */
     CHECK(wf_committee_of_key(&c, 4, &pub) == WF_ERR_ARG);
     wf_scalar_set_u64(&pub.members[0].x, 3);

@@ -38,7 +38,8 @@ static void test_bad_committees(void)
     uint8_t id[32];
     const uint32_t outside[3] = {BRAVO, CHARLIE, 7}, unordered[3] = {CHARLIE, BRAVO, ECHO};
     const uint32_t senior_less[3] = {1, 1, 1};
-    wf_kf_expect(wf_kf_keygen(&f, ALPHA, "bad-1", nodes, ranks, 3, 2, id), WARIFU__WIRE__CLIENT_ERROR_CODE__CLIENT_BAD_REQUEST,
+    wf_kf_expect(wf_kf_keygen(&f, ALPHA, "bad-1", nodes, ranks, 3, 2, id),
+                 WARIFU__WIRE__CLIENT_ERROR_CODE__CLIENT_BAD_REQUEST,
                  "a node outside the committee coordinating");
     wf_kf_expect(wf_kf_keygen(&f, BRAVO, "bad-2", outside, ranks, 3, 2, id),
                  WARIFU__WIRE__CLIENT_ERROR_CODE__CLIENT_BAD_REQUEST, "a member outside the cluster");
@@ -102,7 +103,8 @@ static void test_keygen(void)
     const uint32_t other[3] = {BRAVO, CHARLIE, DELTA};
     wf_kf_keygen_request(&f, &a, "committee-key", nodes, ranks, 3, 2);
     wf_kf_keygen_request(&f, &b, "committee-key", other, ranks, 3, 2);
-    REQUIRE(wf_keygen_key_id(ia, f.cluster_id, &a) == WF_OK && wf_keygen_key_id(ib, f.cluster_id, &b) == WF_OK);
+    REQUIRE(wf_keygen_key_id(ia, f.cluster_id, &a) == WF_OK &&
+            wf_keygen_key_id(ib, f.cluster_id, &b) == WF_OK);
     CHECK(memcmp(ia, key_id, 32) == 0 && memcmp(ia, ib, 32) != 0);
 
     /* the members hold the key, the others nothing */
@@ -151,10 +153,10 @@ static void test_sign_sets(void)
     sign_through(BRAVO, (const uint32_t[]){BRAVO, CHARLIE}, 2, "c-3");
     /* nodes outside the committee do not know the key */
     uint8_t digest[32];
-    wf_kf_expect(wf_kf_sign(&f, ALPHA, "c-4", key_id, digest), WARIFU__WIRE__CLIENT_ERROR_CODE__CLIENT_NOT_FOUND,
-                 "sign through alpha");
-    wf_kf_expect(wf_kf_sign(&f, DELTA, "c-5", key_id, digest), WARIFU__WIRE__CLIENT_ERROR_CODE__CLIENT_NOT_FOUND,
-                 "sign through delta");
+    wf_kf_expect(wf_kf_sign(&f, ALPHA, "c-4", key_id, digest),
+                 WARIFU__WIRE__CLIENT_ERROR_CODE__CLIENT_NOT_FOUND, "sign through alpha");
+    wf_kf_expect(wf_kf_sign(&f, DELTA, "c-5", key_id, digest),
+                 WARIFU__WIRE__CLIENT_ERROR_CODE__CLIENT_NOT_FOUND, "sign through delta");
 }
 
 /* A restarted member loads the committee key from its store. */
@@ -179,8 +181,8 @@ static void test_unauthorised_set(void)
     CHECK(r != NULL && strstr(r->error, "no authorised quorum") != NULL);
     if (r != NULL)
         warifu__wire__client_response__free_unpacked(r, NULL);
-    wf_kf_expect(wf_kf_sign(&f, ECHO, "c-8", key_id, digest), WARIFU__WIRE__CLIENT_ERROR_CODE__CLIENT_UNAVAILABLE,
-                 "sign through echo without bravo");
+    wf_kf_expect(wf_kf_sign(&f, ECHO, "c-8", key_id, digest),
+                 WARIFU__WIRE__CLIENT_ERROR_CODE__CLIENT_UNAVAILABLE, "sign through echo without bravo");
     CHECK(wf_kf_done(&f, CHARLIE, "sign") == c0 && wf_kf_done(&f, ECHO, "sign") == e0);
     /* charlie is not ready: its key has no authorised set with it */
     int status = 0;

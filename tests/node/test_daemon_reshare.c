@@ -69,7 +69,8 @@ static void write_policy(void)
         snprintf(k + 2 * i, 3, "%02x", key_id[i]);
     }
     snprintf(text, sizeof text,
-             "warifu-policy 1\nclient withdrawals %s\nallow withdrawals *\nclient limited %s\nallow limited %s\nend\n",
+             "warifu-policy 1\nclient withdrawals %s\nallow withdrawals *\nclient limited %s\nallow limited "
+             "%s\nend\n",
              a, b, k);
     wf_cf_write(f.policy, text, 0644);
 }
@@ -103,7 +104,8 @@ static void expect_unchanged(const uint64_t before[WF_DF_MAX], const char *what)
 
 static void test_keygen(void)
 {
-    Warifu__Wire__ClientResponse *r = wf_kf_keygen(&f, BRAVO, "reshare-key", old_nodes, old_ranks, 3, 2, key_id);
+    Warifu__Wire__ClientResponse *r =
+        wf_kf_keygen(&f, BRAVO, "reshare-key", old_nodes, old_ranks, 3, 2, key_id);
     REQUIRE(r != NULL && r->code == 0 && r->body_case == WARIFU__WIRE__CLIENT_RESPONSE__BODY_KEY);
     memcpy(pub, r->key->public_key.data, 33);
     snprintf(xpub, sizeof xpub, "%s", r->key->xpub);
@@ -180,7 +182,8 @@ typedef struct blame_count {
 static int count_blame(const wf_audit_entry *e, void *ctx)
 {
     blame_count *b = ctx;
-    if (strcmp(e->kind, "abort") == 0 && strstr(e->text, "protocol=reshare ") && strstr(e->text, "culprit=1 (bravo)"))
+    if (strcmp(e->kind, "abort") == 0 && strstr(e->text, "protocol=reshare ") &&
+        strstr(e->text, "culprit=1 (bravo)"))
         b->n++;
     return 0;
 }

@@ -20,7 +20,8 @@ static wf_store *open_store(const char *path, const char *kf, int create)
     wf_store_unlock u = {.key_file = kf};
     wf_store *s = NULL;
     wf_err err = create ? wf_store_create(&s, path, &u) : wf_store_open(&s, path, &u);
-    if (err) fprintf(stderr, "store: %s\n", wf_store_last_error());
+    if (err)
+        fprintf(stderr, "store: %s\n", wf_store_last_error());
     REQUIRE(err == WF_OK);
     return s;
 }

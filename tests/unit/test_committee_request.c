@@ -35,7 +35,8 @@ static wf_keygen_request keygen(uint32_t n)
 
 static uint8_t *put_be64(uint8_t *p, uint64_t v)
 {
-    for (int i = 7; i >= 0; i--, v >>= 8) p[i] = (uint8_t)v;
+    for (int i = 7; i >= 0; i--, v >>= 8)
+        p[i] = (uint8_t)v;
     return p + 8;
 }
 
@@ -88,7 +89,8 @@ static void test_keygen_committee(void)
     for (size_t i = 0; i < len; i++)
         for (int bit = 0; bit < 8; bit++) {
             buf[i] ^= (uint8_t)(1u << bit);
-            if (wf_keygen_request_decode(&x, buf, len) != WF_OK || wf_keygen_request_check(&x, NOW) != WF_REQUEST_OK)
+            if (wf_keygen_request_decode(&x, buf, len) != WF_OK ||
+                wf_keygen_request_check(&x, NOW) != WF_REQUEST_OK)
                 refused++;
             buf[i] ^= (uint8_t)(1u << bit);
         }
@@ -98,7 +100,8 @@ static void test_keygen_committee(void)
     uint8_t id[32], other[32];
     CHECK_OK(wf_keygen_key_id(id, CLUSTER, &r));
     wf_keygen_request variants[5];
-    for (int v = 0; v < 5; v++) variants[v] = r;
+    for (int v = 0; v < 5; v++)
+        variants[v] = r;
     variants[0].members[2] = 5;
     variants[1].ranks[0] = 1;
     variants[2].threshold = 3;
@@ -185,7 +188,8 @@ static void test_reshare(void)
     free(buf);
     /* every field is signed */
     wf_reshare_request v[7];
-    for (int i = 0; i < 7; i++) v[i] = r;
+    for (int i = 0; i < 7; i++)
+        v[i] = r;
     v[0].request_id[0] ^= 1;
     v[1].key_id[31] ^= 1;
     v[2].members[4] = 5;
@@ -193,7 +197,8 @@ static void test_reshare(void)
     v[4].threshold = 2;
     v[5].expiry_ms += 1;
     v[6].n_members = 4;
-    for (int i = 0; i < 7; i++) CHECK(wf_reshare_request_check(&v[i], NOW) == WF_REQUEST_BAD_SIGNATURE);
+    for (int i = 0; i < 7; i++)
+        CHECK(wf_reshare_request_check(&v[i], NOW) == WF_REQUEST_BAD_SIGNATURE);
     /* its own domain: the same bytes signed as another request do not verify */
     uint8_t sb[WF_RESHARE_REQUEST_SIGNED_MAX];
     size_t sl = wf_reshare_request_signed_bytes(&r, sb);

@@ -60,6 +60,7 @@ int main(void)
     CHECK_ERR(wf_record_key_public_decode(&x, buf, len), WF_ERR_VERIFY);
     free(buf);
     CHECK(wf_record_key_public_encode(NULL, &buf, &len) == WF_ERR_ARG);
-    for (int j = 0; j < 3; j++) wf_key_share_free(keys[j]);
+    for (int j = 0; j < 3; j++)
+        wf_key_share_free(keys[j]);
     return wf_check_summary("test_record_public");
 }
