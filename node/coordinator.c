@@ -4,7 +4,9 @@
  * (pick an authorised quorum of reachable members, preferring one with a
  * pooled presignature this node owns, presign if none, sign, verify, and
  * retry with another quorum without a named culprit or a silent member) and
- * keygen (keygen, then aux-info, among every member).
+ * keygen (keygen, then aux-info, among the key's committee: every member
+ * unless the request names one, node/committee.h). Signing sets are
+ * authorised sets of the key's committee, in node indices.
  *
  * Every member of a signing set holds that set's pool, so any of them could
  * name a pooled presignature; two coordinators naming the same one at once

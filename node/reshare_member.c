@@ -133,7 +133,8 @@ void wf_member_reshare(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], const ui
         return refuse(res, err == WF_ERR_UNAUTHORISED ? "the dealers or the new committee are not authorised"
                                                       : "reshare could not start");
     wf_run_result rr;
-    wf_session_drive(d, m, start_id, wf_set_of(st->parties, st->n), d->cfg.keygen_timeout_ms, &rr);
+    /* three cheap rounds: the session timeout, not keygen's (which allows for prime search) */
+    wf_session_drive(d, m, start_id, wf_set_of(st->parties, st->n), d->cfg.session_timeout_ms, &rr);
     res->outcome = rr.status == WF_SESSION_DONE ? WF_OUTCOME_DONE : WF_OUTCOME_ABORTED;
     res->culprit = rr.culprit;
     snprintf(res->reason, sizeof res->reason, "%s", rr.reason);
