@@ -210,10 +210,19 @@ wf_client_code wf_coord_reshare(wf_daemon *d, const wf_reshare_request *r, char 
         return wf_client_fail(why, cap, WF_CLIENT_BAD_REQUEST, "the reshare request does not encode");
     }
     wf_member_set old = k->committee.nodes, dealers = choose_dealers(d, k, &nc, why, cap, &code);
+    uint64_t t0 = wf_daemon_now_ms(), t1 = t0;
     if (dealers != 0)
         code = run_reshare(d, k, &nc, dealers, req, req_len, why, cap);
-    if (code == WF_CLIENT_OK)
+    if (code == WF_CLIENT_OK) {
+        t1 = wf_daemon_now_ms();
         code = run_aux(d, r->key_id, &nc, why, cap);
+    }
+    if (code == WF_CLIENT_OK) {
+        char kid[17];
+        wf_hex(kid, r->key_id, 8);
+        wf_daemon_log(d, "reshared key %s to %u-of-%u: reshare %llu ms, aux-info %llu ms", kid, nc.t, nc.n,
+                      (unsigned long long)(t1 - t0), (unsigned long long)(wf_daemon_now_ms() - t1));
+    }
     if (code == WF_CLIENT_OK) {
         wf_member_set left = run_retire(d, r->key_id, old & ~nc.nodes & ~dealers, req, req_len);
         if (left != 0) {
