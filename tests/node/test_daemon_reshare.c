@@ -16,10 +16,17 @@
  *     committee no longer can;
  *   - a reshare to 2-of-3 {alpha: 0, charlie: 1, delta: 1} removes bravo (a
  *     dealer) and echo (not dealing): both hold nothing of the key
- *     afterwards — no share, aux record or presignature in their stores.
+ *     afterwards — no share, aux record or presignature in their stores;
+ *   - a compromised member's forged "retire" and "reshare" starts (a client
+ *     the policy does not allow to reshare, a forged client signature) are
+ *     refused by the member itself, which keeps its share.
  * Signatures are checked with libsecp256k1. Not under valgrind (NNG). */
 #include <sodium.h>
 
+#include "node/cluster_config.h"
+#include "node/control.h"
+#include "node/node_identity.h"
+#include "node/peer_net.h"
 #include "protocol/reshare.h"
 #include "store/audit.h"
 #include "store/keys.h"
@@ -407,6 +414,98 @@ static void test_shrink(void)
     holds_nothing(ECHO);
 }
 
+/* A compromised cluster member (echo's identity, its daemon stopped) sends
+ * alpha "retire" and "reshare" starts: alpha checks the client's request
+ * itself and refuses one the policy does not allow (limited client) or whose
+ * signature does not verify, keeping its share. */
+static void test_forged_starts(void)
+{
+    const char *why = NULL;
+    wf_cluster_config *c = NULL;
+    REQUIRE(wf_cluster_config_load(&c, f.cluster, &why) == WF_OK);
+    wf_node_identity id;
+    REQUIRE(wf_node_identity_load(&id, f.dirs[ECHO], 1, &why) == WF_OK);
+    wf_cluster_net *net = NULL;
+    REQUIRE(wf_cluster_net_prepare(&net, c, ECHO, f.dirs[ECHO], NULL, &why) == WF_OK);
+    wf_peer_net *pn = NULL;
+    REQUIRE(wf_peer_net_create(&pn, &net->cfg, &why) == WF_OK);
+    size_t to_alpha = 0;
+    REQUIRE(net->cfg.peers[to_alpha].member == ALPHA);
+    wf_df_sleep_ms(1500); /* the link connects */
+    uint64_t gen0 = wf_kf_generation(&f, ALPHA, key_id);
+    CHECK(gen0 != 0);
+
+    static const struct {
+        const char *protocol;
+        int limited, forge;
+        const char *want;
+    } cases[] = {
+        {"retire", 1, 0, "does not allow this client to reshare"},
+        {"retire", 0, 1, "signature"},
+        {"reshare", 1, 0, "does not allow this client to reshare"},
+    };
+    const uint32_t nodes[3] = {BRAVO, CHARLIE, DELTA}, ranks[3] = {0, 1, 1};
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        wf_reshare_request rq;
+        char rid[16];
+        snprintf(rid, sizeof rid, "forged-%zu", k);
+        wf_kf_reshare_request(&rq, cases[k].limited ? limited_sk : f.client_sk, rid, key_id, nodes, ranks, 3,
+                              2);
+        if (cases[k].forge)
+            rq.signature[0] ^= 1;
+        uint8_t *enc = NULL, *bytes = NULL, start_id[32];
+        size_t enc_len = 0, len = 0;
+        REQUIRE(wf_reshare_request_encode(&rq, &enc, &enc_len) == WF_OK);
+        wf_control_start *st = calloc(1, sizeof *st);
+        REQUIRE(st != NULL);
+        snprintf(st->protocol, sizeof st->protocol, "%s", cases[k].protocol);
+        st->n = 2;
+        st->parties[0] = ALPHA;
+        st->parties[1] = ECHO;
+        st->issued_ms = wf_df_now_ms();
+        memcpy(st->request, enc, enc_len);
+        st->request_len = enc_len;
+        st->n_dealers = 1;
+        st->dealers[0] = ALPHA;
+        free(enc);
+        randombytes_buf(start_id, sizeof start_id);
+        wf_control_addr addr = {c->cluster_id, key_id, start_id, ECHO, ALPHA};
+        REQUIRE(wf_control_seal_start(&bytes, &len, &addr, st, id.identity_sk) == WF_OK);
+        free(st);
+        CHECK_OK(wf_peer_net_send(pn, to_alpha, bytes, len, 5000));
+        free(bytes);
+        int answered = 0;
+        for (int i = 0; i < 20 && !answered; i++) {
+            size_t peer = 0;
+            uint8_t *msg = NULL;
+            if (wf_peer_net_recv(pn, 500, &peer, &msg, &len) != WF_OK)
+                continue;
+            wf_envelope env;
+            if (wf_envelope_open(&env, msg, len, c->members[ALPHA].pub.identity_pk) == WF_OK &&
+                strcmp(env.protocol, WF_CONTROL_PROTOCOL) == 0 && env.round == WF_CONTROL_ROUND_RESULT &&
+                memcmp(env.session_id, start_id, 32) == 0) {
+                wf_control_result res;
+                CHECK_OK(wf_control_decode_result(&res, env.payload, env.payload_len, &why));
+                int ok = res.outcome == WF_OUTCOME_REFUSED && strstr(res.reason, cases[k].want) != NULL;
+                if (!ok)
+                    fprintf(stderr, "forged %s: outcome %d: %s\n", cases[k].protocol, res.outcome,
+                            res.reason);
+                CHECK(ok);
+                answered = 1;
+            }
+            wf_envelope_clear(&env);
+            wf_peer_net_msg_free(msg, len);
+        }
+        CHECK(answered);
+    }
+    CHECK(wf_kf_generation(&f, ALPHA, key_id) == gen0);
+    CHECK(wf_df_sign_ok(&f, ALPHA, "after-forged", key_id));
+    wf_peer_net_close(pn);
+    wf_cluster_net_free(net);
+    wf_node_identity_clear(&id);
+    wf_cluster_config_free(c);
+}
+
 int main(void)
 {
     REQUIRE(wf_crypto_init() == WF_OK);
@@ -429,6 +528,7 @@ int main(void)
     test_reshare();
     test_every_set();
     test_shrink();
+    test_forged_starts();
     wf_df_teardown(&f);
     wf_secure_free(limited_sk);
     return wf_check_summary("test_daemon_reshare");
