@@ -11,8 +11,8 @@
  *   3. aux-info among the new committee, which needs it before it presigns;
  *   4. "retire" for the old members that neither dealt nor stay: each checks
  *      the client's request itself and deletes its share. One that cannot be
- *      reached keeps a share of a committee that no longer signs with it; the
- *      answer says so and the coordinator's audit log records it.
+ *      reached keeps a share of a committee that no longer signs with it: the
+ *      coordinator's log and audit log name it (the client's answer does not).
  *
  * The coordinator must be in the key's current committee (it holds the
  * record the new members are sent) and in the new one (it takes part in
