@@ -10,7 +10,9 @@
  *      shares, a dealer that leaves deletes its own;
  *   3. aux-info among the new committee, which needs it before it presigns;
  *   4. "retire" for the old members that neither dealt nor stay: each checks
- *      the client's request itself and deletes its share. One that cannot be
+ *      the client's request and every new member's attestation that it
+ *      stored a share dealt from the retiring member's own current record
+ *      (node/reshare_run.h), then deletes its share. One that cannot be
  *      reached keeps a share of a committee that no longer signs with it: the
  *      coordinator's log and audit log name it (the client's answer does not).
  *
@@ -18,6 +20,7 @@
  * record the new members are sent) and in the new one (it takes part in
  * aux-info). Asking again with the same request after a success answers at
  * once; after a reshare whose aux-info failed it runs the aux-info. */
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,10 +106,39 @@ static wf_member_set choose_dealers(wf_daemon *d, const wf_node_key *k, const wf
     return 0;
 }
 
+/* Every new member's attestation of a finished reshare (node/reshare_run.h),
+ * checked, as a retire start's record field; 0 when one is missing or bad. */
+typedef struct attestations {
+    size_t len;
+    uint8_t bytes[WF_ID_BYTES + 1 + WF_MAX_MEMBERS * (1 + WF_RESHARE_ATTEST_BYTES)];
+} attestations;
+
+static int collect(wf_daemon *d, const wf_node_key *k, const wf_committee *nc, const uint8_t *req,
+                   size_t req_len, const wf_coord_outcome *o, attestations *a)
+{
+    uint8_t msg[32];
+    if (wf_key_public_digest(&k->share->pub, a->bytes) != WF_OK)
+        return 0;
+    wf_reshare_attest_msg(msg, k->key_id, a->bytes, req, req_len);
+    a->bytes[WF_ID_BYTES] = (uint8_t)nc->n;
+    uint8_t *p = a->bytes + WF_ID_BYTES + 1;
+    for (uint32_t j = 0; j < nc->n; j++, p += 1 + WF_RESHARE_ATTEST_BYTES) {
+        uint32_t m = nc->node[j];
+        const wf_control_result *r = m == d->self ? &o->local : &o->results[m];
+        if ((m != d->self && !(o->answered & WF_SET_BIT(m))) || !r->has_sig ||
+            crypto_sign_verify_detached(r->sig, msg, sizeof msg, d->cluster->members[m].pub.identity_pk) != 0)
+            return 0;
+        p[0] = (uint8_t)m;
+        memcpy(p + 1, r->sig, WF_RESHARE_ATTEST_BYTES);
+    }
+    a->len = (size_t)(p - a->bytes);
+    return 1;
+}
+
 /* Step 2. */
 static wf_client_code run_reshare(wf_daemon *d, const wf_node_key *k, const wf_committee *nc,
-                                  wf_member_set dealers, const uint8_t *req, size_t req_len, char *why,
-                                  size_t cap)
+                                  wf_member_set dealers, const uint8_t *req, size_t req_len,
+                                  attestations *att, char *why, size_t cap)
 {
     wf_control_start *st = calloc(1, sizeof *st);
     uint8_t *rec = NULL;
@@ -127,6 +159,8 @@ static wf_client_code run_reshare(wf_daemon *d, const wf_node_key *k, const wf_c
     free(st);
     if (o.outcome != WF_OUTCOME_DONE)
         return failed(d, &o, "reshare", why, cap);
+    if (!collect(d, k, nc, req, req_len, &o, att))
+        att->len = 0;
     return WF_CLIENT_OK;
 }
 
@@ -152,9 +186,11 @@ static wf_client_code run_aux(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], c
 
 /* Step 4: the removed members that did not deal; returns those not retired. */
 static wf_member_set run_retire(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], wf_member_set removed,
-                                const uint8_t *req, size_t req_len)
+                                const uint8_t *req, size_t req_len, const attestations *att)
 {
     wf_member_set usable = wf_daemon_usable(d), left = removed & ~usable;
+    if (att->len == 0)
+        return removed; /* nothing to show them */
     if ((removed & usable) == 0)
         return left;
     wf_control_start *st = calloc(1, sizeof *st);
@@ -162,6 +198,8 @@ static wf_member_set run_retire(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES],
     if (st == NULL)
         return removed;
     start_of(st, "retire", (removed & usable) | WF_SET_BIT(d->self), req, req_len);
+    memcpy(st->record, att->bytes, att->len);
+    st->record_len = att->len;
     wf_coord_run(d, key_id, st, &o);
     free(st);
     for (uint32_t m = 0; m < d->n; m++)
@@ -211,8 +249,13 @@ wf_client_code wf_coord_reshare(wf_daemon *d, const wf_reshare_request *r, char 
     }
     wf_member_set old = k->committee.nodes, dealers = choose_dealers(d, k, &nc, why, cap, &code);
     uint64_t t0 = wf_daemon_now_ms(), t1 = t0;
+    attestations *att = calloc(1, sizeof *att);
+    if (att == NULL) {
+        free(req);
+        return wf_client_fail(why, cap, WF_CLIENT_INTERNAL, "out of memory");
+    }
     if (dealers != 0)
-        code = run_reshare(d, k, &nc, dealers, req, req_len, why, cap);
+        code = run_reshare(d, k, &nc, dealers, req, req_len, att, why, cap);
     if (code == WF_CLIENT_OK) {
         t1 = wf_daemon_now_ms();
         code = run_aux(d, r->key_id, &nc, why, cap);
@@ -224,7 +267,7 @@ wf_client_code wf_coord_reshare(wf_daemon *d, const wf_reshare_request *r, char 
                       (unsigned long long)(t1 - t0), (unsigned long long)(wf_daemon_now_ms() - t1));
     }
     if (code == WF_CLIENT_OK) {
-        wf_member_set left = run_retire(d, r->key_id, old & ~nc.nodes & ~dealers, req, req_len);
+        wf_member_set left = run_retire(d, r->key_id, old & ~nc.nodes & ~dealers, req, req_len, att);
         if (left != 0) {
             char names[256], kid[17];
             names_of(d, left, names, sizeof names);
@@ -236,6 +279,7 @@ wf_client_code wf_coord_reshare(wf_daemon *d, const wf_reshare_request *r, char 
             wf_daemon_log(d, "reshare of key %s: %s still hold old shares", kid, names);
         }
     }
+    free(att);
     free(req);
     return code;
 }

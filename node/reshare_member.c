@@ -10,10 +10,12 @@
  * never join. On DONE a new member stores its new share (the old one replaced
  * in one synced batch, aux record and presignatures dropped) and a dealer
  * that leaves deletes everything of the key; on an abort nothing changes. */
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "node/reshare_run.h"
+#include "crypto/hash.h"
 #include "protocol/record.h"
 #include "protocol/reshare.h"
 
@@ -97,6 +99,30 @@ static const char *params_of(wf_daemon *d, const wf_control_start *st, const wf_
     return NULL;
 }
 
+void wf_reshare_attest_msg(uint8_t out[32], const uint8_t key_id[WF_ID_BYTES],
+                           const uint8_t old_digest[WF_ID_BYTES], const uint8_t *request, size_t request_len)
+{
+    static const char tag[] = "warifu/reshare-done/v1";
+    uint8_t buf[sizeof tag + 2 * WF_ID_BYTES + WF_SHA256_BYTES];
+    memcpy(buf, tag, sizeof tag);
+    memcpy(buf + sizeof tag, key_id, WF_ID_BYTES);
+    memcpy(buf + sizeof tag + WF_ID_BYTES, old_digest, WF_ID_BYTES);
+    wf_sha256(buf + sizeof tag + 2 * WF_ID_BYTES, request, request_len);
+    wf_sha256(out, buf, sizeof buf);
+}
+
+/* A new member's attestation (node/reshare_run.h) into res->sig. */
+static void attest(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], const wf_key_public *old,
+                   const wf_control_start *st, wf_control_result *res)
+{
+    uint8_t digest[WF_ID_BYTES], msg[32];
+    if (wf_key_public_digest(old, digest) != WF_OK)
+        return;
+    wf_reshare_attest_msg(msg, key_id, digest, st->request, st->request_len);
+    crypto_sign_detached(res->sig, NULL, msg, sizeof msg, d->id.identity_sk);
+    res->has_sig = 1;
+}
+
 static void audit_done(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], const wf_committee *nc,
                        const wf_control_start *st, int kept)
 {
@@ -151,9 +177,39 @@ void wf_member_reshare(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], const ui
             wf_daemon_log(d, "storing a reshare's outcome failed: %s", wf_store_last_error());
         } else {
             audit_done(d, key_id, &nc, st, kept);
+            if (kept)
+                attest(d, key_id, &pub, st, res);
         }
     }
     wf_machine_free(m);
+}
+
+/* NULL when st->record holds every new member's attestation of a reshare
+ * dealt from this node's current record of the key; else why not. */
+static const char *attested(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], const wf_node_key *k,
+                            const wf_control_start *st, const wf_committee *nc)
+{
+    uint8_t mine[WF_ID_BYTES], msg[32];
+    const uint8_t *p = st->record;
+    if (st->record_len < WF_ID_BYTES + 1 || wf_key_public_digest(&k->share->pub, mine) != WF_OK)
+        return "no attestations of the new committee in the retire start";
+    if (memcmp(p, mine, WF_ID_BYTES) != 0)
+        return "the reshare named was not dealt from this node's share of the key";
+    size_t count = p[WF_ID_BYTES];
+    if (st->record_len != WF_ID_BYTES + 1 + count * (1 + WF_RESHARE_ATTEST_BYTES))
+        return "malformed attestations in the retire start";
+    wf_reshare_attest_msg(msg, key_id, mine, st->request, st->request_len);
+    wf_member_set seen = 0;
+    p += WF_ID_BYTES + 1;
+    for (size_t i = 0; i < count; i++, p += 1 + WF_RESHARE_ATTEST_BYTES) {
+        uint32_t node = p[0];
+        if (node >= d->n || !(nc->nodes & WF_SET_BIT(node)) ||
+            crypto_sign_verify_detached(p + 1, msg, sizeof msg, d->cluster->members[node].pub.identity_pk) !=
+                0)
+            return "an attestation of the new committee does not verify";
+        seen |= WF_SET_BIT(node);
+    }
+    return seen == nc->nodes ? NULL : "not every member of the new committee attests the reshare";
 }
 
 void wf_member_retire(wf_daemon *d, uint32_t coordinator, const uint8_t key_id[WF_ID_BYTES],
@@ -175,6 +231,8 @@ void wf_member_retire(wf_daemon *d, uint32_t coordinator, const uint8_t key_id[W
         res->outcome = WF_OUTCOME_ALREADY;
         return;
     }
+    if ((why = attested(d, key_id, k, st, &nc)) != NULL)
+        return refuse(res, why);
     if (wf_node_key_reshared(d, key_id, NULL) != WF_OK) {
         wf_daemon_log(d, "deleting a removed key share failed: %s", wf_store_last_error());
         return refuse(res, "the old key share could not be deleted");

@@ -26,6 +26,17 @@ void wf_member_reshare(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], const ui
 void wf_member_retire(wf_daemon *d, uint32_t coordinator, const uint8_t key_id[WF_ID_BYTES],
                       const wf_control_start *st, wf_control_result *res);
 
+/* A new member's attestation that it stored its share of a reshare: an
+ * Ed25519 signature by its node identity over "warifu/reshare-done/v1" ‖ key
+ * id ‖ the digest of the record the reshare dealt from ‖ SHA-256 of the
+ * encoded request. A "retire" start carries every new member's (its record
+ * field: that digest ‖ count ‖ count × (node index ‖ signature)); the member
+ * retiring checks them all and that the digest is its own current record's,
+ * so a retire replayed from an earlier reshare deletes nothing. */
+#define WF_RESHARE_ATTEST_BYTES 64
+void wf_reshare_attest_msg(uint8_t out[32], const uint8_t key_id[WF_ID_BYTES],
+                           const uint8_t old_digest[WF_ID_BYTES], const uint8_t *request, size_t request_len);
+
 /* The client's ReshareRequest, as the coordinator: the key moves to the
  * new committee and is ready to sign there (aux-info ran) on WF_CLIENT_OK. */
 wf_client_code wf_coord_reshare(wf_daemon *d, const wf_reshare_request *r, char *why, size_t why_cap);

@@ -18,8 +18,9 @@
  *     dealer) and echo (not dealing): both hold nothing of the key
  *     afterwards — no share, aux record or presignature in their stores;
  *   - a compromised member's forged "retire" and "reshare" starts (a client
- *     the policy does not allow to reshare, a forged client signature) are
- *     refused by the member itself, which keeps its share.
+ *     the policy does not allow to reshare, a forged client signature, a
+ *     valid request without the new committee's attestations) are refused by
+ *     the member itself, which keeps its share.
  * Signatures are checked with libsecp256k1. Not under valgrind (NNG). */
 #include <sodium.h>
 
@@ -416,8 +417,9 @@ static void test_shrink(void)
 
 /* A compromised cluster member (echo's identity, its daemon stopped) sends
  * alpha "retire" and "reshare" starts: alpha checks the client's request
- * itself and refuses one the policy does not allow (limited client) or whose
- * signature does not verify, keeping its share. */
+ * itself and refuses one the policy does not allow (limited client), one
+ * whose signature does not verify, and a retire no new committee attests,
+ * keeping its share. */
 static void test_forged_starts(void)
 {
     const char *why = NULL;
@@ -442,6 +444,7 @@ static void test_forged_starts(void)
     } cases[] = {
         {"retire", 1, 0, "does not allow this client to reshare"},
         {"retire", 0, 1, "signature"},
+        {"retire", 0, 0, "no attestations"}, /* a valid request, but no new member attests a reshare */
         {"reshare", 1, 0, "does not allow this client to reshare"},
     };
     const uint32_t nodes[3] = {BRAVO, CHARLIE, DELTA}, ranks[3] = {0, 1, 1};
