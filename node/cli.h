@@ -36,7 +36,8 @@ typedef struct wf_cli_args {
     size_t n_members;
     /* client commands */
     const char *client, *node_url, *node_cert, *request_id, *timeout_ms, *key, *digest, *path, *expiry_s;
-    const char *pos[WF_CLI_MAX_POSITIONAL]; /* the command's positional arguments */
+    const char *committee, *ranks, *cluster; /* keygen, reshare: --members NAMES, --ranks, --cluster FILE */
+    const char *pos[WF_CLI_MAX_POSITIONAL];  /* the command's positional arguments */
     size_t n_pos;
     int json;
 } wf_cli_args;

@@ -7,6 +7,7 @@
 
 #include "node/cli_client.h"
 #include "node/client.h"
+#include "node/cluster_config.h"
 #include "node/text_format.h"
 
 #define URL_SCHEME       "tls+tcp://"
@@ -103,6 +104,89 @@ static int expiry_arg(const wf_cli_args *a, uint32_t *seconds)
     *seconds = EXPIRY_S_DEFAULT;
     if (a->expiry_s != NULL && !number_arg(a->expiry_s, 1, EXPIRY_S_MAX, seconds))
         return wf_cli_usage_error("--expiry-s must be a number of seconds, 1..600");
+    return 0;
+}
+
+/* A key's committee: --members NAME,NAME,... (names of --cluster's config),
+ * --threshold and --ranks (one per name, in the same order), as ascending
+ * node indices with their ranks. *n = 0 when none is given (and !required). */
+typedef struct committee_arg {
+    uint32_t n, t;
+    uint32_t nodes[WF_MAX_MEMBERS], ranks[WF_MAX_MEMBERS];
+} committee_arg;
+
+static int split_list(const char *s, char out[WF_MAX_MEMBERS][WF_TLS_NAME_MAX + 1], uint32_t *n)
+{
+    *n = 0;
+    while (*s != '\0') {
+        const char *end = strchr(s, ',');
+        size_t len = end ? (size_t)(end - s) : strlen(s);
+        if (len == 0 || len > WF_TLS_NAME_MAX || *n == WF_MAX_MEMBERS)
+            return 0;
+        memcpy(out[*n], s, len);
+        out[(*n)++][len] = '\0';
+        s += len + (end != NULL);
+        if (end != NULL && *s == '\0')
+            return 0;
+    }
+    return *n > 0;
+}
+
+static int committee_args(const wf_cli_args *a, int required, committee_arg *c)
+{
+    static char msg[WF_WHY_MAX];
+    static char names[WF_MAX_MEMBERS][WF_TLS_NAME_MAX + 1], ranks[WF_MAX_MEMBERS][WF_TLS_NAME_MAX + 1];
+    uint32_t n_ranks = 0;
+    const char *why = NULL;
+    memset(c, 0, sizeof *c);
+    if (a->committee == NULL && !required) {
+        if (a->threshold != NULL || a->ranks != NULL || a->cluster != NULL)
+            return wf_cli_usage_error("--threshold, --ranks and --cluster go with --members");
+        return 0;
+    }
+    int rc;
+    if ((rc = wf_cli_missing(a->committee, "--members")) ||
+        (rc = wf_cli_missing(a->threshold, "--threshold")) || (rc = wf_cli_missing(a->ranks, "--ranks")) ||
+        (rc = wf_cli_missing(a->cluster, "--cluster")))
+        return rc;
+    if (!split_list(a->committee, names, &c->n))
+        return wf_cli_usage_error("--members must be member names separated by commas");
+    if (!split_list(a->ranks, ranks, &n_ranks) || n_ranks != c->n)
+        return wf_cli_usage_error("--ranks must give one rank per member, separated by commas");
+    if (!number_arg(a->threshold, 1, c->n, &c->t))
+        return wf_cli_usage_error("--threshold must be a number from 1 to the number of members");
+    wf_cluster_config *cc = NULL;
+    if (wf_cluster_config_load(&cc, a->cluster, &why) != WF_OK)
+        return wf_cli_fail("cluster config %s: %s", a->cluster, why);
+    uint32_t node[WF_MAX_MEMBERS], rank[WF_MAX_MEMBERS];
+    rc = 0;
+    for (uint32_t i = 0; i < c->n && rc == 0; i++) {
+        uint32_t m = 0;
+        while (m < cc->n && strcmp(cc->members[m].pub.name, names[i]) != 0)
+            m++;
+        if (m == cc->n) {
+            snprintf(msg, sizeof msg, "--members: %s is not a member of the cluster", names[i]);
+            rc = wf_cli_usage_error(msg);
+        } else if (!number_arg(ranks[i], 0, c->t - 1, &rank[i])) {
+            rc = wf_cli_usage_error("--ranks: each rank is a number below the threshold");
+        }
+        node[i] = m;
+    }
+    wf_cluster_config_free(cc);
+    if (rc != 0)
+        return rc;
+    /* ascending node order (the request's), ranks carried along */
+    for (uint32_t k = 0; k < c->n; k++) {
+        uint32_t best = 0;
+        for (uint32_t i = 1; i < c->n; i++)
+            if (node[i] < node[best])
+                best = i;
+        if (k > 0 && node[best] == c->nodes[k - 1])
+            return wf_cli_usage_error("--members names a member twice");
+        c->nodes[k] = node[best];
+        c->ranks[k] = rank[best];
+        node[best] = UINT32_MAX;
+    }
     return 0;
 }
 
@@ -284,11 +368,16 @@ int wf_cli_keygen(const wf_cli_args *a)
     uint32_t expiry_s = 0;
     int rc;
 
+    committee_arg c;
     memset(&kr, 0, sizeof kr);
     if ((rc = link_args(a, WF_CLIENT_KEYGEN_TIMEOUT_MS, &l)) ||
         (rc = request_id_arg(a, kr.request_id, &kr.request_id_len)) || (rc = expiry_arg(a, &expiry_s)) ||
-        (rc = link_open(a, 1, &l)))
+        (rc = committee_args(a, 0, &c)) || (rc = link_open(a, 1, &l)))
         return rc;
+    kr.n_members = c.n;
+    kr.threshold = c.t;
+    memcpy(kr.members, c.nodes, sizeof kr.members);
+    memcpy(kr.ranks, c.ranks, sizeof kr.ranks);
     l.retry_safe = 1;
     kr.expiry_ms = wf_client_expiry_after(expiry_s);
     if (wf_client_keygen(l.client, &l.node, &kr, &key, &res) == WF_CLIENT_SUCCEEDED)
@@ -318,6 +407,42 @@ int wf_cli_refresh(const wf_cli_args *a)
     l.retry_safe = 1;
     rr.expiry_ms = wf_client_expiry_after(expiry_s);
     if (wf_client_refresh(l.client, &l.node, &rr, &key, &res) == WF_CLIENT_SUCCEEDED)
+        rc = print_key(a, &key);
+    else
+        rc = call_failed(&l, &res);
+    wf_client_close(l.client);
+    return rc;
+}
+
+int wf_cli_reshare(const wf_cli_args *a)
+{
+    wf_reshare_request rr;
+    wf_client_key key;
+    wf_client_result res;
+    node_link l;
+    committee_arg c;
+    uint32_t expiry_s = 0;
+    int rc;
+
+    memset(&rr, 0, sizeof rr);
+    if ((rc = link_args(a, WF_CLIENT_KEYGEN_TIMEOUT_MS, &l)))
+        return rc;
+    if (!hex_arg(a->pos[0], rr.key_id, WF_ID_BYTES))
+        return wf_cli_usage_error("KEY_ID must be a key id: 64 hex digits");
+    if ((rc = request_id_arg(a, rr.request_id, &rr.request_id_len)) || (rc = expiry_arg(a, &expiry_s)) ||
+        (rc = committee_args(a, 1, &c)) || (rc = link_open(a, 1, &l)))
+        return rc;
+    if (c.n < 2) {
+        wf_client_close(l.client);
+        return wf_cli_usage_error("a committee has at least two members");
+    }
+    rr.n_members = c.n;
+    rr.threshold = c.t;
+    memcpy(rr.members, c.nodes, sizeof rr.members);
+    memcpy(rr.ranks, c.ranks, sizeof rr.ranks);
+    l.retry_safe = 1;
+    rr.expiry_ms = wf_client_expiry_after(expiry_s);
+    if (wf_client_reshare(l.client, &l.node, &rr, &key, &res) == WF_CLIENT_SUCCEEDED)
         rc = print_key(a, &key);
     else
         rc = call_failed(&l, &res);

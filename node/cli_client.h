@@ -28,6 +28,8 @@
 int wf_cli_keygen(const wf_cli_args *a);
 /* refresh KEY --request-id ID [--expiry-s S]: new shares of the same key */
 int wf_cli_refresh(const wf_cli_args *a);
+/* reshare KEY_ID: moves the key to the committee of --members/--threshold/--ranks. */
+int wf_cli_reshare(const wf_cli_args *a);
 int wf_cli_sign(const wf_cli_args *a);
 int wf_cli_pubkey(const wf_cli_args *a);
 int wf_cli_address(const wf_cli_args *a);

@@ -337,6 +337,38 @@ wf_client_outcome wf_client_refresh(const wf_client *c, const wf_client_node *no
     return res->outcome;
 }
 
+wf_client_outcome wf_client_reshare(const wf_client *c, const wf_client_node *node,
+                                    const wf_reshare_request *req, wf_client_key *key, wf_client_result *res)
+{
+    wf_client_result local;
+    wf_reshare_request rr;
+    uint8_t *enc = NULL;
+    size_t enc_len = 0;
+    Warifu__Wire__ReshareRequest *m = NULL;
+    if (res == NULL)
+        res = &local;
+    if (!call_args(c, node, req != NULL && key != NULL, res))
+        return res->outcome;
+    if (c->id.sk == NULL)
+        return result(res, WF_CLIENT_NOT_SENT, WF_ERR_ARG, 0,
+                      "the client was opened without its signing key");
+    rr = *req;
+    if (wf_reshare_request_sign(&rr, c->id.sk) != WF_OK ||
+        wf_reshare_request_encode(&rr, &enc, &enc_len) != WF_OK ||
+        (m = warifu__wire__reshare_request__unpack(NULL, enc_len, enc)) == NULL) {
+        result(res, WF_CLIENT_NOT_SENT, WF_ERR_INTERNAL, 0, "cannot make the reshare request");
+    } else {
+        client_request cr = WARIFU__WIRE__CLIENT_REQUEST__INIT;
+        cr.body_case = WARIFU__WIRE__CLIENT_REQUEST__BODY_RESHARE;
+        cr.reshare = m;
+        ask_key(c, node, WF_CLIENT_KEYGEN_TIMEOUT_MS, &cr, rr.key_id, key, res);
+    }
+    if (m != NULL)
+        warifu__wire__reshare_request__free_unpacked(m, NULL);
+    free(enc);
+    return res->outcome;
+}
+
 wf_client_outcome wf_client_pubkey(const wf_client *c, const wf_client_node *node,
                                    const uint8_t key_id[WF_ID_BYTES], wf_client_key *key,
                                    wf_client_result *res)

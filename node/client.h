@@ -144,6 +144,11 @@ wf_client_outcome wf_client_keygen(const wf_client *c, const wf_client_node *nod
  * the first was confirmed by every member. */
 wf_client_outcome wf_client_refresh(const wf_client *c, const wf_client_node *node,
                                     const wf_refresh_request *req, wf_client_key *key, wf_client_result *res);
+/* Moves the key req->key_id to the committee req names (signing req with the
+ * client's key, as wf_client_keygen): the answer names the same key, with
+ * the same public key, held by the new committee. */
+wf_client_outcome wf_client_reshare(const wf_client *c, const wf_client_node *node,
+                                    const wf_reshare_request *req, wf_client_key *key, wf_client_result *res);
 
 /* The key of id key_id (which the answer must name). */
 wf_client_outcome wf_client_pubkey(const wf_client *c, const wf_client_node *node,

@@ -14,6 +14,7 @@
 #include "crypto/bip32.h"
 #include "node/coordinator.h"
 #include "node/refresh.h"
+#include "node/reshare_run.h"
 #include "protocol/proto/client.pb-c.h"
 #include "protocol/wire.h"
 #include "store/paillier_pool.h"
@@ -38,6 +39,7 @@ typedef struct answer {
     Warifu__Wire__Signature sig;
     uint8_t r[32], s[32], der[WF_ECDSA_DER_MAX], pub[WF_POINT_BYTES];
     Warifu__Wire__KeyInfo key;
+    uint32_t committee[WF_MAX_MEMBERS], ranks[WF_MAX_MEMBERS];
     char xpub[WF_BIP32_XPUB_STR_BYTES];
     Warifu__Wire__Address addr;
     uint32_t path[WF_REQUEST_PATH_MAX];
@@ -169,6 +171,11 @@ static wf_client_code put_key(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], a
     a->key.threshold = k->share->pub.t;
     a->key.members = k->share->pub.n;
     a->key.generation = k->generation;
+    memcpy(a->committee, k->committee.node, k->committee.n * sizeof a->committee[0]);
+    memcpy(a->ranks, k->committee.rank, k->committee.n * sizeof a->ranks[0]);
+    a->key.n_committee = a->key.n_ranks = k->committee.n;
+    a->key.committee = a->committee;
+    a->key.ranks = a->ranks;
     a->resp.body_case = WARIFU__WIRE__CLIENT_RESPONSE__BODY_KEY;
     a->resp.key = &a->key;
     return WF_CLIENT_OK;
@@ -202,6 +209,22 @@ static wf_client_code do_refresh(wf_daemon *d, const Warifu__Wire__RefreshReques
         return fail(a, WF_CLIENT_BAD_REQUEST,
                     "malformed refresh request (request id 1..64 bytes, key id 32, client id 32, signature 64)");
     wf_client_code code = wf_coord_refresh(d, &r, a->why, sizeof a->why);
+    if (code != WF_CLIENT_OK)
+        return code;
+    return put_key(d, r.key_id, a);
+}
+
+static wf_client_code do_reshare(wf_daemon *d, const Warifu__Wire__ReshareRequest *m, answer *a)
+{
+    wf_reshare_request r;
+    uint8_t buf[WF_CONTROL_REQUEST_MAX];
+    size_t len = warifu__wire__reshare_request__get_packed_size(m);
+    if (len > sizeof buf)
+        return fail(a, WF_CLIENT_BAD_REQUEST, "the reshare request is too large");
+    warifu__wire__reshare_request__pack(m, buf);
+    if (wf_reshare_request_decode(&r, buf, len) != WF_OK)
+        return fail(a, WF_CLIENT_BAD_REQUEST, "malformed reshare request");
+    wf_client_code code = wf_coord_reshare(d, &r, a->why, sizeof a->why);
     if (code != WF_CLIENT_OK)
         return code;
     return put_key(d, r.key_id, a);
@@ -360,6 +383,7 @@ wf_err wf_client_api_handle(void *ctx, const uint8_t *req, size_t len, uint8_t *
         case WARIFU__WIRE__CLIENT_REQUEST__BODY_DERIVE: code = do_derive(d, m->derive, a); break;
         case WARIFU__WIRE__CLIENT_REQUEST__BODY_STATUS: code = do_status(d, a); break;
         case WARIFU__WIRE__CLIENT_REQUEST__BODY_REFRESH: code = do_refresh(d, m->refresh, a); break;
+        case WARIFU__WIRE__CLIENT_REQUEST__BODY_RESHARE: code = do_reshare(d, m->reshare, a); break;
         default: code = fail(a, WF_CLIENT_BAD_REQUEST, "empty request"); break;
         }
     }

@@ -9,7 +9,8 @@
 #include "protocol/proto/control.pb-c.h"
 #include "protocol/wire.h"
 
-static const char *const PROTOCOLS[] = {"keygen", "aux-info", "presign", "sign", "refresh", "refresh-confirm"};
+static const char *const PROTOCOLS[] = {"keygen", "aux-info", "presign", "sign",
+                                        "refresh", "refresh-confirm", "reshare", "retire"};
 
 static wf_err seal(uint8_t **out, size_t *len, const wf_control_addr *a, uint32_t round, const uint8_t *payload,
                    size_t payload_len, const uint8_t *identity_sk)
@@ -47,7 +48,8 @@ wf_err wf_control_seal_start(uint8_t **out, size_t *len, const wf_control_addr *
                              const uint8_t *identity_sk)
 {
     if (out == NULL || len == NULL || a == NULL || st == NULL || st->n > WF_MAX_MEMBERS ||
-        st->request_len > WF_CONTROL_REQUEST_MAX)
+        st->request_len > WF_CONTROL_REQUEST_MAX || st->record_len > WF_CONTROL_RECORD_MAX ||
+        st->n_dealers > WF_MAX_MEMBERS)
         return WF_ERR_ARG;
     Warifu__Control__SessionStart msg = WARIFU__CONTROL__SESSION_START__INIT;
     uint32_t parties[WF_MAX_MEMBERS];
@@ -67,6 +69,12 @@ wf_err wf_control_seal_start(uint8_t **out, size_t *len, const wf_control_addr *
         msg.key_state.len = WF_ID_BYTES;
         msg.key_generation = st->key_generation;
     }
+    uint32_t dealers[WF_MAX_MEMBERS];
+    memcpy(dealers, st->dealers, st->n_dealers * sizeof dealers[0]);
+    msg.record.data = (uint8_t *)st->record;
+    msg.record.len = st->record_len;
+    msg.n_dealers = st->n_dealers;
+    msg.dealers = dealers;
     return seal_msg(out, len, a, WF_CONTROL_ROUND_START, &msg.base, identity_sk);
 }
 
@@ -132,6 +140,19 @@ wf_err wf_control_decode_start(wf_control_start *st, const uint8_t *payload, siz
     if (st->has_key_state)
         memcpy(st->key_state, msg->key_state.data, WF_ID_BYTES);
     st->key_generation = msg->key_generation;
+    if (msg->record.len > WF_CONTROL_RECORD_MAX)
+        FAIL(WF_ERR_RANGE, "session start: key record too large");
+    if (msg->record.len > 0)
+        memcpy(st->record, msg->record.data, msg->record.len);
+    st->record_len = msg->record.len;
+    if (msg->n_dealers > WF_MAX_MEMBERS)
+        FAIL(WF_ERR_RANGE, "session start: too many dealers");
+    for (size_t i = 0; i < msg->n_dealers; i++) {
+        if (msg->dealers[i] >= WF_MAX_MEMBERS || (i > 0 && msg->dealers[i] <= msg->dealers[i - 1]))
+            FAIL(WF_ERR_ENCODING, "session start: dealers not distinct ascending node indices");
+        st->dealers[i] = msg->dealers[i];
+    }
+    st->n_dealers = msg->n_dealers;
 done:
     if (msg != NULL)
         protobuf_c_message_free_unpacked(&msg->base, NULL);

@@ -16,7 +16,8 @@
 #define WF_CONTROL_PROTOCOL     "control"
 #define WF_CONTROL_ROUND_START  1u
 #define WF_CONTROL_ROUND_RESULT 2u
-#define WF_CONTROL_REQUEST_MAX  512 /* an encoded SignRequest or KeygenRequest */
+#define WF_CONTROL_REQUEST_MAX  512 /* an encoded SignRequest, KeygenRequest or ReshareRequest */
+#define WF_CONTROL_RECORD_MAX   8192 /* a key's public record (64 members: about 7 KiB) */
 #define WF_CONTROL_REASON_MAX   160
 #define WF_CONTROL_SIG_BYTES    65 /* r ‖ s ‖ v */
 
@@ -36,6 +37,10 @@ typedef struct wf_control_start {
     int has_key_state;
     uint8_t key_state[WF_ID_BYTES];
     uint64_t key_generation;
+    size_t record_len; /* reshare: the key's public record (protocol/record.h) */
+    uint8_t record[WF_CONTROL_RECORD_MAX];
+    size_t n_dealers; /* reshare: the dealing quorum (node indices, ascending) */
+    uint32_t dealers[WF_MAX_MEMBERS];
 } wf_control_start;
 
 typedef enum {

@@ -4,7 +4,9 @@
  * (pick an authorised quorum of reachable members, preferring one with a
  * pooled presignature this node owns, presign if none, sign, verify, and
  * retry with another quorum without a named culprit or a silent member) and
- * keygen (keygen, then aux-info, among every member).
+ * keygen (keygen, then aux-info, among the key's committee: every member
+ * unless the request names one, node/committee.h). Signing sets are
+ * authorised sets of the key's committee, in node indices.
  *
  * Every member of a signing set holds that set's pool, so any of them could
  * name a pooled presignature; two coordinators naming the same one at once
@@ -312,12 +314,14 @@ void wf_coord_presign(wf_daemon *d, const wf_node_key *k, wf_member_set set, uin
     wf_control_start st;
     uint8_t start_id[WF_ID_BYTES], want[WF_ID_BYTES];
     int chosen = 0, tries = 0;
+    uint32_t signers[WF_MAX_MEMBERS]; /* the key's member indices: the ids the presign binds */
     set_start(&st, "presign", set);
+    int mapped = wf_committee_map_list(&k->committee, st.parties, st.n, signers);
     do {
         randombytes_buf(start_id, sizeof start_id);
-        chosen = wf_presign_id(want, start_id, &k->share->pub, st.parties, st.n) == WF_OK &&
+        chosen = mapped && wf_presign_id(want, start_id, &k->share->pub, signers, st.n) == WF_OK &&
                  wf_presig_owner(set, want) == owner;
-    } while (!chosen && ++tries < OWNER_TRIES);
+    } while (mapped && !chosen && ++tries < OWNER_TRIES);
     run(d, k->key_id, &st, 0, start_id, out);
     if (chosen && out->outcome == WF_OUTCOME_DONE && memcmp(out->presig_id, want, WF_ID_BYTES) != 0)
         wf_daemon_log(d, "a presignature's name is not the one predicted for its start id: its owner is %u",
@@ -449,10 +453,10 @@ static wf_client_code sign_rounds(wf_daemon *d, const wf_node_key *k, const wf_s
                                   last);
         wf_member_set usable = wf_daemon_usable(d) & ~avoid;
         wf_member_set q[64];
-        size_t nq = wf_quorum_list(d->members, d->n, d->t, WF_SET_BIT(d->self), usable, q, 64);
+        size_t nq = wf_committee_quorums(&k->committee, WF_SET_BIT(d->self), usable, q, 64);
         if (nq == 0) {
             char up[256];
-            names_of(d, usable, up, sizeof up);
+            names_of(d, usable & k->committee.nodes, up, sizeof up);
             return wf_client_fail(out->why, sizeof out->why, WF_CLIENT_UNAVAILABLE,
                                   "no authorised quorum among the reachable members (usable: %s); %s", up,
                                   round ? last : "retry when more members are up");
@@ -543,16 +547,25 @@ wf_client_code wf_coord_keygen(wf_daemon *d, const wf_keygen_request *r, uint8_t
                               "%s", denied);
     if (wf_keygen_key_id(key_id, d->cluster->cluster_id, r) != WF_OK)
         return wf_client_fail(why, why_cap, WF_CLIENT_INTERNAL, "cannot derive the key id");
+    wf_committee c;
+    const char *bad = NULL;
+    if (wf_keygen_committee(d, r, &c, &bad) != WF_OK)
+        return wf_client_fail(why, why_cap, WF_CLIENT_BAD_REQUEST, "the committee: %s", bad);
+    if (c.member[d->self] == WF_COMMITTEE_NONE)
+        return wf_client_fail(
+            why, why_cap, WF_CLIENT_BAD_REQUEST,
+            "this node is not in the requested committee; send the request to a member of it");
     wf_node_key *k = wf_node_key_find(d, key_id);
     if (k != NULL && k->aux != NULL)
         return WF_CLIENT_OK;
-    wf_member_set all = d->n == 64 ? ~(wf_member_set)0 : WF_SET_BIT(d->n) - 1;
+    wf_member_set all = c.nodes;
     wf_member_set usable = wf_daemon_usable(d);
-    if (usable != all) {
+    if ((usable & all) != all) {
         char down[256];
         names_of(d, all & ~usable, down, sizeof down);
         return wf_client_fail(why, why_cap, WF_CLIENT_UNAVAILABLE,
-                              "keygen needs every member; not reachable now: %s", down);
+                              "keygen needs every member of the key's committee; not reachable now: %s",
+                              down);
     }
     wf_control_start st;
     wf_coord_outcome o;

@@ -225,7 +225,11 @@ static void route(wf_daemon *d, size_t peer, uint8_t *msg, size_t len)
         wf_daemon_log(d, "refused an envelope from %s: malformed or bad signature", d->cluster->members[m].pub.name);
         goto drop;
     }
-    if (env.from != m) {
+    /* a protocol envelope's `from` and `to` are party ids of its session,
+     * which may be a key's member indices (node/committee.h): the session
+     * checks them (session_run.c and the session layer) */
+    int control = strcmp(env.protocol, WF_CONTROL_PROTOCOL) == 0;
+    if (control && env.from != m) {
         count_refused(d, "wrong_sender");
         wf_daemon_log(d, "refused an envelope on %s's link claiming to be from member %u",
                       d->cluster->members[m].pub.name, env.from);
@@ -236,11 +240,11 @@ static void route(wf_daemon *d, size_t peer, uint8_t *msg, size_t len)
         wf_daemon_log(d, "refused an envelope from %s for another cluster", d->cluster->members[m].pub.name);
         goto drop;
     }
-    if (env.to != WF_TO_BROADCAST && env.to != d->self) {
+    if (control && env.to != WF_TO_BROADCAST && env.to != d->self) {
         count_refused(d, "wrong_recipient");
         goto drop;
     }
-    if (strcmp(env.protocol, WF_CONTROL_PROTOCOL) == 0) {
+    if (control) {
         if (env.round == WF_CONTROL_ROUND_START && env.to == d->self)
             wf_member_accept(d, m, &env);
         else if (env.round == WF_CONTROL_ROUND_RESULT && env.to == d->self)
@@ -250,9 +254,10 @@ static void route(wf_daemon *d, size_t peer, uint8_t *msg, size_t len)
         goto drop;
     }
     uint8_t sid[WF_ID_BYTES];
+    uint32_t party = env.from;
     memcpy(sid, env.session_id, WF_ID_BYTES);
     wf_envelope_clear(&env);
-    wf_session_route(d, m, sid, msg, len);
+    wf_session_route(d, m, party, sid, msg, len);
     return;
 drop:
     wf_envelope_clear(&env);
@@ -299,7 +304,7 @@ static int ready(void *ctx, char *reason, size_t cap)
                  wf_set_count(usable) - 1, d->n - 1);
         return 0;
     }
-    return 1;
+    return wf_key_committees_ready(d, usable, reason, cap);
 }
 
 static wf_err setup_identity(wf_daemon *d, const char **why)

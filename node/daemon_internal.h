@@ -22,6 +22,7 @@
 #include "node/control.h"
 #include "node/daemon.h"
 #include "node/http.h"
+#include "node/key_committee.h"
 #include "node/metrics.h"
 #include "node/node_identity.h"
 #include "node/peer_net.h"
@@ -59,10 +60,12 @@ typedef struct wf_retired_share {
 
 typedef struct wf_node_key {
     struct wf_node_key *next;
+    struct wf_node_key *replaced_next; /* on d->replaced once replaced (reshare); `next` stays valid */
     uint8_t key_id[WF_ID_BYTES];
     uint64_t generation;
     wf_key_share *share;
-    wf_aux *aux; /* NULL until aux-info ran */
+    wf_aux *aux;            /* NULL until aux-info ran */
+    wf_committee committee; /* the key's committee (node/committee.h), from share->pub */
     /* under keys_mu: presign and sign sessions borrowing share and aux now,
      * and a refresh that holds them off (node/refresh_member.c) */
     unsigned users;
@@ -73,7 +76,8 @@ typedef struct wf_node_key {
 /* One envelope waiting for a session. */
 typedef struct wf_queued {
     struct wf_queued *next;
-    uint32_t from;
+    uint32_t from;  /* the node whose link it came on */
+    uint32_t party; /* the party id the envelope claims (its `from`) */
     uint8_t session_id[WF_ID_BYTES];
     uint64_t at_ms;
     uint8_t *bytes;
@@ -146,6 +150,7 @@ struct wf_daemon {
 
     pthread_mutex_t keys_mu;
     wf_node_key *keys;
+    wf_node_key *replaced; /* keys a reshare replaced or removed: kept (sessions may borrow them) until stop */
 
     struct wf_presig_policy *presig_policy; /* water-marks by (key, set); never NULL once started */
     struct wf_paillier_keeper *paillier;    /* the Paillier key pool's keeper (node/paillier_keeper.c) */
@@ -186,6 +191,12 @@ wf_err wf_node_keys_load(wf_daemon *d, const char **why);
 wf_node_key *wf_node_key_find(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES]);
 /* Stores a new key share (keygen) and adds it to the cache. */
 wf_err wf_node_key_add(wf_daemon *d, wf_key_share *share);
+/* After a reshare: share (a new member's, taken over) replaces the key's
+ * share in the store (aux record and presignatures dropped, generation + 1)
+ * or is put there when this node had none; NULL deletes the key's share, aux
+ * record and presignatures (a member removed). The old cache entry is
+ * retired, never freed before stop. */
+wf_err wf_node_key_reshared(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], wf_key_share *share);
 /* Stores the key's aux record and attaches it (precomputed). */
 wf_err wf_node_key_set_aux(wf_daemon *d, wf_node_key *k, wf_aux *aux);
 void wf_node_keys_free(wf_daemon *d);
@@ -231,10 +242,20 @@ typedef struct wf_run_result {
  * audit record naming the culprit of an abort. */
 void wf_session_drive(wf_daemon *d, wf_machine *m, const uint8_t start_id[WF_ID_BYTES], wf_member_set parties,
                       int timeout_ms, wf_run_result *out);
-/* Router side: hands a protocol envelope from member `from` to its session
- * (or holds it for a session about to start). Takes ownership of bytes. */
-void wf_session_route(wf_daemon *d, uint32_t from, const uint8_t session_id[WF_ID_BYTES], uint8_t *bytes,
-                      size_t len);
+/* The same for a machine whose party ids are not node indices (a key's
+ * member indices, node/committee.h): `parties` are party ids, party_node maps
+ * each to its node (envelopes go there, and one is accepted from party p
+ * only on party_node[p]'s link). out->culprit and out->silent are node
+ * indices. */
+void wf_session_drive_mapped(wf_daemon *d, wf_machine *m, const uint8_t start_id[WF_ID_BYTES],
+                             wf_member_set parties, const uint32_t party_node[WF_MAX_MEMBERS], int timeout_ms,
+                             wf_run_result *out);
+/* Router side: hands a protocol envelope that came on member `from`'s link
+ * and claims party id `party` to its session (or holds it for a session
+ * about to start); the session checks the two agree. Takes ownership of
+ * bytes. */
+void wf_session_route(wf_daemon *d, uint32_t from, uint32_t party, const uint8_t session_id[WF_ID_BYTES],
+                      uint8_t *bytes, size_t len);
 /* Stops the local session started under start_id (a party refused or aborted). */
 void wf_session_cancel(wf_daemon *d, const uint8_t start_id[WF_ID_BYTES], uint32_t culprit,
                        const char *reason);

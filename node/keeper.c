@@ -142,7 +142,6 @@ static unsigned pass(wf_daemon *d, int tidy_due)
     unsigned ran = 0;
     wf_member_set usable = wf_daemon_usable(d);
     wf_member_set q[64];
-    size_t nq = wf_quorum_list(d->members, d->n, d->t, WF_SET_BIT(d->self), usable, q, 64);
     pthread_mutex_lock(&d->keys_mu);
     wf_node_key *first = d->keys;
     pthread_mutex_unlock(&d->keys_mu);
@@ -151,6 +150,7 @@ static unsigned pass(wf_daemon *d, int tidy_due)
             tidy(d, k);
         if (k->aux == NULL)
             continue;
+        size_t nq = wf_committee_quorums(&k->committee, WF_SET_BIT(d->self), usable, q, 64);
         for (size_t i = 0; i < nq && atomic_load(&d->stopping) == 0; i++)
             if (lowest(q[i], d->self))
                 ran += refill(d, k, q[i]);

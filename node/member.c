@@ -11,6 +11,7 @@
 #include "crypto/ecdsa.h"
 #include "node/daemon_internal.h"
 #include "node/refresh.h"
+#include "node/reshare_run.h"
 #include "protocol/aux_info.h"
 #include "protocol/client_request.h"
 #include "protocol/keygen.h"
@@ -37,10 +38,7 @@ static void from_run(wf_control_result *res, const wf_run_result *rr, wf_member_
     snprintf(res->reason, sizeof res->reason, "%s", rr->reason);
 }
 
-static int is_all_members(const wf_daemon *d, const wf_control_start *st)
-{
-    return st->n == d->n; /* parties are distinct ascending members < n */
-}
+static const char NOT_IN_COMMITTEE[] = "this node is not in the key's committee";
 
 /* The policy's permission for keygen: a known client allowed every key. */
 const char *wf_member_keygen_denied(const wf_daemon *d, const wf_keygen_request *r, uint64_t now)
@@ -60,30 +58,35 @@ static void run_keygen(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], const ui
     wf_keygen_request kr;
     uint8_t want[WF_ID_BYTES];
     const char *denied;
-    if (!is_all_members(d, st))
-        return refuse(res, "keygen needs every member");
+    wf_committee c;
     if (wf_keygen_request_decode(&kr, st->request, st->request_len) != WF_OK)
         return refuse(res, "malformed keygen request");
     if ((denied = wf_member_keygen_denied(d, &kr, wf_daemon_now_ms())) != NULL)
         return refuse(res, denied);
     if (wf_keygen_key_id(want, d->cluster->cluster_id, &kr) != WF_OK || memcmp(want, key_id, WF_ID_BYTES) != 0)
         return refuse(res, "the key id does not match the keygen request");
+    if (wf_keygen_committee(d, &kr, &c, &denied) != WF_OK)
+        return refuse(res, denied);
+    if (c.member[d->self] == WF_COMMITTEE_NONE)
+        return refuse(res, NOT_IN_COMMITTEE);
+    if (wf_set_of(st->parties, st->n) != c.nodes)
+        return refuse(res, "keygen needs every member of the key's committee");
     if (wf_node_key_find(d, key_id) != NULL) {
         res->outcome = WF_OUTCOME_ALREADY;
         return;
     }
     wf_keygen_params p;
     memset(&p, 0, sizeof p);
-    p.n = d->n;
-    p.t = d->t;
-    memcpy(p.members, d->members, sizeof p.members);
+    p.n = c.n;
+    p.t = c.t;
+    wf_committee_members(&c, p.members);
     wf_machine_cfg mc;
-    wf_daemon_machine_cfg(d, &mc, key_id, start_id, "keygen");
+    wf_key_machine_cfg(d, &c, &mc, key_id, start_id, "keygen");
     wf_machine *m = NULL;
     if (wf_keygen_new(&m, &mc, &p) != WF_OK)
         return refuse(res, "keygen could not start");
     wf_run_result rr;
-    wf_session_drive(d, m, start_id, wf_set_of(st->parties, st->n), d->cfg.keygen_timeout_ms, &rr);
+    wf_session_drive_mapped(d, m, start_id, wf_committee_all_members(&c), c.node, d->cfg.keygen_timeout_ms, &rr);
     from_run(res, &rr, extra);
     wf_key_share *share = NULL;
     if (rr.status == WF_SESSION_DONE && wf_keygen_result(m, &share) != WF_OK)
@@ -94,9 +97,10 @@ static void run_keygen(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], const ui
             refuse(res, "the new key share could not be stored");
             wf_daemon_log(d, "storing a key share failed: %s", wf_store_last_error());
         } else {
-            char kid[2 * WF_ID_BYTES + 1];
+            char kid[2 * WF_ID_BYTES + 1], com[WF_MAX_MEMBERS * 6 + 1];
             wf_hex(kid, key_id, WF_ID_BYTES);
-            wf_daemon_audit(d, "keygen", "key=%s members=%u threshold=%u", kid, d->n, d->t);
+            wf_committee_nodes_str(&c, com, sizeof com);
+            wf_daemon_audit(d, "keygen", "key=%s members=%u threshold=%u committee=%s", kid, c.n, c.t, com);
         }
     }
     wf_machine_free(m);
@@ -105,27 +109,28 @@ static void run_keygen(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], const ui
 static void run_aux(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], const uint8_t start_id[WF_ID_BYTES],
                     const wf_control_start *st, wf_control_result *res, wf_member_extra *extra)
 {
-    if (!is_all_members(d, st))
-        return refuse(res, "aux-info needs every member");
     wf_node_key *k = wf_node_key_find(d, key_id);
     if (k == NULL)
         return refuse(res, "no such key here");
+    const wf_committee *c = &k->committee;
+    if (wf_set_of(st->parties, st->n) != c->nodes)
+        return refuse(res, "aux-info needs every member of the key's committee");
     if (k->aux != NULL) {
         res->outcome = WF_OUTCOME_ALREADY;
         return;
     }
-    wf_aux_info_params p = {.n = d->n, .bits = d->cfg.paillier_bits, .pooled = NULL};
+    wf_aux_info_params p = {.n = c->n, .bits = d->cfg.paillier_bits, .pooled = NULL};
     if (d->cfg.paillier_source != NULL)
         p.pooled = d->cfg.paillier_source(d->cfg.paillier_ctx, d->cfg.paillier_bits);
     wf_machine_cfg mc;
-    wf_daemon_machine_cfg(d, &mc, key_id, start_id, "aux-info");
+    wf_key_machine_cfg(d, c, &mc, key_id, start_id, "aux-info");
     wf_machine *m = NULL;
     if (wf_aux_info_new(&m, &mc, &p) != WF_OK) {
         wf_paillier_sk_free(p.pooled);
         return refuse(res, "aux-info could not start");
     }
     wf_run_result rr;
-    wf_session_drive(d, m, start_id, wf_set_of(st->parties, st->n), d->cfg.keygen_timeout_ms, &rr);
+    wf_session_drive_mapped(d, m, start_id, wf_committee_all_members(c), c->node, d->cfg.keygen_timeout_ms, &rr);
     from_run(res, &rr, extra);
     wf_aux *aux = NULL;
     if (rr.status == WF_SESSION_DONE && wf_aux_info_result(m, &aux) != WF_OK) {
@@ -160,7 +165,8 @@ static void run_presign(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], const u
         return refuse(res, "no such key here");
     if (k->aux == NULL)
         return refuse(res, "the key has no aux info yet");
-    if (st->n != d->t)
+    const wf_committee *c = &k->committee;
+    if (st->n != c->t)
         return refuse(res, "a signing set has exactly threshold members");
     uint64_t generation = k->generation;
     wf_presign_params p;
@@ -168,10 +174,11 @@ static void run_presign(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], const u
     p.key = k->share;
     p.aux = k->aux;
     p.n = st->n;
-    memcpy(p.signers, st->parties, st->n * sizeof st->parties[0]);
+    if (!wf_committee_map_list(c, st->parties, st->n, p.signers))
+        return refuse(res, "a party of the signing set is not in the key's committee");
     p.threads = d->cfg.presign_threads;
     wf_machine_cfg mc;
-    wf_daemon_machine_cfg(d, &mc, key_id, start_id, "presign");
+    wf_key_machine_cfg(d, c, &mc, key_id, start_id, "presign");
     wf_machine *m = NULL;
     wf_err err = wf_presign_new(&m, &mc, &p);
     if (err == WF_ERR_UNAUTHORISED)
@@ -180,7 +187,8 @@ static void run_presign(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], const u
         return refuse(res, "presign could not start");
     wf_member_set set = wf_set_of(st->parties, st->n);
     wf_run_result rr;
-    wf_session_drive(d, m, start_id, set, d->cfg.session_timeout_ms, &rr);
+    wf_session_drive_mapped(d, m, start_id, wf_committee_to_members(c, set), c->node, d->cfg.session_timeout_ms,
+                            &rr);
     from_run(res, &rr, extra);
     wf_presig *ps = NULL;
     if (rr.status == WF_SESSION_DONE && wf_presign_result(m, &ps) != WF_OK) {
@@ -258,6 +266,9 @@ static void sign_claimed(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], const 
     wf_node_key *k = wf_node_key_find(d, key_id);
     if (k == NULL)
         return refuse(res, "no such key here");
+    const wf_committee *c = &k->committee;
+    if (!wf_committee_authorised(c, wf_set_of(st->parties, st->n)))
+        return refuse(res, "the signing set is not an authorised set of the key's committee");
     wf_request_verdict v = wf_sign_request_check(&r, wf_daemon_now_ms());
     if (v != WF_REQUEST_OK)
         return refuse(res, wf_request_verdict_str(v));
@@ -302,14 +313,15 @@ static void sign_claimed(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], const 
     p.path = r.path_len ? r.path : NULL;
     p.path_len = r.path_len;
     wf_machine_cfg mc;
-    wf_daemon_machine_cfg(d, &mc, key_id, start_id, "sign");
+    wf_key_machine_cfg(d, c, &mc, key_id, start_id, "sign");
     wf_machine *m = NULL;
     err = wf_sign_new(&m, &mc, &p);
     wf_presig_free(ps);
     if (err != WF_OK)
         return refuse(res, "sign could not start");
     wf_run_result rr;
-    wf_session_drive(d, m, start_id, set, d->cfg.session_timeout_ms, &rr);
+    wf_session_drive_mapped(d, m, start_id, wf_committee_to_members(c, set), c->node, d->cfg.session_timeout_ms,
+                            &rr);
     from_run(res, &rr, extra);
     res->take_count = take_count;
     wf_ecdsa_sig sig;
@@ -377,9 +389,10 @@ void wf_member_run(wf_daemon *d, uint32_t coordinator, const uint8_t key_id[WF_I
     if (!in || !coord_in)
         return refuse(res, "this node or the coordinator is not among the parties");
     int lifecycle = strcmp(st->protocol, "keygen") == 0 || strcmp(st->protocol, "aux-info") == 0 ||
-                    wf_refresh_is_protocol(st->protocol);
+                    wf_refresh_is_protocol(st->protocol) || strcmp(st->protocol, "reshare") == 0 ||
+                    strcmp(st->protocol, "retire") == 0;
     if (lifecycle && !wf_claim(d, &d->key_busy, key_id))
-        return refuse(res, "a keygen, aux-info or refresh for this key is already running here");
+        return refuse(res, "a keygen, aux-info, refresh or reshare for this key is already running here");
     if (wf_refresh_is_protocol(st->protocol))
         wf_refresh_member_run(d, coordinator, key_id, start_id, st, res, extra);
     else if (strcmp(st->protocol, "presign") == 0 || strcmp(st->protocol, "sign") == 0)
@@ -388,6 +401,10 @@ void wf_member_run(wf_daemon *d, uint32_t coordinator, const uint8_t key_id[WF_I
         run_keygen(d, key_id, start_id, st, res, extra);
     else if (strcmp(st->protocol, "aux-info") == 0)
         run_aux(d, key_id, start_id, st, res, extra);
+    else if (strcmp(st->protocol, "reshare") == 0)
+        wf_member_reshare(d, key_id, start_id, st, res, extra);
+    else if (strcmp(st->protocol, "retire") == 0)
+        wf_member_retire(d, coordinator, key_id, st, res);
     else
         refuse(res, "unknown protocol");
     if (lifecycle)

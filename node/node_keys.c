@@ -87,7 +87,8 @@ wf_err wf_node_keys_load(wf_daemon *d, const char **why)
         if ((err = wf_record_key_decode(&k->share, sk->record.pub, sk->record.pub_len, sk->record.sec,
                                         sk->record.sec_len)) != WF_OK)
             FAIL(err, wf_why_fmt("key %s: the stored record does not decode", hex));
-        if (k->share->self != d->self || k->share->pub.n != d->n || k->share->pub.t != d->t)
+        if (wf_committee_of_key(&k->committee, d->n, &k->share->pub) != WF_OK ||
+            k->share->self >= k->committee.n || k->committee.node[k->share->self] != d->self)
             FAIL(WF_ERR_CONFLICT, wf_why_fmt("key %s belongs to another member or cluster shape", hex));
         if ((err = load_aux(d, k)) != WF_OK)
             FAIL(err, wf_why_fmt("key %s: the stored aux record does not decode", hex));
@@ -135,6 +136,10 @@ wf_err wf_node_key_add(wf_daemon *d, wf_key_share *share)
     memcpy(k->key_id, share->pub.key_id, WF_ID_BYTES);
     k->generation = 1;
     k->share = share;
+    if (wf_committee_of_key(&k->committee, d->n, &share->pub) != WF_OK) {
+        key_free(k);
+        return WF_ERR_INTERNAL;
+    }
     push(d, k);
     return WF_OK;
 }
@@ -166,14 +171,78 @@ wf_err wf_node_key_set_aux(wf_daemon *d, wf_node_key *k, wf_aux *aux)
 void wf_node_keys_free(wf_daemon *d)
 {
     pthread_mutex_lock(&d->keys_mu);
-    wf_node_key *k = d->keys;
+    wf_node_key *k = d->keys, *r = d->replaced;
     d->keys = NULL;
+    d->replaced = NULL;
     pthread_mutex_unlock(&d->keys_mu);
     while (k != NULL) {
         wf_node_key *next = k->next;
         key_free(k);
         k = next;
     }
+    while (r != NULL) {
+        wf_node_key *next = r->replaced_next;
+        key_free(r);
+        r = next;
+    }
+}
+
+/* Takes k off the key list onto the replaced list (never freed before stop:
+ * a session may still borrow it; its `next` stays valid for a walk). Under
+ * keys_mu. */
+static void replace_locked(wf_daemon *d, wf_node_key *k)
+{
+    for (wf_node_key **p = &d->keys; *p; p = &(*p)->next)
+        if (*p == k) {
+            *p = k->next;
+            break;
+        }
+    k->replaced_next = d->replaced;
+    d->replaced = k;
+}
+
+wf_err wf_node_key_reshared(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], wf_key_share *share)
+{
+    wf_node_key *old = wf_node_key_find(d, key_id);
+    wf_err err = WF_OK;
+    if (share == NULL) { /* removed from the committee: nothing of the key stays */
+        err = wf_store_key_delete(d->store, key_id);
+        if (err == WF_ERR_NOT_FOUND)
+            err = WF_OK;
+        if (err == WF_OK && old != NULL) {
+            pthread_mutex_lock(&d->keys_mu);
+            replace_locked(d, old);
+            pthread_mutex_unlock(&d->keys_mu);
+        }
+        return err;
+    }
+    wf_node_key *k = calloc(1, sizeof *k);
+    wf_store_key sk;
+    memset(&sk, 0, sizeof sk);
+    if (k == NULL || memcmp(share->pub.key_id, key_id, WF_ID_BYTES) != 0 ||
+        wf_committee_of_key(&k->committee, d->n, &share->pub) != WF_OK ||
+        k->committee.node[share->self] != d->self)
+        err = k == NULL ? WF_ERR_NOMEM : WF_ERR_ARG;
+    if (err == WF_OK)
+        err = to_store(share, &sk);
+    if (err == WF_OK)
+        err = old != NULL ? wf_store_key_replace_committee(d->store, &sk) : wf_store_key_put(d->store, &sk);
+    wf_store_blob_clear(&sk.record);
+    if (err != WF_OK) {
+        free(k);
+        wf_key_share_free(share);
+        return err;
+    }
+    memcpy(k->key_id, key_id, WF_ID_BYTES);
+    k->generation = old != NULL ? old->generation + 1 : 1;
+    k->share = share;
+    pthread_mutex_lock(&d->keys_mu);
+    if (old != NULL)
+        replace_locked(d, old);
+    k->next = d->keys;
+    d->keys = k;
+    pthread_mutex_unlock(&d->keys_mu);
+    return WF_OK;
 }
 
 int wf_node_key_use(wf_daemon *d, wf_node_key *k)

@@ -31,8 +31,8 @@ static void count_refused(wf_daemon *d, const char *reason)
     wf_metric_add(d->nm.refused_envelopes, labels, 1);
 }
 
-void wf_session_route(wf_daemon *d, uint32_t from, const uint8_t session_id[WF_ID_BYTES], uint8_t *bytes,
-                      size_t len)
+void wf_session_route(wf_daemon *d, uint32_t from, uint32_t party, const uint8_t session_id[WF_ID_BYTES],
+                      uint8_t *bytes, size_t len)
 {
     wf_queued *q = calloc(1, sizeof *q);
     if (q == NULL) {
@@ -40,6 +40,7 @@ void wf_session_route(wf_daemon *d, uint32_t from, const uint8_t session_id[WF_I
         return;
     }
     q->from = from;
+    q->party = party;
     memcpy(q->session_id, session_id, WF_ID_BYTES);
     q->at_ms = wf_daemon_now_ms();
     q->bytes = bytes;
@@ -103,20 +104,38 @@ void wf_session_cancel(wf_daemon *d, const uint8_t start_id[WF_ID_BYTES], uint32
     pthread_mutex_unlock(&d->mu);
 }
 
-static void send_outbox(wf_daemon *d, wf_member_set parties, wf_outbox *box)
+static uint32_t node_of(const uint32_t *party_node, uint32_t p)
+{
+    return p < WF_MAX_MEMBERS ? party_node[p] : UINT32_MAX;
+}
+
+static void send_outbox(wf_daemon *d, wf_member_set parties, const uint32_t *party_node, wf_outbox *box)
 {
     for (size_t i = 0; i < box->n; i++) {
         wf_outmsg *o = &box->items[i];
         if (o->to != WF_TO_BROADCAST) {
-            if (o->to < d->n && (parties & WF_SET_BIT(o->to)) && o->to != d->self)
-                wf_daemon_send(d, o->to, o->bytes, o->len);
+            uint32_t node = node_of(party_node, o->to);
+            if (node < d->n && (parties & WF_SET_BIT(o->to)) && node != d->self)
+                wf_daemon_send(d, node, o->bytes, o->len);
             continue;
         }
-        for (uint32_t m = 0; m < d->n; m++)
-            if ((parties & WF_SET_BIT(m)) && m != d->self && m != o->skip)
-                wf_daemon_send(d, m, o->bytes, o->len);
+        for (uint32_t p = 0; p < WF_MAX_MEMBERS; p++) {
+            uint32_t node = party_node[p];
+            if ((parties & WF_SET_BIT(p)) && node < d->n && node != d->self && p != o->skip)
+                wf_daemon_send(d, node, o->bytes, o->len);
+        }
     }
     wf_outbox_clear(box);
+}
+
+/* The node set of a set of party ids. */
+static wf_member_set nodes_of(const uint32_t *party_node, wf_member_set parties)
+{
+    wf_member_set out = 0;
+    for (uint32_t p = 0; p < WF_MAX_MEMBERS; p++)
+        if ((parties & WF_SET_BIT(p)) && party_node[p] < WF_MAX_MEMBERS)
+            out |= WF_SET_BIT(party_node[p]);
+    return out;
 }
 
 /* Parties whose messages of the round being collected are missing. */
@@ -173,6 +192,17 @@ static void finish(wf_daemon *d, wf_machine *m, wf_run_result *out, const char *
 void wf_session_drive(wf_daemon *d, wf_machine *m, const uint8_t start_id[WF_ID_BYTES], wf_member_set parties,
                       int timeout_ms, wf_run_result *out)
 {
+    uint32_t identity[WF_MAX_MEMBERS];
+    for (uint32_t i = 0; i < WF_MAX_MEMBERS; i++)
+        identity[i] = i;
+    wf_session_drive_mapped(d, m, start_id, parties, identity, timeout_ms, out);
+}
+
+void wf_session_drive_mapped(wf_daemon *d, wf_machine *m, const uint8_t start_id[WF_ID_BYTES],
+                             wf_member_set parties, const uint32_t party_node[WF_MAX_MEMBERS], int timeout_ms,
+                             wf_run_result *out)
+{
+    uint32_t self = m->s.cfg.self;
     memset(out, 0, sizeof *out);
     out->status = WF_SESSION_ABORTED;
     out->culprit = WF_CULPRIT_NONE;
@@ -249,11 +279,13 @@ void wf_session_drive(wf_daemon *d, wf_machine *m, const uint8_t start_id[WF_ID_
         snprintf(out->reason, sizeof out->reason, "the %s machine did not start", protocol);
         goto unregister;
     }
-    send_outbox(d, parties, &box);
+    send_outbox(d, parties, party_node, &box);
 
     pthread_mutex_lock(&d->mu);
     while (wf_machine_status(m) == WF_SESSION_RUNNING) {
-        if (s->cancelled) {
+        /* a cancel stops the wait, after what has arrived is stepped: a
+         * culprit's message already here is judged (and audited) first */
+        if (s->cancelled && s->head == NULL) {
             out->culprit = s->cancel_culprit;
             snprintf(out->reason, sizeof out->reason, "%s", s->cancel_reason);
             break;
@@ -265,7 +297,7 @@ void wf_session_drive(wf_daemon *d, wf_machine *m, const uint8_t start_id[WF_ID_
         struct timespec now;
         clock_gettime(CLOCK_MONOTONIC, &now);
         if (now.tv_sec > deadline.tv_sec || (now.tv_sec == deadline.tv_sec && now.tv_nsec >= deadline.tv_nsec)) {
-            out->silent = missing(m, parties, d->self);
+            out->silent = nodes_of(party_node, missing(m, parties, self));
             snprintf(out->reason, sizeof out->reason, "timed out in round %u waiting for %zu part%s", m->round,
                      wf_set_count(out->silent), wf_set_count(out->silent) == 1 ? "y" : "ies");
             break;
@@ -273,7 +305,7 @@ void wf_session_drive(wf_daemon *d, wf_machine *m, const uint8_t start_id[WF_ID_
         wf_queued *q = s->head;
         if (q == NULL) {
             if (pthread_cond_timedwait(&s->cv, &d->mu, &deadline) != 0 && s->head == NULL) {
-                out->silent = missing(m, parties, d->self);
+                out->silent = nodes_of(party_node, missing(m, parties, self));
                 snprintf(out->reason, sizeof out->reason, "timed out in round %u waiting for %zu part%s",
                          m->round, wf_set_count(out->silent), wf_set_count(out->silent) == 1 ? "y" : "ies");
                 break;
@@ -285,12 +317,16 @@ void wf_session_drive(wf_daemon *d, wf_machine *m, const uint8_t start_id[WF_ID_
             s->tail = NULL;
         pthread_mutex_unlock(&d->mu);
         why = NULL;
-        if (wf_machine_step(m, q->bytes, q->len, &box, &why) != WF_OK && why != NULL) {
+        if (node_of(party_node, q->party) != q->from) {
+            count_refused(d, "wrong_sender");
+            wf_daemon_log(d, "refused an envelope on %s's link claiming to be from party %u",
+                          d->cluster->members[q->from].pub.name, q->party);
+        } else if (wf_machine_step(m, q->bytes, q->len, &box, &why) != WF_OK && why != NULL) {
             const char *labels[] = {strstr(why, "duplicate") ? "replay" : "refused_by_session"};
             wf_metric_add(d->nm.refused_envelopes, labels, 1);
         }
         queued_free(q);
-        send_outbox(d, parties, &box);
+        send_outbox(d, parties, party_node, &box);
         pthread_mutex_lock(&d->mu);
     }
     pthread_mutex_unlock(&d->mu);
@@ -300,7 +336,9 @@ void wf_session_drive(wf_daemon *d, wf_machine *m, const uint8_t start_id[WF_ID_
         out->status = WF_SESSION_DONE;
         out->reason[0] = '\0';
     } else if (st == WF_SESSION_ABORTED) {
-        out->culprit = wf_machine_culprit(m);
+        out->culprit = node_of(party_node, wf_machine_culprit(m));
+        if (out->culprit >= d->n)
+            out->culprit = WF_CULPRIT_NONE;
         snprintf(out->reason, sizeof out->reason, "%s", wf_machine_reason(m));
     }
 unregister:

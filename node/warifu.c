@@ -71,9 +71,15 @@ static const char USAGE[] =
     "      [--timeout-ms MS]\n"
     "  keygen        create a key (every member runs DKG); print its id, public key and xpub\n"
     "      --request-id ID [--expiry-s S]\n"
-    "  refresh KEY   proactive refresh: every member gets a new share of the same key (and new\n"
-    "                Paillier keys); pooled presignatures are dropped; print the key and its generation\n"
+    "  refresh KEY   proactive refresh: every member of the key's committee gets a new share of the\n"
+    "                same key (and new Paillier keys); pooled presignatures are dropped; print the key\n"
+    "                and its generation\n"
     "      --request-id ID [--expiry-s S]\n"
+    "      [--cluster FILE --members NAME,NAME,... --threshold T --ranks R,R,...]\n"
+    "                a key of its own committee: those members only (names from the cluster\n"
+    "                config), its own threshold and ranks (one each, in the order given)\n"
+    "  reshare KEY_ID  move the key to a new committee (same public key and xpub)\n"
+    "      --request-id ID --cluster FILE --members NAME,... --threshold T --ranks R,... [--expiry-s S]\n"
     "  sign          sign a 32-byte digest with a key or its child; print r, s, v, der, public key\n"
     "      --key KEY_ID --digest HEX --request-id ID [--path m/0/7] [--expiry-s S]\n"
     "  pubkey        print a key's id, public key and xpub\n"
@@ -106,11 +112,14 @@ enum {
     CMD_ADDRESS = 2048,
     CMD_STATUS = 4096,
     CMD_REFRESH = 8192,
+    CMD_RESHARE = 16384,
 };
-#define CMD_UNLOCK (CMD_INIT | CMD_BACKUP_EXPORT | CMD_AUDIT_VERIFY)               /* open a store */
-#define CMD_ASK    (CMD_KEYGEN | CMD_SIGN | CMD_PUBKEY | CMD_ADDRESS | CMD_STATUS | CMD_REFRESH) /* ask a node */
-#define CMD_SIGNED (CMD_KEYGEN | CMD_SIGN | CMD_REFRESH) /* requests signed by the client */
-#define CMD_KEY    (CMD_SIGN | CMD_PUBKEY | CMD_ADDRESS)
+#define CMD_UNLOCK (CMD_INIT | CMD_BACKUP_EXPORT | CMD_AUDIT_VERIFY) /* open a store */
+/* ask a node */
+#define CMD_ASK       (CMD_KEYGEN | CMD_SIGN | CMD_PUBKEY | CMD_ADDRESS | CMD_STATUS | CMD_REFRESH | CMD_RESHARE)
+#define CMD_SIGNED    (CMD_KEYGEN | CMD_SIGN | CMD_REFRESH | CMD_RESHARE) /* requests signed by the client */
+#define CMD_COMMITTEE (CMD_KEYGEN | CMD_RESHARE)                         /* name a key's committee */
+#define CMD_KEY       (CMD_SIGN | CMD_PUBKEY | CMD_ADDRESS)
 
 #define BACKUP_SECRET_FILE "backup.key"
 #define BACKUP_PUBLIC_FILE "backup.pub"
@@ -128,7 +137,10 @@ static const struct option {
     {"--passphrase-file", offsetof(wf_cli_args, passphrase_file), CMD_UNLOCK},
     {"--key-file", offsetof(wf_cli_args, key_file), CMD_UNLOCK},
     {"--kdf", offsetof(wf_cli_args, kdf), CMD_INIT},
-    {"--threshold", offsetof(wf_cli_args, threshold), CMD_CLUSTER},
+    {"--threshold", offsetof(wf_cli_args, threshold), CMD_CLUSTER | CMD_COMMITTEE},
+    {"--members", offsetof(wf_cli_args, committee), CMD_COMMITTEE},
+    {"--ranks", offsetof(wf_cli_args, ranks), CMD_COMMITTEE},
+    {"--cluster", offsetof(wf_cli_args, cluster), CMD_COMMITTEE},
     {"--out", offsetof(wf_cli_args, out), CMD_CLUSTER},
     {"--config", offsetof(wf_cli_args, config), CMD_CHECK},
     {"--to", offsetof(wf_cli_args, to), CMD_BACKUP_EXPORT},
@@ -589,6 +601,7 @@ int main(int argc, char **argv)
         {"pubkey", NULL, CMD_PUBKEY, 0, "", wf_cli_pubkey},
         {"address", NULL, CMD_ADDRESS, 0, "", wf_cli_address},
         {"status", NULL, CMD_STATUS, 0, "", wf_cli_status},
+        {"reshare", NULL, CMD_RESHARE, 1, "KEY_ID", wf_cli_reshare},
     };
     static char name[64];
     wf_cli_args a;
@@ -627,5 +640,5 @@ int main(int argc, char **argv)
                                                                  : "expected verify");
     }
     return wf_cli_usage_error("unknown command (init, cluster, config-check, client-init, backup, audit, "
-                              "keygen, refresh, sign, pubkey, address or status)");
+                              "keygen, refresh, reshare, sign, pubkey, address or status)");
 }

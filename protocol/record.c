@@ -275,6 +275,39 @@ wf_err wf_record_key_decode(wf_key_share **out, const uint8_t *pub, size_t pub_l
     return WF_OK;
 }
 
+wf_err wf_record_key_public_encode(const wf_key_public *pub, uint8_t **out, size_t *out_len)
+{
+    if (pub == NULL || out == NULL || out_len == NULL || !key_shape_ok(pub))
+        return WF_ERR_ARG;
+    wf_wire_arena a = {0};
+    key_msg m;
+    fill_key_public(&a, &m, pub);
+    return wf_wire_pack(&a, &m.pub.base, out, out_len);
+}
+
+wf_err wf_record_key_public_decode(wf_key_public *pub, const uint8_t *in, size_t in_len)
+{
+    if (pub == NULL || in == NULL)
+        return WF_ERR_ARG;
+    memset(pub, 0, sizeof *pub);
+    Warifu__Record__KeyPublic *m =
+        (Warifu__Record__KeyPublic *)wf_wire_unpack(&warifu__record__key_public__descriptor, in, in_len);
+    if (m == NULL)
+        return WF_ERR_ENCODING;
+    wf_err err = read_key_public(pub, m);
+    protobuf_c_message_free_unpacked(&m->base, NULL);
+    uint8_t *again = NULL;
+    size_t again_len = 0;
+    if (err == WF_OK)
+        err = wf_record_key_public_encode(pub, &again, &again_len);
+    err = same_encoding(err, again, again_len, in, in_len);
+    if (err == WF_OK)
+        err = check_share_points(pub);
+    if (err != WF_OK)
+        memset(pub, 0, sizeof *pub);
+    return err;
+}
+
 /* ---------------------------------------------------------------- aux */
 
 size_t wf_record_aux_secret_bytes(unsigned bits)

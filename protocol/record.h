@@ -71,6 +71,12 @@ wf_err wf_record_key_decode(wf_key_share **out, const uint8_t *pub, size_t pub_l
  * rid; not the holder), so it is the same on every member of the key. */
 wf_err wf_record_key_public_digest(uint8_t out[WF_RECORD_DIGEST_BYTES], const wf_key_public *pub);
 
+/* A key's public record alone (the KeyPublic message), for a party that
+ * holds no share of the key yet (a new member of a reshare): encode, and a
+ * strict decode with every check of wf_record_key_decode but the share's. */
+wf_err wf_record_key_public_encode(const wf_key_public *pub, uint8_t **out, size_t *out_len);
+wf_err wf_record_key_public_decode(wf_key_public *pub, const uint8_t *in, size_t in_len);
+
 /* ---- aux records ---- */
 
 wf_err wf_record_aux_encode(const wf_aux *a, uint8_t **pub, size_t *pub_len, uint8_t **sec, size_t *sec_len);

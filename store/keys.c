@@ -198,7 +198,7 @@ static wf_err put_key_new(wf_store *s, const wf_store_key *k)
     return wf_db_finish(s, b, err);
 }
 
-static wf_err replace_key(wf_store *s, const wf_store_key *k, const wf_store_blob *aux)
+static wf_err replace_key(wf_store *s, const wf_store_key *k, const wf_store_blob *aux, int drop_aux)
 {
     wf_store_key *old = NULL;
     wf_err err = read_key(s, k->key_id, &old);
@@ -212,6 +212,7 @@ static wf_err replace_key(wf_store *s, const wf_store_key *k, const wf_store_blo
     rocksdb_writebatch_t *b = rocksdb_writebatch_create();
     err = put_key(s, b, k, generation);
     if (!err && aux) err = put_aux(s, b, k->key_id, aux);
+    if (!err && drop_aux) rocksdb_writebatch_delete_cf(b, s->cf[WF_CF_AUX], (const char *)k->key_id, WF_STORE_ID_BYTES);
     if (!err) err = wf_db_presig_drop_key(s, b, k->key_id, NULL);
     if ((err = wf_db_finish(s, b, err))) return err;
     /* push the superseded sealed records out of the files (best effort) */
@@ -238,9 +239,42 @@ wf_err wf_store_key_replace(wf_store *s, const wf_store_key *k, const wf_store_b
     wf_err err = wf_store_key_check(k);
     if (err) return err;
     pthread_mutex_lock(&s->lock);
-    err = replace_key(s, k, aux);
+    err = replace_key(s, k, aux, 0);
     pthread_mutex_unlock(&s->lock);
     return err;
+}
+
+wf_err wf_store_key_replace_committee(wf_store *s, const wf_store_key *k)
+{
+    if (!s) return wf_store_fail(WF_ERR_ARG, "missing argument");
+    wf_err err = wf_store_key_check(k);
+    if (err) return err;
+    pthread_mutex_lock(&s->lock);
+    err = replace_key(s, k, NULL, 1);
+    pthread_mutex_unlock(&s->lock);
+    return err;
+}
+
+wf_err wf_store_key_delete(wf_store *s, const uint8_t key_id[WF_STORE_ID_BYTES])
+{
+    if (!s || !key_id) return wf_store_fail(WF_ERR_ARG, "missing argument");
+    pthread_mutex_lock(&s->lock);
+    wf_err err = WF_OK;
+    int key = wf_db_exists(s, WF_CF_KEYS, key_id, WF_STORE_ID_BYTES);
+    if (key < 0) err = WF_ERR_STORAGE;
+    else if (!key) err = wf_store_fail(WF_ERR_NOT_FOUND, "no key with this id to delete");
+    if (!err) {
+        rocksdb_writebatch_t *b = rocksdb_writebatch_create();
+        rocksdb_writebatch_delete_cf(b, s->cf[WF_CF_KEYS], (const char *)key_id, WF_STORE_ID_BYTES);
+        rocksdb_writebatch_delete_cf(b, s->cf[WF_CF_AUX], (const char *)key_id, WF_STORE_ID_BYTES);
+        err = wf_db_finish(s, b, wf_db_presig_drop_key(s, b, key_id, NULL));
+    }
+    pthread_mutex_unlock(&s->lock);
+    if (err) return err;
+    wf_cf cfs[] = {WF_CF_KEYS, WF_CF_AUX, WF_CF_PRESIG};
+    for (size_t i = 0; i < sizeof cfs / sizeof cfs[0]; i++)
+        rocksdb_compact_range_cf(s->db, s->cf[cfs[i]], NULL, 0, NULL, 0);
+    return WF_OK;
 }
 
 void wf_store_key_free(wf_store_key *k)

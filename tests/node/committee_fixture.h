@@ -1,0 +1,184 @@
+/* Keys with their own committee in the daemon tests (daemon_fixture.h): a
+ * keygen request naming a committee, and what the nodes report about a key. */
+#ifndef WF_TESTS_COMMITTEE_FIXTURE_H
+#define WF_TESTS_COMMITTEE_FIXTURE_H
+
+#include "tests/node/daemon_fixture.h"
+
+/* A signed keygen request for the committee (nodes, ranks, n, t), not sent. */
+static inline void wf_kf_keygen_request(const wf_df *f, wf_keygen_request *kr, const char *request_id,
+                                        const uint32_t *nodes, const uint32_t *ranks, uint32_t n, uint32_t t)
+{
+    memset(kr, 0, sizeof *kr);
+    kr->request_id_len = strlen(request_id);
+    memcpy(kr->request_id, request_id, kr->request_id_len);
+    kr->expiry_ms = wf_df_now_ms() + 60000;
+    kr->n_members = n;
+    kr->threshold = t;
+    for (uint32_t i = 0; i < n; i++) {
+        kr->members[i] = nodes[i];
+        kr->ranks[i] = ranks[i];
+    }
+    REQUIRE(wf_keygen_request_sign(kr, f->client_sk) == WF_OK);
+}
+
+/* Sends a keygen request message to node i. */
+static inline Warifu__Wire__ClientResponse *wf_kf_send_keygen(const wf_df *f, size_t i,
+                                                              Warifu__Wire__KeygenRequest *km)
+{
+    Warifu__Wire__ClientRequest req = WARIFU__WIRE__CLIENT_REQUEST__INIT;
+    req.body_case = WARIFU__WIRE__CLIENT_REQUEST__BODY_KEYGEN;
+    req.keygen = km;
+    return wf_df_call(f, i, &req, 300000);
+}
+
+/* Keygen of the committee through node i; fills key_id. */
+static inline Warifu__Wire__ClientResponse *wf_kf_keygen(const wf_df *f, size_t i, const char *request_id,
+                                                         const uint32_t *nodes, const uint32_t *ranks,
+                                                         uint32_t n, uint32_t t, uint8_t key_id[32])
+{
+    wf_keygen_request kr;
+    wf_kf_keygen_request(f, &kr, request_id, nodes, ranks, n, t);
+    REQUIRE(wf_keygen_key_id(key_id, f->cluster_id, &kr) == WF_OK);
+    uint8_t *enc = NULL;
+    size_t enc_len = 0;
+    REQUIRE(wf_keygen_request_encode(&kr, &enc, &enc_len) == WF_OK);
+    Warifu__Wire__KeygenRequest *km = warifu__wire__keygen_request__unpack(NULL, enc_len, enc);
+    free(enc);
+    REQUIRE(km != NULL);
+    Warifu__Wire__ClientResponse *r = wf_kf_send_keygen(f, i, km);
+    warifu__wire__keygen_request__free_unpacked(km, NULL);
+    return r;
+}
+
+/* Checks r's code (and a one-line error when not OK), then frees it. */
+static inline void wf_kf_expect(Warifu__Wire__ClientResponse *r, Warifu__Wire__ClientErrorCode code,
+                                const char *what)
+{
+    CHECK(r != NULL);
+    if (r == NULL)
+        return;
+    if (r->code != code)
+        fprintf(stderr, "%s: code %d (%s), wanted %d\n", what, r->code, r->error, code);
+    CHECK(r->code == code);
+    if (code != WARIFU__WIRE__CLIENT_ERROR_CODE__CLIENT_OK)
+        CHECK(r->error != NULL && r->error[0] != '\0' && strchr(r->error, '\n') == NULL);
+    warifu__wire__client_response__free_unpacked(r, NULL);
+}
+
+/* The public key and xpub node i reports for key_id: 1 when found. */
+static inline int wf_kf_pubkey(const wf_df *f, size_t i, const uint8_t key_id[32], uint8_t pub[33],
+                               char xpub[128], uint32_t *t, uint32_t *n)
+{
+    Warifu__Wire__ClientRequest req = WARIFU__WIRE__CLIENT_REQUEST__INIT;
+    Warifu__Wire__PublicKeyRequest pk = WARIFU__WIRE__PUBLIC_KEY_REQUEST__INIT;
+    pk.key_id = (ProtobufCBinaryData){32, (uint8_t *)key_id};
+    req.body_case = WARIFU__WIRE__CLIENT_REQUEST__BODY_PUBLIC_KEY;
+    req.public_key = &pk;
+    Warifu__Wire__ClientResponse *r = wf_df_call(f, i, &req, 10000);
+    int ok = r != NULL && r->code == 0 && r->body_case == WARIFU__WIRE__CLIENT_RESPONSE__BODY_KEY &&
+             r->key->public_key.len == 33;
+    if (ok) {
+        memcpy(pub, r->key->public_key.data, 33);
+        snprintf(xpub, 128, "%s", r->key->xpub);
+        *t = r->key->threshold;
+        *n = r->key->members;
+    }
+    if (r != NULL)
+        warifu__wire__client_response__free_unpacked(r, NULL);
+    return ok;
+}
+
+/* How many keys node i reports in its status. */
+static inline size_t wf_kf_key_count(const wf_df *f, size_t i)
+{
+    Warifu__Wire__ClientRequest req = WARIFU__WIRE__CLIENT_REQUEST__INIT;
+    Warifu__Wire__StatusRequest st = WARIFU__WIRE__STATUS_REQUEST__INIT;
+    req.body_case = WARIFU__WIRE__CLIENT_REQUEST__BODY_STATUS;
+    req.status = &st;
+    Warifu__Wire__ClientResponse *r = wf_df_call(f, i, &req, 10000);
+    REQUIRE(r != NULL && r->body_case == WARIFU__WIRE__CLIENT_RESPONSE__BODY_STATUS);
+    size_t n = r->status->n_keys;
+    warifu__wire__client_response__free_unpacked(r, NULL);
+    return n;
+}
+
+/* Signs a random digest through node i: the response (not freed) with the
+ * digest in digest[32]. */
+static inline Warifu__Wire__ClientResponse *wf_kf_sign(const wf_df *f, size_t i, const char *request_id,
+                                                       const uint8_t key_id[32], uint8_t digest[32])
+{
+    wf_sign_request sr;
+    randombytes_buf(digest, 32);
+    wf_df_sign_request(f, &sr, request_id, key_id, digest, NULL, 0);
+    return wf_df_send_sign(f, i, &sr);
+}
+
+/* Sessions of `protocol` node i finished ("done"), from its metrics. */
+static inline double wf_kf_done(const wf_df *f, size_t i, const char *protocol)
+{
+    char series[128];
+    snprintf(series, sizeof series, "warifu_sessions_total{protocol=\"%s\",outcome=\"done\"}", protocol);
+    double v = wf_df_metric(f, i, series);
+    return v < 0 ? 0 : v;
+}
+
+/* A reshare request of key_id to the committee (nodes, ranks, n, t), signed
+ * with client_sk (not sent). */
+static inline void wf_kf_reshare_request(wf_reshare_request *r, const uint8_t *client_sk,
+                                         const char *request_id, const uint8_t key_id[32],
+                                         const uint32_t *nodes, const uint32_t *ranks, uint32_t n, uint32_t t)
+{
+    memset(r, 0, sizeof *r);
+    r->request_id_len = strlen(request_id);
+    memcpy(r->request_id, request_id, r->request_id_len);
+    memcpy(r->key_id, key_id, 32);
+    r->n_members = n;
+    r->threshold = t;
+    for (uint32_t i = 0; i < n; i++) {
+        r->members[i] = nodes[i];
+        r->ranks[i] = ranks[i];
+    }
+    r->expiry_ms = wf_df_now_ms() + 120000;
+    REQUIRE(wf_reshare_request_sign(r, client_sk) == WF_OK);
+}
+
+/* The request as a message (free with warifu__wire__reshare_request__free_unpacked). */
+static inline Warifu__Wire__ReshareRequest *wf_kf_reshare_msg(const wf_reshare_request *r)
+{
+    uint8_t *enc = NULL;
+    size_t len = 0;
+    REQUIRE(wf_reshare_request_encode(r, &enc, &len) == WF_OK);
+    Warifu__Wire__ReshareRequest *m = warifu__wire__reshare_request__unpack(NULL, len, enc);
+    free(enc);
+    REQUIRE(m != NULL);
+    return m;
+}
+
+static inline Warifu__Wire__ClientResponse *wf_kf_send_reshare(const wf_df *f, size_t i,
+                                                               Warifu__Wire__ReshareRequest *m)
+{
+    Warifu__Wire__ClientRequest req = WARIFU__WIRE__CLIENT_REQUEST__INIT;
+    req.body_case = WARIFU__WIRE__CLIENT_REQUEST__BODY_RESHARE;
+    req.reshare = m;
+    return wf_df_call(f, i, &req, 300000);
+}
+
+/* The key's generation in node i's status (0: the node does not hold it). */
+static inline uint64_t wf_kf_generation(const wf_df *f, size_t i, const uint8_t key_id[32])
+{
+    Warifu__Wire__ClientRequest req = WARIFU__WIRE__CLIENT_REQUEST__INIT;
+    Warifu__Wire__StatusRequest st = WARIFU__WIRE__STATUS_REQUEST__INIT;
+    req.body_case = WARIFU__WIRE__CLIENT_REQUEST__BODY_STATUS;
+    req.status = &st;
+    Warifu__Wire__ClientResponse *r = wf_df_call(f, i, &req, 10000);
+    REQUIRE(r != NULL && r->body_case == WARIFU__WIRE__CLIENT_RESPONSE__BODY_STATUS);
+    uint64_t g = 0;
+    for (size_t k = 0; k < r->status->n_keys; k++)
+        if (r->status->keys[k]->key_id.len == 32 && memcmp(r->status->keys[k]->key_id.data, key_id, 32) == 0)
+            g = r->status->keys[k]->generation;
+    warifu__wire__client_response__free_unpacked(r, NULL);
+    return g;
+}
+
+#endif
