@@ -321,7 +321,20 @@ wf_err wf_node_key_refresh_commit(wf_daemon *d, wf_node_key *k, wf_key_share *sh
 {
     wf_store_key sk, *back = NULL;
     wf_store_blob b;
+    wf_committee nc;
     memset(&b, 0, sizeof b);
+    memset(&sk, 0, sizeof sk);
+    /* a refresh keeps the committee (identifiers, ranks, threshold): the
+     * swap below leaves k->committee as it is, so a result with another one
+     * is refused before anything is stored */
+    if (wf_committee_of_key(&nc, d->n, &share->pub) != WF_OK || nc.n != k->committee.n ||
+        nc.t != k->committee.t || nc.nodes != k->committee.nodes ||
+        memcmp(nc.rank, k->committee.rank, nc.n * sizeof nc.rank[0]) != 0 || share->self >= nc.n ||
+        nc.node[share->self] != d->self) {
+        wf_key_share_free(share);
+        wf_aux_free(aux);
+        return WF_ERR_CONFLICT;
+    }
     wf_err err = to_store(share, &sk);
     if (err == WF_OK)
         err = wf_record_aux_encode(aux, &b.pub, &b.pub_len, &b.sec, &b.sec_len);

@@ -50,6 +50,28 @@
  * and sign starts reaching a member mid-refresh are refused, and the keeper
  * does not hold that refusal against the member.
  *
+ * Committees. A refresh runs among the key's committee (node/committee.h):
+ * all of its members, with the key's n and t; the SessionStart's parties are
+ * their node indices, the machine's party ids the key's member indices
+ * (wf_session_drive_mapped, as aux-info). Nodes outside the committee take
+ * no part and need not be reachable; culprits and unreachable members are
+ * named by node. A refresh keeps the committee (the commit refuses a result
+ * with another one), so the in-memory key keeps its committee field.
+ *
+ * Reshare. A reshare (node/reshare_run.h) moves the key to a new committee;
+ * a kept previous generation is a share of the old committee at another
+ * state. So a reshare is refused while one is kept — by the coordinator for
+ * its own store and by every member holding the key for its own — with an
+ * error asking for a refresh first (its confirm erases the kept generation
+ * everywhere); the reshare start carries the coordinator's key state and a
+ * dealer at another state refuses it naming both generations. As a second
+ * line, the store's reshare writes (wf_store_key_replace_committee,
+ * wf_store_key_delete) erase any kept previous generation in the same
+ * batch, so a removed member that missed a refresh-confirm keeps nothing.
+ * Generations after a reshare: a staying member's is its old one + 1, a new
+ * member starts at 1 (the number is per node and only for messages; sessions
+ * compare states, which are equal).
+ *
  * Repeating a request id: see node/refresh_coord.c. */
 #ifndef WF_NODE_REFRESH_H
 #define WF_NODE_REFRESH_H
@@ -78,7 +100,8 @@ void wf_refresh_member_run(wf_daemon *d, uint32_t coordinator, const uint8_t key
                            const uint8_t start_id[WF_ID_BYTES], const wf_control_start *st,
                            wf_control_result *res, wf_member_extra *extra);
 
-/* Coordinator: stamps a presign or sign start with this node's key state. */
+/* Coordinator: stamps a presign, sign or reshare start with this node's key
+ * state (a reshare's dealers deal from that state only). */
 void wf_refresh_stamp(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], wf_control_start *st);
 /* Member: NULL when a presign or sign start's stamp matches k, else why not
  * (in buf). A start without a stamp passes: the stamp only makes the error
@@ -86,6 +109,11 @@ void wf_refresh_stamp(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], wf_contro
  * different generations never share a session id (they would time out). */
 const char *wf_refresh_stamp_mismatch(const wf_node_key *k, const wf_control_start *st, char *buf,
                                       size_t cap);
+
+/* 1 when this node keeps a previous generation of the key (a refresh not
+ * yet confirmed by every member), 0 when not, -1 when the store cannot say.
+ * A reshare is refused while one is kept (see "Reshare" above). */
+int wf_refresh_prev_kept(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES]);
 
 /* A sign request arriving while a refresh of k runs here waits for it to
  * end (until until_ms, at most WF_REFRESH_SIGN_WAIT_MS): signing pauses

@@ -1,5 +1,6 @@
 /* The coordinator of a client's refresh request (node/refresh.h): every
- * member must be reachable; the session starts from this node's kept previous
+ * member of the key's committee must be reachable (its node indices are the
+ * session's parties; nodes outside it take no part); the session starts from this node's kept previous
  * generation when it has one (a rerun after members did not all commit), else
  * from its current one; when every member reported DONE a refresh-confirm
  * lets them erase the generation they kept.
@@ -29,13 +30,14 @@ static void names_of(const wf_daemon *d, wf_member_set s, char *out, size_t cap)
                                     d->cluster->members[m].pub.name);
 }
 
-static void start_for(const wf_daemon *d, wf_control_start *st, const char *protocol, const uint8_t *req,
+/* A refresh or refresh-confirm start: the parties are every node of the
+ * key's committee (node indices, ascending), not the whole cluster. */
+static void start_for(const wf_node_key *k, wf_control_start *st, const char *protocol, const uint8_t *req,
                       size_t req_len, const uint8_t state[WF_ID_BYTES], uint64_t generation)
 {
     memset(st, 0, sizeof *st);
     snprintf(st->protocol, sizeof st->protocol, "%s", protocol);
-    for (uint32_t m = 0; m < d->n; m++)
-        st->parties[st->n++] = m;
+    st->n = wf_set_members(k->committee.nodes, st->parties);
     memcpy(st->request, req, req_len);
     st->request_len = req_len;
     st->has_key_state = 1;
@@ -79,7 +81,7 @@ static wf_client_code failed(wf_daemon *d, const wf_coord_outcome *o, char *why,
     if (o->culprit != WF_CULPRIT_NONE && o->culprit < d->n) {
         if (o->culprit != d->self)
             wf_daemon_exclude(d, o->culprit, WF_EXCLUDE_CULPRIT_MS, o->reason);
-        return wf_client_fail(why, cap, WF_CLIENT_ABORTED, "refresh aborted: member %u (%s) cheated: %s",
+        return wf_client_fail(why, cap, WF_CLIENT_ABORTED, "refresh aborted: node %u (%s) cheated: %s",
                               o->culprit, d->cluster->members[o->culprit].pub.name, o->reason);
     }
     if (o->silent != 0) {
@@ -117,7 +119,7 @@ static void confirm(wf_daemon *d, wf_node_key *k, const uint8_t *req, size_t req
         return;
     wf_control_start st;
     wf_coord_outcome o;
-    start_for(d, &st, "refresh-confirm", req, req_len, state, gen);
+    start_for(k, &st, "refresh-confirm", req, req_len, state, gen);
     wf_coord_run(d, k->key_id, &st, &o);
     if (o.outcome != WF_OUTCOME_DONE)
         wf_daemon_log(d, "refresh confirmation incomplete (%s): previous generations stay kept", o.reason);
@@ -134,7 +136,7 @@ static wf_client_code refresh_rounds(wf_daemon *d, wf_node_key *k, const uint8_t
     wf_coord_outcome o;
     for (size_t i = 0; i < nb; i++) {
         wf_control_start st;
-        start_for(d, &st, "refresh", req, req_len, state[i], gen[i]);
+        start_for(k, &st, "refresh", req, req_len, state[i], gen[i]);
         wf_coord_run(d, k->key_id, &st, &o);
         if (o.outcome == WF_OUTCOME_DONE) {
             confirm(d, k, req, req_len);
@@ -180,19 +182,20 @@ wf_client_code wf_coord_refresh(wf_daemon *d, const wf_refresh_request *r, char 
         if (err == WF_ERR_NOT_FOUND)
             return WF_CLIENT_OK; /* refreshed and confirmed: the key as it is now */
     }
-    /* every member, including one left out of quorums for a while (a
-     * refusal, a named abort): a refresh is also how members of different
-     * generations are brought together again, and a member that cheats
-     * again is named again */
+    /* every member of the key's committee (node/committee.h), including one
+     * left out of quorums for a while (a refusal, a named abort): a refresh is
+     * also how members of different generations are brought together again,
+     * and a member that cheats again is named again. Nodes outside the
+     * committee hold nothing of the key and take no part. */
     wf_member_set down = 0;
     for (uint32_t m = 0; m < d->n; m++)
-        if (!wf_daemon_peer_up(d, m))
+        if ((k->committee.nodes & WF_SET_BIT(m)) && m != d->self && !wf_daemon_peer_up(d, m))
             down |= WF_SET_BIT(m);
     if (down != 0) {
         char who[256];
         names_of(d, down, who, sizeof who);
         return wf_client_fail(why, cap, WF_CLIENT_UNAVAILABLE,
-                              "refresh needs every member; not reachable now: %s", who);
+                              "refresh needs every member of the key's committee; not reachable now: %s", who);
     }
     uint8_t *enc = NULL;
     size_t enc_len = 0;

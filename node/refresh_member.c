@@ -34,7 +34,8 @@ int wf_refresh_is_protocol(const char *protocol)
 
 void wf_refresh_stamp(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], wf_control_start *st)
 {
-    if (strcmp(st->protocol, "presign") != 0 && strcmp(st->protocol, "sign") != 0)
+    if (strcmp(st->protocol, "presign") != 0 && strcmp(st->protocol, "sign") != 0 &&
+        strcmp(st->protocol, "reshare") != 0)
         return;
     wf_node_key *k = wf_node_key_find(d, key_id);
     if (k == NULL)
@@ -78,6 +79,21 @@ void wf_refresh_wait(wf_daemon *d, wf_node_key *k, uint64_t until_ms)
         struct timespec ts = {0, 50 * 1000 * 1000};
         nanosleep(&ts, NULL);
     }
+}
+
+int wf_refresh_prev_kept(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES])
+{
+    wf_store_key *sk = NULL;
+    wf_store_blob aux;
+    wf_err err = wf_store_key_prev_get(d->store, key_id, &sk, &aux);
+    if (err == WF_ERR_NOT_FOUND)
+        return 0;
+    if (err == WF_OK) {
+        wf_store_blob_clear(&aux);
+        wf_store_key_free(sk);
+        return 1;
+    }
+    return -1;
 }
 
 int wf_refresh_refusal(const wf_coord_outcome *o, uint32_t m)
@@ -270,8 +286,10 @@ static void run_machine(wf_daemon *d, wf_node_key *k, const wf_refresh_request *
         p.bits = WF_PAILLIER_BITS_DEFAULT;
     if (d->cfg.paillier_source != NULL)
         p.pooled = d->cfg.paillier_source(d->cfg.paillier_ctx, p.bits);
+    /* party ids are the key's member indices, mapped to committee nodes */
+    const wf_committee *c = &k->committee;
     wf_machine_cfg mc;
-    wf_daemon_machine_cfg(d, &mc, k->key_id, start_id, WF_REFRESH_PROTOCOL);
+    wf_key_machine_cfg(d, c, &mc, k->key_id, start_id, WF_REFRESH_PROTOCOL);
     wf_machine *m = NULL;
     if (wf_refresh_new(&m, &mc, &p) != WF_OK) {
         wf_paillier_sk_free(p.pooled);
@@ -283,7 +301,7 @@ static void run_machine(wf_daemon *d, wf_node_key *k, const wf_refresh_request *
     atomic_init(&w.stop, 0);
     pthread_t th;
     int watching = pthread_create(&th, NULL, watch_main, &w) == 0;
-    wf_session_drive(d, m, start_id, w.parties, d->cfg.keygen_timeout_ms, &rr);
+    wf_session_drive_mapped(d, m, start_id, wf_committee_all_members(c), c->node, d->cfg.keygen_timeout_ms, &rr);
     atomic_store(&w.stop, 1);
     if (watching)
         pthread_join(th, NULL);
@@ -303,8 +321,6 @@ static void run_refresh(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], const u
     wf_refresh_request r;
     const char *why;
     char buf[WF_CONTROL_REASON_MAX];
-    if (st->n != d->n)
-        return refuse(res, "refresh needs every member");
     if (wf_refresh_request_decode(&r, st->request, st->request_len) != WF_OK)
         return refuse(res, "malformed refresh request");
     if ((why = wf_refresh_denied(d, &r, wf_daemon_now_ms())) != NULL)
@@ -316,6 +332,8 @@ static void run_refresh(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], const u
     wf_node_key *k = wf_node_key_find(d, key_id);
     if (k == NULL)
         return refuse(res, "no such key here");
+    if (wf_set_of(st->parties, st->n) != k->committee.nodes)
+        return refuse(res, "refresh needs every member of the key's committee, and no other node");
     if (k->aux == NULL)
         return refuse(res, "the key has no aux info yet");
     if (!wf_node_key_refresh_begin(d, k, WF_REFRESH_DRAIN_MS))
@@ -345,6 +363,8 @@ static void run_confirm(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], const w
         return refuse(res, "no such key here");
     if (!st->has_key_state)
         return refuse(res, "the confirmation names no generation");
+    if (wf_set_of(st->parties, st->n) != k->committee.nodes)
+        return refuse(res, "the confirmation's parties are not the key's committee");
     pthread_mutex_lock(&d->keys_mu);
     wf_err err = wf_refresh_key_state(&k->share->pub, state);
     pthread_mutex_unlock(&d->keys_mu);

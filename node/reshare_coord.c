@@ -16,6 +16,10 @@
  *      reached keeps a share of a committee that no longer signs with it: the
  *      coordinator's log and audit log name it (the client's answer does not).
  *
+ * A reshare is refused while a refresh of the key is unconfirmed (a
+ * previous generation kept, node/refresh.h "Reshare"), here and on every
+ * member holding the key; the start carries this node's key state.
+ *
  * The coordinator must be in the key's current committee (it holds the
  * record the new members are sent) and in the new one (it takes part in
  * aux-info). Asking again with the same request after a success answers at
@@ -25,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "node/refresh.h"
 #include "node/reshare_run.h"
 #include "protocol/record.h"
 
@@ -151,6 +156,7 @@ static wf_client_code run_reshare(wf_daemon *d, const wf_node_key *k, const wf_c
         return wf_client_fail(why, cap, WF_CLIENT_INTERNAL, "cannot encode the key's public record");
     }
     start_of(st, "reshare", dealers | nc->nodes, req, req_len);
+    wf_refresh_stamp(d, k->key_id, st); /* dealers at another generation refuse, naming both */
     memcpy(st->record, rec, rec_len);
     st->record_len = rec_len;
     free(rec);
@@ -243,6 +249,11 @@ wf_client_code wf_coord_reshare(wf_daemon *d, const wf_reshare_request *r, char 
             "this node is not in the new committee; send the request to a node in both committees");
     if (same_committee(&k->committee, &nc)) /* done before (a retry), maybe without its aux-info */
         return k->aux != NULL ? WF_CLIENT_OK : run_aux(d, r->key_id, &nc, why, cap);
+    int kept = wf_refresh_prev_kept(d, r->key_id);
+    if (kept != 0) /* node/refresh.h, "Reshare" */
+        return wf_client_fail(why, cap, kept < 0 ? WF_CLIENT_INTERNAL : WF_CLIENT_CONFLICT, "%s",
+                              kept < 0 ? "the store cannot say whether a refresh of the key is unconfirmed"
+                                       : WF_RESHARE_PREV_KEPT);
     if (wf_reshare_request_encode(r, &req, &req_len) != WF_OK || req_len > WF_CONTROL_REQUEST_MAX) {
         free(req);
         return wf_client_fail(why, cap, WF_CLIENT_BAD_REQUEST, "the reshare request does not encode");

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "node/refresh.h"
 #include "node/reshare_run.h"
 #include "crypto/hash.h"
 #include "protocol/record.h"
@@ -149,6 +150,15 @@ void wf_member_reshare(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], const ui
         why = current_record(key_id, st, k, &pub);
     if (why == NULL)
         why = params_of(d, st, k, &pub, &nc, &p);
+    char buf[WF_CONTROL_REASON_MAX];
+    if (why == NULL && k != NULL) { /* node/refresh.h, "Reshare" */
+        int kept = wf_refresh_prev_kept(d, key_id);
+        if (kept != 0)
+            why = kept < 0 ? "the store cannot say whether a refresh of the key is unconfirmed"
+                           : WF_RESHARE_PREV_KEPT;
+        else
+            why = wf_refresh_stamp_mismatch(k, st, buf, sizeof buf);
+    }
     if (why != NULL)
         return refuse(res, why);
     wf_machine_cfg mc;

@@ -10,6 +10,12 @@
 #include "node/coordinator.h"
 #include "node/daemon_internal.h"
 
+/* The refusal of a reshare while a refresh of the key is unconfirmed here
+ * (node/refresh.h, "Reshare"). */
+#define WF_RESHARE_PREV_KEPT                                                                                  \
+    "a refresh of this key is not confirmed by every member (a previous generation is kept): run a refresh " \
+    "of the key to success first, then reshare"
+
 /* NULL when the policy lets this client reshare keys (a known client
  * allowed every key) and its signature and expiry check, else why not. */
 const char *wf_member_reshare_denied(const wf_daemon *d, const wf_reshare_request *r, uint64_t now_ms);

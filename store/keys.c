@@ -188,6 +188,27 @@ wf_err wf_db_key_generation(wf_store *s, const uint8_t key_id[WF_STORE_ID_BYTES]
     return err;
 }
 
+/* The previous generation a refresh keeps (see "the previous generation"
+ * below) lives at keys/<key id>‖"prev" and aux/<key id>‖"prev". */
+#define PREV_TAG     "prev"
+#define PREV_KEY_LEN (WF_STORE_ID_BYTES + sizeof PREV_TAG - 1)
+
+static void prev_key(uint8_t out[PREV_KEY_LEN], const uint8_t *key_id)
+{
+    memcpy(out, key_id, WF_STORE_ID_BYTES);
+    memcpy(out + WF_STORE_ID_BYTES, PREV_TAG, sizeof PREV_TAG - 1);
+}
+
+/* Adds the deletion of the key's kept previous generation (if any) to b: a
+ * reshare's writes leave no share of the old committee behind. */
+static void drop_prev(wf_store *s, rocksdb_writebatch_t *b, const uint8_t *key_id)
+{
+    uint8_t pk[PREV_KEY_LEN];
+    prev_key(pk, key_id);
+    rocksdb_writebatch_delete_cf(b, s->cf[WF_CF_KEYS], (const char *)pk, sizeof pk);
+    rocksdb_writebatch_delete_cf(b, s->cf[WF_CF_AUX], (const char *)pk, sizeof pk);
+}
+
 static wf_err put_key_new(wf_store *s, const wf_store_key *k)
 {
     int exists = wf_db_exists(s, WF_CF_KEYS, k->key_id, WF_STORE_ID_BYTES);
@@ -213,6 +234,7 @@ static wf_err replace_key(wf_store *s, const wf_store_key *k, const wf_store_blo
     err = put_key(s, b, k, generation);
     if (!err && aux) err = put_aux(s, b, k->key_id, aux);
     if (!err && drop_aux) rocksdb_writebatch_delete_cf(b, s->cf[WF_CF_AUX], (const char *)k->key_id, WF_STORE_ID_BYTES);
+    if (!err && drop_aux) drop_prev(s, b, k->key_id); /* a reshare: the old committee's previous generation goes too */
     if (!err) err = wf_db_presig_drop_key(s, b, k->key_id, NULL);
     if ((err = wf_db_finish(s, b, err))) return err;
     /* push the superseded sealed records out of the files (best effort) */
@@ -267,6 +289,7 @@ wf_err wf_store_key_delete(wf_store *s, const uint8_t key_id[WF_STORE_ID_BYTES])
         rocksdb_writebatch_t *b = rocksdb_writebatch_create();
         rocksdb_writebatch_delete_cf(b, s->cf[WF_CF_KEYS], (const char *)key_id, WF_STORE_ID_BYTES);
         rocksdb_writebatch_delete_cf(b, s->cf[WF_CF_AUX], (const char *)key_id, WF_STORE_ID_BYTES);
+        drop_prev(s, b, key_id);
         err = wf_db_finish(s, b, wf_db_presig_drop_key(s, b, key_id, NULL));
     }
     pthread_mutex_unlock(&s->lock);
@@ -368,14 +391,7 @@ wf_err wf_store_aux_get(wf_store *s, const uint8_t key_id[WF_STORE_ID_BYTES], wf
  * cannot be swapped in as the current one). wf_store_key_list skips them (its
  * ids are 32 bytes). */
 
-#define PREV_TAG     "prev"
-#define PREV_KEY_LEN (WF_STORE_ID_BYTES + sizeof PREV_TAG - 1)
-
-static void prev_key(uint8_t out[PREV_KEY_LEN], const uint8_t *key_id)
-{
-    memcpy(out, key_id, WF_STORE_ID_BYTES);
-    memcpy(out + WF_STORE_ID_BYTES, PREV_TAG, sizeof PREV_TAG - 1);
-}
+/* (PREV_TAG, PREV_KEY_LEN and prev_key are defined above replace_key) */
 
 /* Copies the sealed record (cf, from) to (cf, to) in batch, opened and
  * sealed again (the record key is bound in). WF_ERR_NOT_FOUND if none. */

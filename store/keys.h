@@ -123,11 +123,14 @@ wf_err wf_store_key_prev_get(wf_store *s, const uint8_t key_id[WF_STORE_ID_BYTES
 wf_err wf_store_key_prev_drop(wf_store *s, const uint8_t key_id[WF_STORE_ID_BYTES]);
 /* The same for a reshare: the share of a new committee replaces the old one,
  * and the aux record (made for the old committee's members) is dropped with
- * the presignatures; the new committee runs aux-info next. */
+ * the presignatures; the new committee runs aux-info next. A previous
+ * generation kept by a refresh (wf_store_key_refresh) is erased in the same
+ * batch: it is a share of the old committee. */
 wf_err wf_store_key_replace_committee(wf_store *s, const wf_store_key *k);
 
 /* Deletes a key's share, its aux record and every pooled presignature of it
- * in one synced batch (a member a reshare removed from the key's committee),
+ * in one synced batch, with any previous generation a refresh kept (a member
+ * a reshare removed from the key's committee),
  * then compacts as wf_store_key_replace does. WF_ERR_NOT_FOUND if there is no
  * such key (nothing changes). */
 wf_err wf_store_key_delete(wf_store *s, const uint8_t key_id[WF_STORE_ID_BYTES]);
