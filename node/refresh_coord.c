@@ -195,7 +195,8 @@ wf_client_code wf_coord_refresh(wf_daemon *d, const wf_refresh_request *r, char 
         char who[256];
         names_of(d, down, who, sizeof who);
         return wf_client_fail(why, cap, WF_CLIENT_UNAVAILABLE,
-                              "refresh needs every member of the key's committee; not reachable now: %s", who);
+                              "refresh needs every member of the key's committee; not reachable now: %s",
+                              who);
     }
     uint8_t *enc = NULL;
     size_t enc_len = 0;

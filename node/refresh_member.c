@@ -301,7 +301,8 @@ static void run_machine(wf_daemon *d, wf_node_key *k, const wf_refresh_request *
     atomic_init(&w.stop, 0);
     pthread_t th;
     int watching = pthread_create(&th, NULL, watch_main, &w) == 0;
-    wf_session_drive_mapped(d, m, start_id, wf_committee_all_members(c), c->node, d->cfg.keygen_timeout_ms, &rr);
+    wf_session_drive_mapped(d, m, start_id, wf_committee_all_members(c), c->node, d->cfg.keygen_timeout_ms,
+                            &rr);
     atomic_store(&w.stop, 1);
     if (watching)
         pthread_join(th, NULL);

@@ -12,7 +12,7 @@
 
 /* The refusal of a reshare while a refresh of the key is unconfirmed here
  * (node/refresh.h, "Reshare"). */
-#define WF_RESHARE_PREV_KEPT                                                                                  \
+#define WF_RESHARE_PREV_KEPT                                                                                 \
     "a refresh of this key is not confirmed by every member (a previous generation is kept): run a refresh " \
     "of the key to success first, then reshare"
 

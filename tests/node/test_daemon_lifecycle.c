@@ -248,7 +248,8 @@ static void test_reshare_then_refresh(void)
     if (r->code != 0)
         fprintf(stderr, "reshare: %s\n", r->error);
     REQUIRE(r->code == 0 && r->body_case == WARIFU__WIRE__CLIENT_RESPONSE__BODY_KEY);
-    CHECK(memcmp(r->key->public_key.data, pub, 33) == 0 && r->key->threshold == 3 && r->key->n_committee == 5);
+    CHECK(memcmp(r->key->public_key.data, pub, 33) == 0 && r->key->threshold == 3 &&
+          r->key->n_committee == 5);
     warifu__wire__client_response__free_unpacked(r, NULL);
     for (size_t i = 0; i < N; i++)
         CHECK(wf_kf_generation(&f, i, key_id) != 0 && !keeps_prev(i));

@@ -1,7 +1,8 @@
 /* The store's two steps of a reshare (store/keys.h): a member of the new
  * committee replaces its share and loses the old aux record and pool in one
  * batch (generation + 1, same public key required); a member the reshare
- * removed deletes share, aux record and pool in one batch. Both survive a
+ * removed deletes share, aux record and pool in one batch. Both erase a
+ * previous generation a refresh kept, in the same batch. Both survive a
  * reopen; a refused call changes nothing. */
 #define _XOPEN_SOURCE 700
 #include <sodium.h>
@@ -125,13 +126,49 @@ int main(void)
     CHECK_OK(wf_store_key_get(s, kept, &got));
     CHECK(got && got->generation == 2);
     wf_store_key_free(got);
-    /* the removed share's bytes are not in the files any more */
+
+    /* a previous generation a refresh kept (store/keys.h) goes with either
+     * reshare write, in the same batch: nothing of the old committee stays */
+    uint8_t moved[32], gone[32];
+    memset(moved, 0x44, 32);
+    memset(gone, 0x45, 32);
+    wf_store_key c, e;
+    stock(s, &c, moved, 0x30);
+    stock(s, &e, gone, 0x50);
+    wf_store_blob raux = blob(0x66, 64, 128);
+    wf_store_key *prev = NULL;
+    CHECK_OK(wf_store_key_refresh(s, &c, &raux, 0));
+    CHECK_OK(wf_store_key_refresh(s, &e, &raux, 0));
+    CHECK_OK(wf_store_key_prev_get(s, moved, &prev, &out));
+    wf_store_key_free(prev);
+    wf_store_blob_clear(&out);
+    CHECK_OK(wf_store_key_replace_committee(s, &c));
+    CHECK_ERR(wf_store_key_prev_get(s, moved, &prev, &out), WF_ERR_NOT_FOUND);
+    CHECK_OK(wf_store_key_get(s, moved, &got));
+    CHECK(got && got->generation == 3);
+    wf_store_key_free(got);
+    CHECK_OK(wf_store_key_prev_get(s, gone, &prev, &out));
+    wf_store_key_free(prev);
+    wf_store_blob_clear(&out);
+    CHECK_OK(wf_store_key_delete(s, gone));
+    CHECK_ERR(wf_store_key_prev_get(s, gone, &prev, &out), WF_ERR_NOT_FOUND);
+    CHECK_ERR(wf_store_key_get(s, gone, &got), WF_ERR_NOT_FOUND);
+    wf_store_blob_clear(&raux);
+    wf_store_close(s);
+    s = open_store(path, kf, 0);
+    CHECK_ERR(wf_store_key_prev_get(s, moved, &prev, &out), WF_ERR_NOT_FOUND);
+    CHECK_ERR(wf_store_key_prev_get(s, gone, &prev, &out), WF_ERR_NOT_FOUND);
+
+    /* the removed shares' bytes (current and kept previous) are not in the files any more */
     wf_store_close(s);
     CHECK(!wf_test_dir_contains(path, b.record.sec, 32));
+    CHECK(!wf_test_dir_contains(path, e.record.sec, 32));
 
     wf_store_blob_clear(&a.record);
     wf_store_blob_clear(&b.record);
     wf_store_blob_clear(&other.record);
+    wf_store_blob_clear(&c.record);
+    wf_store_blob_clear(&e.record);
     wf_test_rmtree(dir);
     return wf_check_summary("test_store_reshare");
 }
