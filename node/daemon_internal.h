@@ -51,6 +51,19 @@ typedef struct wf_claims {
     int used[WF_INFLIGHT_MAX];
 } wf_claims;
 
+/* A keygen, aux-info, refresh, reshare or retire running here (under
+ * d->mu): one per key at a time. Its coordinator, start id, start time and
+ * request let a newer start of the same request from the same coordinator
+ * replace it (node/member.c). */
+typedef struct wf_lifecycle_run {
+    int used;
+    uint8_t key_id[WF_ID_BYTES];
+    uint32_t coordinator;
+    uint8_t start_id[WF_ID_BYTES];
+    uint64_t issued_ms;
+    uint8_t request_hash[32];
+} wf_lifecycle_run;
+
 /* A key this node holds a share of, decoded once (aux precomputed). Never
  * freed before the daemon stops, so sessions may borrow it. */
 typedef struct wf_retired_share {
@@ -127,6 +140,9 @@ struct wf_daemon {
     atomic_int stopping; /* 1: no new work; 2: abort running sessions */
     pthread_t router, keeper;
     int router_started, keeper_started;
+    /* the keeper's own back-off: until when it leaves a member that refused
+     * a background presign out of its sets (keeper thread only) */
+    uint64_t keeper_skip_until[WF_MAX_MEMBERS];
 
     pthread_mutex_t mu;
     pthread_cond_t cv; /* waiters, member thread count, keeper wake-up */
@@ -144,7 +160,7 @@ struct wf_daemon {
     wf_policy_counters counters;
     uint8_t reserved[64][WF_ID_BYTES]; /* presignatures a local coordinator is about to use */
     size_t n_reserved;
-    wf_claims key_busy;     /* keys with a keygen or aux-info running here */
+    wf_lifecycle_run lifecycle[WF_INFLIGHT_MAX]; /* keys with a lifecycle protocol running here */
     wf_claims coordinating; /* sign requests this node coordinates now */
     wf_claims signing;      /* sign requests this node takes part in now */
 

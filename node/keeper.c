@@ -78,14 +78,38 @@ static uint32_t fewest(wf_member_set set, const size_t own[WF_MAX_MEMBERS])
     return best;
 }
 
+/* A culprit is left out of every quorum, a member that did not answer of
+ * every quorum for a short while (a client's request would wait for it in
+ * vain too). A member that refused (no aux info yet, its policy, a key
+ * generation behind) is left out of the keeper's own sets only: refusing
+ * is not misbehaving, and it answers a client's request at once, so a
+ * signature must not wait for the back-off (it once did: right after a
+ * keygen, members still writing their aux info refused the keeper's first
+ * presign and every signature failed for 10 s). */
 static void learn_failure(wf_daemon *d, const wf_coord_outcome *o)
 {
     wf_daemon_log(d, "background presign failed: %s", o->reason);
     if (o->culprit != WF_CULPRIT_NONE)
         wf_daemon_exclude(d, o->culprit, WF_EXCLUDE_CULPRIT_MS, o->reason);
-    for (uint32_t m = 0; m < d->n; m++)
-        if (((o->silent | o->refused) & WF_SET_BIT(m)) && !wf_refresh_refusal(o, m))
+    uint64_t now = wf_daemon_now_ms();
+    for (uint32_t m = 0; m < d->n; m++) {
+        if (o->silent & WF_SET_BIT(m))
             wf_daemon_exclude(d, m, WF_EXCLUDE_SILENT_MS, "did not take part in a presign");
+        else if ((o->refused & WF_SET_BIT(m)) && !wf_refresh_refusal(o, m))
+            d->keeper_skip_until[m] = now + WF_EXCLUDE_SILENT_MS;
+    }
+}
+
+/* The members usable for background presigning: usable for clients, and
+ * not backing off after a refusal. */
+static wf_member_set keeper_usable(wf_daemon *d)
+{
+    wf_member_set usable = wf_daemon_usable(d);
+    uint64_t now = wf_daemon_now_ms();
+    for (uint32_t m = 0; m < d->n; m++)
+        if (d->keeper_skip_until[m] > now)
+            usable &= ~WF_SET_BIT(m);
+    return usable;
 }
 
 /* Refills the pool of (k, set) when it is due; returns how many presign
@@ -140,7 +164,7 @@ static void tidy(wf_daemon *d, const wf_node_key *k)
 static unsigned pass(wf_daemon *d, int tidy_due)
 {
     unsigned ran = 0;
-    wf_member_set usable = wf_daemon_usable(d);
+    wf_member_set usable = keeper_usable(d);
     wf_member_set q[64];
     pthread_mutex_lock(&d->keys_mu);
     wf_node_key *first = d->keys;

@@ -4,6 +4,7 @@
  * the client's signature, expiry and the policy — so a compromised
  * coordinator cannot sign what no client asked for; and it consumes its
  * presignature in a synced write before its partial signature leaves. */
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -372,9 +373,102 @@ static void run_borrowing(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], const
     wf_node_key_unuse(d, k);
 }
 
-/* One keygen, aux-info or refresh per key at a time on this node: two concurrent runs
- * (a retried client request, a member starting one on its own) would leave
- * members holding the results of different runs. */
+/* ---- one lifecycle run per key ---- */
+
+#define SUPERSEDE_WAIT_MS 5000
+
+static void request_hash(const wf_control_start *st, uint8_t out[32])
+{
+    crypto_generichash_state h;
+    crypto_generichash_init(&h, NULL, 0, 32);
+    crypto_generichash_update(&h, (const uint8_t *)st->protocol, strlen(st->protocol) + 1);
+    crypto_generichash_update(&h, st->request, st->request_len);
+    crypto_generichash_final(&h, out, 32);
+}
+
+static wf_lifecycle_run *lifecycle_find(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES])
+{
+    for (size_t i = 0; i < WF_INFLIGHT_MAX; i++)
+        if (d->lifecycle[i].used && memcmp(d->lifecycle[i].key_id, key_id, WF_ID_BYTES) == 0)
+            return &d->lifecycle[i];
+    return NULL;
+}
+
+/* Claims the key for a lifecycle run; 1 when claimed. A run here of the same
+ * protocol and request, started earlier by the same coordinator (another
+ * node), is cancelled and waited for, up to SUPERSEDE_WAIT_MS: that
+ * coordinator has given up on it — it runs its own party of a session to the
+ * end before it starts the request again, or it restarted — so the run could
+ * only time out, holding the key meanwhile, and the retry would be refused
+ * as "already running" for as long (it was, after a member's restart: the
+ * client's retries failed for the rest of the session timeout). Anything
+ * else keeps the running one and refuses the new one. */
+static int lifecycle_claim(wf_daemon *d, uint32_t coordinator, const uint8_t key_id[WF_ID_BYTES],
+                           const uint8_t start_id[WF_ID_BYTES], const wf_control_start *st)
+{
+    uint8_t h[32];
+    request_hash(st, h);
+    uint64_t until = wf_daemon_now_ms() + SUPERSEDE_WAIT_MS;
+    int cancelled = 0, claimed = 0;
+    pthread_mutex_lock(&d->mu);
+    for (;;) {
+        wf_lifecycle_run *run = lifecycle_find(d, key_id);
+        if (run == NULL) {
+            for (size_t i = 0; i < WF_INFLIGHT_MAX && !claimed; i++) {
+                wf_lifecycle_run *r = &d->lifecycle[i];
+                if (r->used)
+                    continue;
+                r->used = 1;
+                memcpy(r->key_id, key_id, WF_ID_BYTES);
+                r->coordinator = coordinator;
+                memcpy(r->start_id, start_id, WF_ID_BYTES);
+                r->issued_ms = st->issued_ms;
+                memcpy(r->request_hash, h, 32);
+                claimed = 1;
+            }
+            break;
+        }
+        int stale = coordinator != d->self && run->coordinator == coordinator && st->issued_ms > run->issued_ms &&
+                    sodium_memcmp(run->request_hash, h, 32) == 0;
+        if (!stale || wf_daemon_now_ms() >= until)
+            break;
+        if (!cancelled) {
+            uint8_t old[WF_ID_BYTES];
+            memcpy(old, run->start_id, WF_ID_BYTES);
+            pthread_mutex_unlock(&d->mu);
+            wf_daemon_log(d, "%s: its coordinator started the same request again; the earlier run here stops",
+                          st->protocol);
+            wf_session_cancel(d, old, WF_CULPRIT_NONE, "replaced by a newer start of the same request");
+            cancelled = 1;
+            pthread_mutex_lock(&d->mu);
+            continue;
+        }
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        ts.tv_nsec += 100 * 1000 * 1000;
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&d->cv, &d->mu, &ts);
+    }
+    pthread_mutex_unlock(&d->mu);
+    return claimed;
+}
+
+static void lifecycle_release(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES])
+{
+    pthread_mutex_lock(&d->mu);
+    wf_lifecycle_run *run = lifecycle_find(d, key_id);
+    if (run != NULL)
+        run->used = 0;
+    pthread_cond_broadcast(&d->cv);
+    pthread_mutex_unlock(&d->mu);
+}
+
+/* One keygen, aux-info, refresh, reshare or retire per key at a time on this
+ * node: two concurrent runs (a retried client request, a member starting one
+ * on its own) would leave members holding the results of different runs. */
 void wf_member_run(wf_daemon *d, uint32_t coordinator, const uint8_t key_id[WF_ID_BYTES],
                    const uint8_t start_id[WF_ID_BYTES], const wf_control_start *st, wf_control_result *res,
                    wf_member_extra *extra)
@@ -391,7 +485,7 @@ void wf_member_run(wf_daemon *d, uint32_t coordinator, const uint8_t key_id[WF_I
     int lifecycle = strcmp(st->protocol, "keygen") == 0 || strcmp(st->protocol, "aux-info") == 0 ||
                     wf_refresh_is_protocol(st->protocol) || strcmp(st->protocol, "reshare") == 0 ||
                     strcmp(st->protocol, "retire") == 0;
-    if (lifecycle && !wf_claim(d, &d->key_busy, key_id))
+    if (lifecycle && !lifecycle_claim(d, coordinator, key_id, start_id, st))
         return refuse(res, "a keygen, aux-info, refresh or reshare for this key is already running here");
     if (wf_refresh_is_protocol(st->protocol))
         wf_refresh_member_run(d, coordinator, key_id, start_id, st, res, extra);
@@ -408,7 +502,7 @@ void wf_member_run(wf_daemon *d, uint32_t coordinator, const uint8_t key_id[WF_I
     else
         refuse(res, "unknown protocol");
     if (lifecycle)
-        wf_unclaim(d, &d->key_busy, key_id);
+        lifecycle_release(d, key_id);
 }
 
 /* ---- starts from other members ---- */

@@ -84,6 +84,11 @@ static wf_client_code failed(wf_daemon *d, const wf_coord_outcome *o, char *why,
         return wf_client_fail(why, cap, WF_CLIENT_ABORTED, "refresh aborted: node %u (%s) cheated: %s",
                               o->culprit, d->cluster->members[o->culprit].pub.name, o->reason);
     }
+    /* a refusal (a member still draining the key's presign sessions, or
+     * running an earlier start) is the cause; members left waiting for the
+     * refuser are only its consequence, and neither is misbehaving */
+    if (o->refused != 0 || o->local.outcome == WF_OUTCOME_REFUSED)
+        return wf_client_fail(why, cap, WF_CLIENT_UNAVAILABLE, "refresh did not start: %s; retry", o->reason);
     if (o->silent != 0) {
         char who[256];
         names_of(d, o->silent, who, sizeof who);

@@ -85,6 +85,10 @@ static wf_client_code failed(wf_daemon *d, const wf_coord_outcome *o, const char
                                   d->cluster->members[m].pub.name, d->cluster->members[r->culprit].pub.name,
                                   r->reason);
     }
+    /* nobody named: a member refused (busy with an earlier start, a key
+     * state it does not hold) or did not answer — retryable, not an abort */
+    if (o->refused != 0 || o->silent != 0 || o->local.outcome == WF_OUTCOME_REFUSED)
+        return wf_client_fail(why, cap, WF_CLIENT_UNAVAILABLE, "%s did not finish: %s; retry", what, o->reason);
     return wf_client_fail(why, cap, WF_CLIENT_ABORTED, "%s failed: %s", what, o->reason);
 }
 

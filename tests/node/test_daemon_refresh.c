@@ -11,7 +11,9 @@
  *   3. a cheating member (a bad Πmod in refresh) is named in the answer and
  *      in every honest node's audit log, and no node switched; a rerun
  *      without the cheat succeeds;
- *   4. a member that stops just before its commit (the others commit): the
+ *   4. a member left running a refresh its coordinator gave up on takes
+ *      the same request's next start at once (superseded());
+ *   5. a member that stops just before its commit (the others commit): the
  *      members disagree, a signing set mixing generations is refused with an
  *      error naming both, and a rerun (the same request id) brings every node
  *      to one new generation, after which every signing set signs.
@@ -43,11 +45,13 @@ static wf_paillier_sk *rotating_paillier(void *ctx, unsigned bits)
     return wf_test_paillier_sk(bits, i + N * (k % 4));
 }
 
+static unsigned session_timeout_ms[N] = {30000, 30000, 30000};
+
 static void start(size_t i, const char *fault_protocol, uint32_t kind)
 {
     wf_daemon_cfg cfg = wf_df_cfg(&f, i);
     cfg.paillier_source = rotating_paillier;
-    cfg.keygen_timeout_ms = 30000;
+    cfg.keygen_timeout_ms = session_timeout_ms[i];
     cfg.presig_low = 2;
     cfg.presig_high = 4;
     if (fault_protocol != NULL) {
@@ -95,17 +99,15 @@ static Warifu__Wire__ClientResponse *send_refresh(size_t node, const wf_refresh_
     return resp;
 }
 
-/* A refresh through node; its answer's code (the key, if OK, into *key). */
-static int refresh(size_t node, const char *rid, Warifu__Wire__KeyInfo **key, char *error, size_t cap)
+/* The answer of node to r: its code (the key, if OK, into *key). */
+static int answer(size_t node, const wf_refresh_request *r, Warifu__Wire__KeyInfo **key, char *error, size_t cap)
 {
-    wf_refresh_request r;
-    refresh_request(&r, rid, key_id, 60000, f.client_sk);
-    Warifu__Wire__ClientResponse *resp = send_refresh(node, &r);
+    Warifu__Wire__ClientResponse *resp = send_refresh(node, r);
     int code = resp->code;
     if (error != NULL)
         snprintf(error, cap, "%s", resp->error);
     if (code != 0)
-        fprintf(stderr, "refresh %s via %s: %s\n", rid, wf_df_names[node], resp->error);
+        fprintf(stderr, "refresh via %s: %s\n", wf_df_names[node], resp->error);
     if (key != NULL && code == 0 && resp->body_case == WARIFU__WIRE__CLIENT_RESPONSE__BODY_KEY) {
         *key = resp->key;
         resp->key = NULL; /* ours now */
@@ -115,16 +117,27 @@ static int refresh(size_t node, const char *rid, Warifu__Wire__KeyInfo **key, ch
     return code;
 }
 
-/* refresh(), asked again while the node answers UNAVAILABLE (a peer link
- * still coming back after a restart). */
+/* A refresh through node; its answer's code (the key, if OK, into *key). */
+static int refresh(size_t node, const char *rid, Warifu__Wire__KeyInfo **key, char *error, size_t cap)
+{
+    wf_refresh_request r;
+    refresh_request(&r, rid, key_id, 60000, f.client_sk);
+    return answer(node, &r, key, error, cap);
+}
+
+/* refresh(), the same signed request sent again (as a client retries)
+ * while the node answers UNAVAILABLE (a peer link still coming back after a
+ * restart, a member still busy with an earlier start). */
 static int refresh_retrying(size_t node, const char *rid, Warifu__Wire__KeyInfo **key, char *error,
                             size_t cap)
 {
+    wf_refresh_request r;
+    refresh_request(&r, rid, key_id, 120000, f.client_sk);
     int code = WARIFU__WIRE__CLIENT_ERROR_CODE__CLIENT_UNAVAILABLE;
     for (int i = 0; i < 30 && code == WARIFU__WIRE__CLIENT_ERROR_CODE__CLIENT_UNAVAILABLE; i++) {
         if (i > 0)
             wf_df_sleep_ms(500);
-        code = refresh(node, rid, key, error, cap);
+        code = answer(node, &r, key, error, cap);
     }
     return code;
 }
@@ -356,7 +369,7 @@ static void cheater(void)
     char error[256];
     CHECK(refresh_retrying(BRAVO, "refresh-cheat", NULL, error, sizeof error) ==
           WARIFU__WIRE__CLIENT_ERROR_CODE__CLIENT_ABORTED);
-    CHECK(strstr(error, "alpha") != NULL);
+    CHECK(strstr(error, "node 0 (alpha) cheated") != NULL);
     CHECK(all_at(2));
     CHECK(audits(BRAVO, "abort", "protocol=refresh ") >= 1 &&
           audits(BRAVO, "abort", "culprit=0 (alpha)") >= 1);
@@ -375,6 +388,69 @@ static void cheater(void)
     CHECK(sign_retrying(ALPHA, "after-2"));
 }
 
+/* A member left running a refresh its coordinator gave up on: alpha waits
+ * up to 120 s for a party, bravo (the coordinator) 8 s. Charlie stops while
+ * the refresh runs, so bravo's run fails and alpha's goes on waiting. The
+ * client sends the same request again once charlie is back: alpha drops the
+ * stale run for the newer start of the same request from the same
+ * coordinator, and the refresh succeeds at once (before, alpha refused it as
+ * "already running" until its 120 s were up). */
+typedef struct bg_refresh {
+    wf_refresh_request r;
+    int code;
+    char error[256];
+} bg_refresh;
+
+static void *bg_refresh_main(void *arg)
+{
+    bg_refresh *b = arg;
+    b->code = answer(BRAVO, &b->r, NULL, b->error, sizeof b->error);
+    return NULL;
+}
+
+static void superseded(void)
+{
+    session_timeout_ms[ALPHA] = 120000;
+    session_timeout_ms[BRAVO] = 8000;
+    restart(ALPHA, NULL, 0);
+    restart(BRAVO, NULL, 0);
+    REQUIRE(wf_df_wait_ready(&f, 15000));
+    REQUIRE(sign_retrying(BRAVO, "before-superseded")); /* every link carries messages again */
+
+    static bg_refresh b;
+    refresh_request(&b.r, "refresh-4", key_id, 120000, f.client_sk);
+    pthread_t th;
+    REQUIRE(pthread_create(&th, NULL, bg_refresh_main, &b) == 0);
+    wf_df_sleep_ms(1500); /* the starts are out; the members prove their new Paillier keys */
+    wf_df_stop(&f, CHARLIE);
+    pthread_join(th, NULL);
+    CHECK(b.code == WARIFU__WIRE__CLIENT_ERROR_CODE__CLIENT_UNAVAILABLE);
+    fprintf(stderr, "refresh with charlie stopped: %s\n", b.error);
+    CHECK(all_at(3) || generation(CHARLIE) == 0); /* charlie is down: alpha and bravo unchanged */
+    CHECK(generation(ALPHA) == 3 && generation(BRAVO) == 3);
+
+    start(CHARLIE, NULL, 0);
+    REQUIRE(wf_df_wait_ready(&f, 15000));
+    uint64_t t0 = wf_df_now_ms();
+    int code = WARIFU__WIRE__CLIENT_ERROR_CODE__CLIENT_UNAVAILABLE;
+    for (int i = 0; i < 6 && code == WARIFU__WIRE__CLIENT_ERROR_CODE__CLIENT_UNAVAILABLE; i++) {
+        if (i > 0)
+            wf_df_sleep_ms(500); /* only while charlie's links come back */
+        code = answer(BRAVO, &b.r, NULL, b.error, sizeof b.error);
+    }
+    uint64_t took = wf_df_now_ms() - t0;
+    printf("the same refresh again, alpha's stale run replaced: %llu ms\n", (unsigned long long)took);
+    CHECK(code == 0);
+    CHECK(took < 60000); /* alpha's stale run would have held the key for 120 s */
+    CHECK(all_at(4));
+    CHECK(sign_retrying(CHARLIE, "after-superseded"));
+
+    session_timeout_ms[ALPHA] = session_timeout_ms[BRAVO] = 30000;
+    restart(ALPHA, NULL, 0);
+    restart(BRAVO, NULL, 0);
+    REQUIRE(wf_df_wait_ready(&f, 15000));
+}
+
 static void crash_before_commit(void)
 {
     restart(CHARLIE, WF_REFRESH_CRASH_BEFORE_COMMIT, 1);
@@ -382,7 +458,7 @@ static void crash_before_commit(void)
     char error[256];
     CHECK(refresh_retrying(ALPHA, "refresh-3", NULL, error, sizeof error) != 0);
     CHECK(strstr(error, "charlie") != NULL);
-    CHECK(generation(ALPHA) == 4 && generation(BRAVO) == 4 && generation(CHARLIE) == 3);
+    CHECK(generation(ALPHA) == 5 && generation(BRAVO) == 5 && generation(CHARLIE) == 4);
 
     /* the only signing set mixes generations: refused, naming both */
     wf_df_stop(&f, BRAVO);
@@ -408,11 +484,11 @@ static void crash_before_commit(void)
     REQUIRE(wf_df_wait_ready(&f, 15000));
     Warifu__Wire__KeyInfo *k = NULL;
     CHECK(refresh_retrying(ALPHA, "refresh-3", &k, NULL, 0) == 0);
-    CHECK(k != NULL && k->generation == 4);
+    CHECK(k != NULL && k->generation == 5);
     CHECK(k != NULL && memcmp(k->public_key.data, key_before->public_key.data, 33) == 0);
     if (k != NULL)
         warifu__wire__key_info__free_unpacked(k, NULL);
-    CHECK(all_at(4));
+    CHECK(all_at(5));
     CHECK(sign_retrying(CHARLIE, "after-3c"));
     wf_df_stop(&f, BRAVO); /* {alpha, charlie}: the set that was refused */
     CHECK(sign_retrying(ALPHA, "after-3a"));
@@ -449,6 +525,8 @@ int main(void)
     printf("%.1f s: bad_requests done\n", elapsed());
     cheater();
     printf("%.1f s: cheater done\n", elapsed());
+    superseded();
+    printf("%.1f s: superseded done\n", elapsed());
     crash_before_commit();
     printf("%.1f s: crash_before_commit done\n", elapsed());
 
