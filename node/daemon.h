@@ -25,6 +25,7 @@
 #define WF_DAEMON_START_SKEW_MS      60000   /* a session start older or further ahead is refused */
 
 #define WF_REFRESH_CRASH_BEFORE_COMMIT "refresh-commit"
+#define WF_REFRESH_REFUSE              "refresh-refuse"
 
 typedef struct wf_daemon wf_daemon;
 
@@ -73,7 +74,9 @@ typedef struct wf_daemon_cfg {
      * fault_protocol WF_REFRESH_CRASH_BEFORE_COMMIT (any non-zero kind) runs
      * refresh honestly but skips this node's commit, as if it died just
      * before it: it stays silent for 2 s while the others commit, then
-     * reports an abort. The cross-node crash case. */
+     * reports an abort. The cross-node crash case. fault_protocol
+     * WF_REFRESH_REFUSE refuses every refresh start, as a member still busy
+     * with the key does (its peers that accepted are left waiting). */
     const char *fault_protocol;
     wf_fault fault;
     int allow_test_faults;

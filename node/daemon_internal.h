@@ -64,6 +64,8 @@ typedef struct wf_lifecycle_run {
     uint8_t request_hash[32];
 } wf_lifecycle_run;
 
+#define WF_KEY_PRESIGNING_MAX 16
+
 /* A key this node holds a share of, decoded once (aux precomputed). Never
  * freed before the daemon stops, so sessions may borrow it. */
 typedef struct wf_retired_share {
@@ -83,6 +85,10 @@ typedef struct wf_node_key {
      * and a refresh that holds them off (node/refresh_member.c) */
     unsigned users;
     int refreshing;
+    /* the start ids of the presign sessions among the users: background
+     * work a refresh cancels rather than waits for */
+    uint8_t presigning[WF_KEY_PRESIGNING_MAX][WF_ID_BYTES];
+    int presigning_used[WF_KEY_PRESIGNING_MAX];
     wf_retired_share *retired; /* shares a refresh replaced; readers of pub may still hold them */
 } wf_node_key;
 
@@ -218,12 +224,15 @@ wf_err wf_node_key_set_aux(wf_daemon *d, wf_node_key *k, wf_aux *aux);
 void wf_node_keys_free(wf_daemon *d);
 /* A presign or sign session borrows k's share and aux: 0 while a refresh of
  * k runs here (the caller refuses), else 1 and the caller ends with
- * wf_node_key_unuse. */
-int wf_node_key_use(wf_daemon *d, wf_node_key *k);
-void wf_node_key_unuse(wf_daemon *d, wf_node_key *k);
-/* A refresh of k: holds off new users and waits up to wait_ms for the
- * current ones to end; 0 (nothing held) if they do not, or another refresh
- * holds k. Ends with wf_node_key_refresh_end. */
+ * wf_node_key_unuse. presign_start: a presign session's start id (NULL for
+ * a sign), so that a refresh can cancel it. */
+int wf_node_key_use(wf_daemon *d, wf_node_key *k, const uint8_t *presign_start);
+void wf_node_key_unuse(wf_daemon *d, wf_node_key *k, const uint8_t *presign_start);
+/* A refresh of k: holds off new users, cancels the presign sessions among
+ * the current ones (background work: a presignature of the old generation
+ * would be dropped anyway) and waits up to wait_ms for the users to end; 0
+ * (nothing held) if they do not, or another refresh holds k. Ends with
+ * wf_node_key_refresh_end. */
 int wf_node_key_refresh_begin(wf_daemon *d, wf_node_key *k, int wait_ms);
 /* While the refresh holds k: installs a refreshed share and aux (already
  * stored, aux precomputed) as generation `generation`. The old aux is freed

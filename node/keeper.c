@@ -34,6 +34,7 @@
 #include "node/daemon_internal.h"
 #include "node/presig_policy.h"
 #include "node/refresh.h"
+#include "store/keys.h"
 #include "store/presig_pool.h"
 
 #define KEEPER_PERIOD_MS 1000
@@ -92,8 +93,11 @@ static void learn_failure(wf_daemon *d, const wf_coord_outcome *o)
     if (o->culprit != WF_CULPRIT_NONE)
         wf_daemon_exclude(d, o->culprit, WF_EXCLUDE_CULPRIT_MS, o->reason);
     uint64_t now = wf_daemon_now_ms();
+    /* our own party refused (a refresh of the key here): the others waited
+     * for its messages in vain, they were not silent */
+    wf_member_set silent = o->local.outcome == WF_OUTCOME_REFUSED ? 0 : o->silent;
     for (uint32_t m = 0; m < d->n; m++) {
-        if (o->silent & WF_SET_BIT(m))
+        if (silent & WF_SET_BIT(m))
             wf_daemon_exclude(d, m, WF_EXCLUDE_SILENT_MS, "did not take part in a presign");
         else if ((o->refused & WF_SET_BIT(m)) && !wf_refresh_refusal(o, m))
             d->keeper_skip_until[m] = now + WF_EXCLUDE_SILENT_MS;
@@ -140,7 +144,8 @@ static unsigned refill(wf_daemon *d, const wf_node_key *k, wf_member_set set)
 }
 
 /* Drops the key's expired presignatures, then sets the depth gauge of every
- * signing set with this node in it. */
+ * signing set with this node in it and the gauge of a kept previous
+ * generation (an unconfirmed refresh: the old share is still on disk). */
 static void tidy(wf_daemon *d, const wf_node_key *k)
 {
     uint64_t ttl = d->cfg.presig_ttl_ms, now = wf_daemon_now_ms();
@@ -150,6 +155,13 @@ static void tidy(wf_daemon *d, const wf_node_key *k)
             wf_daemon_log(d, "dropping expired presignatures failed: %s", wf_store_last_error());
         else if (dropped > 0)
             wf_metric_add(d->nm.presig_expired, NULL, (double)dropped);
+    }
+    int kept = 0;
+    if (wf_store_key_prev_kept(d->store, k->key_id, &kept) == WF_OK) {
+        char kid[2 * WF_ID_BYTES + 1];
+        wf_hex(kid, k->key_id, WF_ID_BYTES);
+        const char *labels[] = {kid};
+        wf_metric_set(d->nm.prev_kept, labels, kept);
     }
     wf_member_set all = 0, q[64];
     for (uint32_t m = 0; m < d->n; m++)

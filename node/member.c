@@ -362,15 +362,16 @@ static void run_borrowing(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], const
     wf_node_key *k = wf_node_key_find(d, key_id);
     if (k == NULL)
         return refuse(res, "no such key here");
-    if (!wf_node_key_use(d, k))
+    const uint8_t *presign = strcmp(st->protocol, "presign") == 0 ? start_id : NULL;
+    if (!wf_node_key_use(d, k, presign))
         return refuse(res, WF_REFRESH_RUNNING);
     if ((why = wf_refresh_stamp_mismatch(k, st, buf, sizeof buf)) != NULL)
         refuse(res, why);
-    else if (strcmp(st->protocol, "presign") == 0)
+    else if (presign != NULL)
         run_presign(d, key_id, start_id, st, res, extra);
     else
         run_sign(d, key_id, start_id, st, res, extra);
-    wf_node_key_unuse(d, k);
+    wf_node_key_unuse(d, k, presign);
 }
 
 /* ---- one lifecycle run per key ---- */

@@ -560,6 +560,7 @@ static const char *const by_pool[] = {"key_id", "signers"};
 static const char *const by_culprit[] = {"culprit"};
 static const char *const by_reason[] = {"reason"};
 static const char *const by_bits[] = {"bits"};
+static const char *const by_key[] = {"key_id"};
 
 #define SLOT(field) offsetof(wf_node_metrics, field)
 
@@ -588,6 +589,10 @@ static const family_spec node_families[] = {
      0},
     {SLOT(presig_expired), WF_METRIC_COUNTER, "warifu_presign_expired_total",
      "Presignatures dropped unused at the end of their lifetime.", NULL, 0},
+    {SLOT(prev_kept), WF_METRIC_GAUGE, "warifu_key_previous_generation_kept",
+     "1 while the generation before a refresh stays sealed here because the refresh was not confirmed by every "
+     "member (old shares not yet erased: rerun the refresh).",
+     by_key, 1},
 };
 
 wf_err wf_node_metrics_register(wf_metrics *m, wf_node_metrics *out)

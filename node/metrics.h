@@ -122,6 +122,8 @@ typedef struct wf_node_metrics {
     wf_metric *paillier_misses;    /* warifu_paillier_pool_misses_total: counter, aux-info found the pool empty */
     wf_metric *presig_expired;     /* warifu_presign_expired_total: counter, presignatures dropped unused at
                                       the end of their lifetime */
+    wf_metric *prev_kept;          /* warifu_key_previous_generation_kept{key_id}: gauge, 1 while a refresh's
+                                      previous generation is kept unconfirmed here */
 } wf_node_metrics;
 
 /* Adds the families above to m (in that order) and fills out. WF_ERR_EXISTS

@@ -245,32 +245,54 @@ wf_err wf_node_key_reshared(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], wf_
     return WF_OK;
 }
 
-int wf_node_key_use(wf_daemon *d, wf_node_key *k)
+int wf_node_key_use(wf_daemon *d, wf_node_key *k, const uint8_t *presign_start)
 {
     pthread_mutex_lock(&d->keys_mu);
     int ok = !k->refreshing;
-    if (ok)
+    if (ok) {
         k->users++;
+        for (size_t i = 0; presign_start != NULL && i < WF_KEY_PRESIGNING_MAX; i++)
+            if (!k->presigning_used[i]) {
+                k->presigning_used[i] = 1;
+                memcpy(k->presigning[i], presign_start, WF_ID_BYTES);
+                break;
+            }
+    }
     pthread_mutex_unlock(&d->keys_mu);
     return ok;
 }
 
-void wf_node_key_unuse(wf_daemon *d, wf_node_key *k)
+void wf_node_key_unuse(wf_daemon *d, wf_node_key *k, const uint8_t *presign_start)
 {
     pthread_mutex_lock(&d->keys_mu);
     k->users--;
+    for (size_t i = 0; presign_start != NULL && i < WF_KEY_PRESIGNING_MAX; i++)
+        if (k->presigning_used[i] && memcmp(k->presigning[i], presign_start, WF_ID_BYTES) == 0) {
+            k->presigning_used[i] = 0;
+            break;
+        }
     pthread_mutex_unlock(&d->keys_mu);
 }
 
 int wf_node_key_refresh_begin(wf_daemon *d, wf_node_key *k, int wait_ms)
 {
+    uint8_t cancel[WF_KEY_PRESIGNING_MAX][WF_ID_BYTES];
+    size_t n_cancel = 0;
     pthread_mutex_lock(&d->keys_mu);
     int ok = !k->refreshing;
-    if (ok)
+    if (ok) {
         k->refreshing = 1;
+        for (size_t i = 0; i < WF_KEY_PRESIGNING_MAX; i++)
+            if (k->presigning_used[i])
+                memcpy(cancel[n_cancel++], k->presigning[i], WF_ID_BYTES);
+    }
     pthread_mutex_unlock(&d->keys_mu);
     if (!ok)
         return 0;
+    /* a presign waiting on a party (a peer that restarted) would hold the
+     * key for the rest of its session timeout */
+    for (size_t i = 0; i < n_cancel; i++)
+        wf_session_cancel(d, cancel[i], WF_CULPRIT_NONE, "a refresh of this key starts here");
     uint64_t until = wf_daemon_now_ms() + (uint64_t)(wait_ms > 0 ? wait_ms : 0);
     for (;;) {
         pthread_mutex_lock(&d->keys_mu);

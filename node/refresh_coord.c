@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "node/refresh.h"
 #include "store/keys.h"
@@ -88,7 +89,7 @@ static wf_client_code failed(wf_daemon *d, const wf_coord_outcome *o, char *why,
      * running an earlier start) is the cause; members left waiting for the
      * refuser are only its consequence, and neither is misbehaving */
     if (o->refused != 0 || o->local.outcome == WF_OUTCOME_REFUSED)
-        return wf_client_fail(why, cap, WF_CLIENT_UNAVAILABLE, "refresh did not start: %s; retry", o->reason);
+        return wf_client_fail(why, cap, WF_CLIENT_UNAVAILABLE, "refresh did not start (retry): %s", o->reason);
     if (o->silent != 0) {
         char who[256];
         names_of(d, o->silent, who, sizeof who);
@@ -110,9 +111,14 @@ static wf_client_code failed(wf_daemon *d, const wf_coord_outcome *o, char *why,
     return wf_client_fail(why, cap, WF_CLIENT_ABORTED, "refresh failed: %s", o->reason);
 }
 
-/* Asks every member to erase its kept previous generation. A member that
- * does not answer keeps it; the next refresh starts from it, then falls back
- * to the current generation. */
+#define CONFIRM_ATTEMPTS 3
+
+/* Asks every member to erase its kept previous generation, up to
+ * CONFIRM_ATTEMPTS times (every member committed: a confirm can only fail
+ * on a link). A member that never answers keeps it — its old share stays
+ * sealed on disk, shown by warifu_key_previous_generation_kept — until the
+ * next refresh, which starts from it, then falls back to the current
+ * generation. */
 static void confirm(wf_daemon *d, wf_node_key *k, const uint8_t *req, size_t req_len)
 {
     uint8_t state[WF_ID_BYTES];
@@ -125,9 +131,19 @@ static void confirm(wf_daemon *d, wf_node_key *k, const uint8_t *req, size_t req
     wf_control_start st;
     wf_coord_outcome o;
     start_for(k, &st, "refresh-confirm", req, req_len, state, gen);
-    wf_coord_run(d, k->key_id, &st, &o);
-    if (o.outcome != WF_OUTCOME_DONE)
-        wf_daemon_log(d, "refresh confirmation incomplete (%s): previous generations stay kept", o.reason);
+    for (int attempt = 0; attempt < CONFIRM_ATTEMPTS; attempt++) {
+        if (attempt > 0) {
+            struct timespec ts = {attempt, 0}; /* 1 s, then 2 s: a link coming back */
+            nanosleep(&ts, NULL);
+        }
+        wf_coord_run(d, k->key_id, &st, &o);
+        if (o.outcome == WF_OUTCOME_DONE)
+            return;
+    }
+    wf_daemon_log(d,
+                  "refresh confirmation incomplete after %d attempts (%s): previous generations stay kept "
+                  "(warifu_key_previous_generation_kept); rerun the refresh",
+                  CONFIRM_ATTEMPTS, o.reason);
 }
 
 static wf_client_code refresh_rounds(wf_daemon *d, wf_node_key *k, const uint8_t *req, size_t req_len,

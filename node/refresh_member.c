@@ -184,12 +184,17 @@ static void audit_refresh(wf_daemon *d, const wf_refresh_request *r, uint64_t ge
                     (unsigned long long)generation, rid, from_prev ? "previous" : "current");
 }
 
+/* 1 when the node-level test fault `name` (node/daemon.h) is set. */
+static int test_fault(const wf_daemon *d, const char *name)
+{
+    return d->cfg.allow_test_faults && d->cfg.fault_protocol != NULL && strcmp(d->cfg.fault_protocol, name) == 0;
+}
+
 /* The test fault WF_REFRESH_CRASH_BEFORE_COMMIT (node/daemon.h): this node
  * ends a refresh its peers finished as if it died just before its commit. */
 static int crash_before_commit(const wf_daemon *d)
 {
-    return d->cfg.allow_test_faults && d->cfg.fault_protocol != NULL &&
-           strcmp(d->cfg.fault_protocol, WF_REFRESH_CRASH_BEFORE_COMMIT) == 0;
+    return test_fault(d, WF_REFRESH_CRASH_BEFORE_COMMIT);
 }
 
 #define WF_REFRESH_POOLS_MAX 64
@@ -322,6 +327,8 @@ static void run_refresh(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], const u
     wf_refresh_request r;
     const char *why;
     char buf[WF_CONTROL_REASON_MAX];
+    if (test_fault(d, WF_REFRESH_REFUSE))
+        return refuse(res, "test fault: refuses every refresh");
     if (wf_refresh_request_decode(&r, st->request, st->request_len) != WF_OK)
         return refuse(res, "malformed refresh request");
     if ((why = wf_refresh_denied(d, &r, wf_daemon_now_ms())) != NULL)

@@ -251,8 +251,9 @@ void wf_session_drive_mapped(wf_daemon *d, wf_machine *m, const uint8_t start_id
                 if ((w->answered & WF_SET_BIT(j)) && w->results[j].outcome != WF_OUTCOME_DONE) {
                     s->cancelled = 1;
                     s->cancel_culprit = WF_CULPRIT_NONE;
-                    snprintf(s->cancel_reason, sizeof s->cancel_reason, "%.40s %s",
-                             d->cluster->members[j].pub.name, wf_outcome_str(w->results[j].outcome));
+                    snprintf(s->cancel_reason, sizeof s->cancel_reason, "%.40s %s%s%.80s",
+                             d->cluster->members[j].pub.name, wf_outcome_str(w->results[j].outcome),
+                             w->results[j].reason[0] ? ": " : "", w->results[j].reason);
                 }
         }
     }

@@ -484,6 +484,19 @@ wf_err wf_store_key_prev_get(wf_store *s, const uint8_t key_id[WF_STORE_ID_BYTES
     return err;
 }
 
+wf_err wf_store_key_prev_kept(wf_store *s, const uint8_t key_id[WF_STORE_ID_BYTES], int *kept)
+{
+    if (!s || !key_id || !kept) return wf_store_fail(WF_ERR_ARG, "missing argument");
+    uint8_t pk[PREV_KEY_LEN];
+    prev_key(pk, key_id);
+    pthread_mutex_lock(&s->lock);
+    int exists = wf_db_exists(s, WF_CF_KEYS, pk, sizeof pk);
+    pthread_mutex_unlock(&s->lock);
+    if (exists < 0) return wf_store_fail(WF_ERR_STORAGE, "cannot read the key store");
+    *kept = exists > 0;
+    return WF_OK;
+}
+
 wf_err wf_store_key_prev_drop(wf_store *s, const uint8_t key_id[WF_STORE_ID_BYTES])
 {
     if (!s || !key_id) return wf_store_fail(WF_ERR_ARG, "missing argument");

@@ -118,6 +118,9 @@ wf_err wf_store_key_refresh(wf_store *s, const wf_store_key *k, const wf_store_b
  * WF_ERR_NOT_FOUND when none is kept. */
 wf_err wf_store_key_prev_get(wf_store *s, const uint8_t key_id[WF_STORE_ID_BYTES], wf_store_key **key,
                              wf_store_blob *aux);
+/* *kept = 1 when a previous generation of the key is kept (nothing is
+ * unsealed: for gauges polled often). */
+wf_err wf_store_key_prev_kept(wf_store *s, const uint8_t key_id[WF_STORE_ID_BYTES], int *kept);
 /* Erases the kept previous generation (synced, then compacted); WF_OK when
  * there is none. Called once every member confirmed the new generation. */
 wf_err wf_store_key_prev_drop(wf_store *s, const uint8_t key_id[WF_STORE_ID_BYTES]);

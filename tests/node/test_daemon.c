@@ -201,6 +201,8 @@ static void test_concurrent_duplicate(void)
     /* and a retry afterwards, on either, returns that same signature */
     for (size_t i = 0; i < f.n && ok; i++) {
         Warifu__Wire__ClientResponse *r = wf_df_send_sign(&f, i, &sr);
+        if (r != NULL && r->code != 0)
+            fprintf(stderr, "raced request again on %s: %s\n", wf_df_names[i], r->error);
         CHECK(r != NULL && r->code == 0 && r->signature && memcmp(first, r->signature->r.data, 32) == 0 &&
               memcmp(first + 32, r->signature->s.data, 32) == 0);
         if (r)
