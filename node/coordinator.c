@@ -513,8 +513,9 @@ wf_client_code wf_coord_sign(wf_daemon *d, const wf_sign_request *r, wf_coord_si
     if (k == NULL)
         return wf_client_fail(out->why, sizeof out->why, WF_CLIENT_NOT_FOUND, "no key with this id");
     if (k->aux == NULL)
-        return wf_client_fail(out->why, sizeof out->why, WF_CLIENT_UNAVAILABLE,
-                              "the key's aux-info has not finished; repeat the keygen request");
+        return wf_client_fail(
+            out->why, sizeof out->why, WF_CLIENT_UNAVAILABLE,
+            "the key's aux-info has not finished; repeat the keygen or reshare request that made it");
     if (wf_sign_request_encode(r, &enc, &enc_len) != WF_OK || enc_len > sizeof raw) {
         free(enc);
         return wf_client_fail(out->why, sizeof out->why, WF_CLIENT_BAD_REQUEST,

@@ -34,7 +34,6 @@
 #include "node/daemon_internal.h"
 #include "node/presig_policy.h"
 #include "node/refresh.h"
-#include "store/keys.h"
 #include "store/presig_pool.h"
 
 #define KEEPER_PERIOD_MS 1000
@@ -156,13 +155,7 @@ static void tidy(wf_daemon *d, const wf_node_key *k)
         else if (dropped > 0)
             wf_metric_add(d->nm.presig_expired, NULL, (double)dropped);
     }
-    int kept = 0;
-    if (wf_store_key_prev_kept(d->store, k->key_id, &kept) == WF_OK) {
-        char kid[2 * WF_ID_BYTES + 1];
-        wf_hex(kid, k->key_id, WF_ID_BYTES);
-        const char *labels[] = {kid};
-        wf_metric_set(d->nm.prev_kept, labels, kept);
-    }
+    wf_refresh_prev_gauge(d, k->key_id);
     wf_member_set all = 0, q[64];
     for (uint32_t m = 0; m < d->n; m++)
         all |= WF_SET_BIT(m);

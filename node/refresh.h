@@ -89,6 +89,10 @@
 /* a refresh waits this long for this node's presign/sign sessions of the key */
 #define WF_REFRESH_DRAIN_MS 8000
 
+/* Sets warifu_key_previous_generation_kept{key_id} from the store: 1 while
+ * a previous generation is kept (an unconfirmed refresh). After a commit,
+ * a confirmation, and by the keeper every few seconds. */
+void wf_refresh_prev_gauge(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES]);
 /* SHA-256 of the key's commitments: its state (see above). */
 wf_err wf_refresh_key_state(const wf_key_public *pub, uint8_t out[WF_ID_BYTES]);
 

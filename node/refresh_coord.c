@@ -89,7 +89,8 @@ static wf_client_code failed(wf_daemon *d, const wf_coord_outcome *o, char *why,
      * running an earlier start) is the cause; members left waiting for the
      * refuser are only its consequence, and neither is misbehaving */
     if (o->refused != 0 || o->local.outcome == WF_OUTCOME_REFUSED)
-        return wf_client_fail(why, cap, WF_CLIENT_UNAVAILABLE, "refresh did not start (retry): %s", o->reason);
+        return wf_client_fail(why, cap, WF_CLIENT_UNAVAILABLE, "refresh did not start (retry): %s",
+                              o->reason);
     if (o->silent != 0) {
         char who[256];
         names_of(d, o->silent, who, sizeof who);
@@ -182,8 +183,9 @@ wf_client_code wf_coord_refresh(wf_daemon *d, const wf_refresh_request *r, char 
     if (k == NULL)
         return wf_client_fail(why, cap, WF_CLIENT_NOT_FOUND, "no key with this id");
     if (k->aux == NULL)
-        return wf_client_fail(why, cap, WF_CLIENT_UNAVAILABLE,
-                              "the key's aux-info has not finished; repeat the keygen request");
+        return wf_client_fail(
+            why, cap, WF_CLIENT_UNAVAILABLE,
+            "the key's aux-info has not finished; repeat the keygen or reshare request that made it");
     wf_store_request req;
     wf_store_request_state state;
     wf_refresh_request_record(&req, r);

@@ -96,6 +96,17 @@ int wf_refresh_prev_kept(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES])
     return -1;
 }
 
+void wf_refresh_prev_gauge(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES])
+{
+    int kept = 0;
+    if (wf_store_key_prev_kept(d->store, key_id, &kept) != WF_OK)
+        return;
+    char kid[2 * WF_ID_BYTES + 1];
+    wf_hex(kid, key_id, WF_ID_BYTES);
+    const char *labels[] = {kid};
+    wf_metric_set(d->nm.prev_kept, labels, kept);
+}
+
 int wf_refresh_refusal(const wf_coord_outcome *o, uint32_t m)
 {
     return (o->refused & WF_SET_BIT(m)) &&
@@ -187,7 +198,8 @@ static void audit_refresh(wf_daemon *d, const wf_refresh_request *r, uint64_t ge
 /* 1 when the node-level test fault `name` (node/daemon.h) is set. */
 static int test_fault(const wf_daemon *d, const char *name)
 {
-    return d->cfg.allow_test_faults && d->cfg.fault_protocol != NULL && strcmp(d->cfg.fault_protocol, name) == 0;
+    return d->cfg.allow_test_faults && d->cfg.fault_protocol != NULL &&
+           strcmp(d->cfg.fault_protocol, name) == 0;
 }
 
 /* The test fault WF_REFRESH_CRASH_BEFORE_COMMIT (node/daemon.h): this node
@@ -277,6 +289,7 @@ static void commit(wf_daemon *d, wf_node_key *k, wf_machine *m, const wf_refresh
     if (wf_store_request_finish(d->store, &req, rec) != WF_OK)
         wf_daemon_log(d, "recording a refresh request failed: %s", wf_store_last_error());
     audit_refresh(d, r, generation, from_prev);
+    wf_refresh_prev_gauge(d, k->key_id);
     for (size_t i = 0; i < n_pools; i++) /* the commit emptied them */
         wf_member_pool_gauge(d, k->key_id, pools[i].signers);
 }
@@ -382,6 +395,7 @@ static void run_confirm(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], const w
         wf_daemon_log(d, "erasing a previous generation failed: %s", wf_store_last_error());
         return refuse(res, "the previous generation could not be erased");
     }
+    wf_refresh_prev_gauge(d, key_id);
     res->outcome = WF_OUTCOME_DONE;
 }
 

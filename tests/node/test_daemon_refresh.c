@@ -100,7 +100,8 @@ static Warifu__Wire__ClientResponse *send_refresh(size_t node, const wf_refresh_
 }
 
 /* The answer of node to r: its code (the key, if OK, into *key). */
-static int answer(size_t node, const wf_refresh_request *r, Warifu__Wire__KeyInfo **key, char *error, size_t cap)
+static int answer(size_t node, const wf_refresh_request *r, Warifu__Wire__KeyInfo **key, char *error,
+                  size_t cap)
 {
     Warifu__Wire__ClientResponse *resp = send_refresh(node, r);
     int code = resp->code;
@@ -252,7 +253,7 @@ static int wait_pooled(size_t i, size_t at_least, unsigned ms)
     return 0;
 }
 
-/* Waits (up to 8 s: the keeper sets the gauge every 5 s) until node i's
+/* Waits (up to 8 s: a commit and a confirmation set the gauge) until node i's
  * warifu_key_previous_generation_kept for the key is want. */
 static int wait_prev_kept(size_t i, double want)
 {
