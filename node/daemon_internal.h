@@ -162,6 +162,9 @@ uint64_t wf_daemon_now_ms(void);
 /* The store's record of sign request r: its id, context (key and path) and
  * digest; state and signature empty. */
 void wf_daemon_request_of(wf_store_request *req, const wf_sign_request *r);
+/* The names of the members in s, comma-separated, in out (cap bytes with
+ * the NUL; cut short when they do not fit); "none" for no member. */
+void wf_daemon_names(const wf_daemon *d, wf_member_set s, char *out, size_t cap);
 /* in as one line of printable ASCII in out (cap bytes with the NUL): the
  * usual Greek letters of protocol reasons spelled out, '?' for any other
  * non-ASCII character. */
