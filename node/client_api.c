@@ -32,6 +32,14 @@ wf_client_code wf_client_fail(char *why, size_t cap, wf_client_code code, const 
     return code;
 }
 
+wf_client_code wf_client_denied(char *why, size_t cap, const char *denied)
+{
+    wf_client_code code = strstr(denied, "signature") ? WF_CLIENT_UNAUTHENTICATED
+                          : strstr(denied, "expir")   ? WF_CLIENT_EXPIRED
+                                                      : WF_CLIENT_DENIED;
+    return wf_client_fail(why, cap, code, "%s", denied);
+}
+
 /* Everything a response points to lives here until it is packed. */
 typedef struct answer {
     Warifu__Wire__ClientResponse resp;

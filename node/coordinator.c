@@ -528,11 +528,7 @@ wf_client_code wf_coord_keygen(wf_daemon *d, const wf_keygen_request *r, uint8_t
     size_t enc_len = 0;
     const char *denied = wf_member_keygen_denied(d, r, wf_daemon_now_ms());
     if (denied != NULL)
-        return wf_client_fail(why, why_cap,
-                              strstr(denied, "signature") ? WF_CLIENT_UNAUTHENTICATED
-                              : strstr(denied, "expir")   ? WF_CLIENT_EXPIRED
-                                                          : WF_CLIENT_DENIED,
-                              "%s", denied);
+        return wf_client_denied(why, why_cap, denied);
     if (wf_keygen_key_id(key_id, d->cluster->cluster_id, r) != WF_OK)
         return wf_client_fail(why, why_cap, WF_CLIENT_INTERNAL, "cannot derive the key id");
     wf_committee c;

@@ -209,11 +209,7 @@ static wf_client_code checked(wf_daemon *d, const wf_reshare_request *r, wf_comm
 {
     const char *bad = wf_member_reshare_denied(d, r, wf_daemon_now_ms());
     if (bad != NULL)
-        return wf_client_fail(why, cap,
-                              strstr(bad, "signature") ? WF_CLIENT_UNAUTHENTICATED
-                              : strstr(bad, "expir")   ? WF_CLIENT_EXPIRED
-                                                       : WF_CLIENT_DENIED,
-                              "%s", bad);
+        return wf_client_denied(why, cap, bad);
     if (wf_committee_build(nc, d->n, r->members, r->ranks, r->n_members, r->threshold, &bad) != WF_OK)
         return wf_client_fail(why, cap, WF_CLIENT_BAD_REQUEST, "the new committee: %s", bad);
     return WF_CLIENT_OK;
