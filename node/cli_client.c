@@ -359,6 +359,26 @@ static int print_status(const wf_cli_args *a, const Warifu__Wire__Status *st)
 
 /* ---- the commands ---- */
 
+/* The committee c into a request's committee fields. */
+static void committee_into(const committee_arg *c, uint32_t *n, uint32_t members[WF_MAX_MEMBERS], uint32_t *t,
+                           uint32_t ranks[WF_MAX_MEMBERS])
+{
+    *n = c->n;
+    *t = c->t;
+    memcpy(members, c->nodes, sizeof c->nodes);
+    memcpy(ranks, c->ranks, sizeof c->ranks);
+}
+
+/* The end of a command answered with a key (outcome o): prints the key or
+ * says why the call failed, and closes the link. */
+static int key_done(const wf_cli_args *a, node_link *l, wf_client_outcome o, const wf_client_key *key,
+                    const wf_client_result *res)
+{
+    int rc = o == WF_CLIENT_SUCCEEDED ? print_key(a, key) : call_failed(l, res);
+    wf_client_close(l->client);
+    return rc;
+}
+
 int wf_cli_keygen(const wf_cli_args *a)
 {
     wf_keygen_request kr;
@@ -374,18 +394,10 @@ int wf_cli_keygen(const wf_cli_args *a)
         (rc = request_id_arg(a, kr.request_id, &kr.request_id_len)) || (rc = expiry_arg(a, &expiry_s)) ||
         (rc = committee_args(a, 0, &c)) || (rc = link_open(a, 1, &l)))
         return rc;
-    kr.n_members = c.n;
-    kr.threshold = c.t;
-    memcpy(kr.members, c.nodes, sizeof kr.members);
-    memcpy(kr.ranks, c.ranks, sizeof kr.ranks);
+    committee_into(&c, &kr.n_members, kr.members, &kr.threshold, kr.ranks);
     l.retry_safe = 1;
     kr.expiry_ms = wf_client_expiry_after(expiry_s);
-    if (wf_client_keygen(l.client, &l.node, &kr, &key, &res) == WF_CLIENT_SUCCEEDED)
-        rc = print_key(a, &key);
-    else
-        rc = call_failed(&l, &res);
-    wf_client_close(l.client);
-    return rc;
+    return key_done(a, &l, wf_client_keygen(l.client, &l.node, &kr, &key, &res), &key, &res);
 }
 
 int wf_cli_refresh(const wf_cli_args *a)
@@ -406,12 +418,7 @@ int wf_cli_refresh(const wf_cli_args *a)
         return rc;
     l.retry_safe = 1;
     rr.expiry_ms = wf_client_expiry_after(expiry_s);
-    if (wf_client_refresh(l.client, &l.node, &rr, &key, &res) == WF_CLIENT_SUCCEEDED)
-        rc = print_key(a, &key);
-    else
-        rc = call_failed(&l, &res);
-    wf_client_close(l.client);
-    return rc;
+    return key_done(a, &l, wf_client_refresh(l.client, &l.node, &rr, &key, &res), &key, &res);
 }
 
 int wf_cli_reshare(const wf_cli_args *a)
@@ -436,18 +443,10 @@ int wf_cli_reshare(const wf_cli_args *a)
         wf_client_close(l.client);
         return wf_cli_usage_error("a committee has at least two members");
     }
-    rr.n_members = c.n;
-    rr.threshold = c.t;
-    memcpy(rr.members, c.nodes, sizeof rr.members);
-    memcpy(rr.ranks, c.ranks, sizeof rr.ranks);
+    committee_into(&c, &rr.n_members, rr.members, &rr.threshold, rr.ranks);
     l.retry_safe = 1;
     rr.expiry_ms = wf_client_expiry_after(expiry_s);
-    if (wf_client_reshare(l.client, &l.node, &rr, &key, &res) == WF_CLIENT_SUCCEEDED)
-        rc = print_key(a, &key);
-    else
-        rc = call_failed(&l, &res);
-    wf_client_close(l.client);
-    return rc;
+    return key_done(a, &l, wf_client_reshare(l.client, &l.node, &rr, &key, &res), &key, &res);
 }
 
 int wf_cli_pubkey(const wf_cli_args *a)
@@ -461,12 +460,7 @@ int wf_cli_pubkey(const wf_cli_args *a)
     if ((rc = link_args(a, WF_CLIENT_QUERY_TIMEOUT_MS, &l)) || (rc = key_arg(a, key_id)) ||
         (rc = link_open(a, 0, &l)))
         return rc;
-    if (wf_client_pubkey(l.client, &l.node, key_id, &key, &res) == WF_CLIENT_SUCCEEDED)
-        rc = print_key(a, &key);
-    else
-        rc = call_failed(&l, &res);
-    wf_client_close(l.client);
-    return rc;
+    return key_done(a, &l, wf_client_pubkey(l.client, &l.node, key_id, &key, &res), &key, &res);
 }
 
 int wf_cli_address(const wf_cli_args *a)

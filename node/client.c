@@ -15,6 +15,7 @@
 typedef Warifu__Wire__ClientRequest client_request;
 typedef Warifu__Wire__ClientResponse client_response;
 typedef Warifu__Wire__ClientResponse__BodyCase body_case;
+typedef Warifu__Wire__ClientRequest__BodyCase request_body;
 
 struct wf_client {
     wf_client_identity id; /* id.sk set only when opened for signing */
@@ -247,12 +248,10 @@ static int key_checks(const Warifu__Wire__KeyInfo *k, const uint8_t *want_id)
            x.depth == 0 && wf_point_eq(&x.key, &pub);
 }
 
-/* Asks for a key and checks it into *key. */
-static wf_client_outcome ask_key(const wf_client *c, const wf_client_node *node, int default_ms,
-                                 const client_request *req, const uint8_t *want_id, wf_client_key *key,
-                                 wf_client_result *res)
+/* Checks the answer r (NULL: *res already says why) into *key and frees it. */
+static wf_client_outcome key_answer(client_response *r, const uint8_t *want_id, wf_client_key *key,
+                                    wf_client_result *res)
 {
-    client_response *r = ask(c, node, default_ms, req, WARIFU__WIRE__CLIENT_RESPONSE__BODY_KEY, res);
     if (r == NULL)
         return res->outcome;
     const Warifu__Wire__KeyInfo *k = r->key;
@@ -273,100 +272,106 @@ static wf_client_outcome ask_key(const wf_client *c, const wf_client_node *node,
     return o;
 }
 
+/* ---- signed requests: sign, keygen, refresh, reshare ---- */
+
+/* One kind of request the client signs: how to sign and encode a copy of
+ * it, the ClientRequest body it travels in, the answer it wants and its
+ * name for messages. */
+typedef struct signed_kind {
+    wf_err (*sign_encode)(const void *req, const uint8_t *sk, uint8_t **enc, size_t *len);
+    request_body body;
+    body_case want;
+    const char *what;
+} signed_kind;
+
+/* sign_encode_<kind>: wf_<kind>_request_sign on a copy of req, then
+ * wf_<kind>_request_encode. */
+#define SIGN_ENCODE(kind)                                                                                    \
+    static wf_err sign_encode_##kind(const void *req, const uint8_t *sk, uint8_t **enc, size_t *len)         \
+    {                                                                                                        \
+        wf_##kind##_request r = *(const wf_##kind##_request *)req;                                           \
+        wf_err err = wf_##kind##_request_sign(&r, sk);                                                       \
+        return err != WF_OK ? err : wf_##kind##_request_encode(&r, enc, len);                                \
+    }
+SIGN_ENCODE(sign)
+SIGN_ENCODE(keygen)
+SIGN_ENCODE(refresh)
+SIGN_ENCODE(reshare)
+
+static const signed_kind SIGN = {sign_encode_sign, WARIFU__WIRE__CLIENT_REQUEST__BODY_SIGN,
+                                 WARIFU__WIRE__CLIENT_RESPONSE__BODY_SIGNATURE, "sign"};
+static const signed_kind KEYGEN = {sign_encode_keygen, WARIFU__WIRE__CLIENT_REQUEST__BODY_KEYGEN,
+                                   WARIFU__WIRE__CLIENT_RESPONSE__BODY_KEY, "keygen"};
+static const signed_kind REFRESH = {sign_encode_refresh, WARIFU__WIRE__CLIENT_REQUEST__BODY_REFRESH,
+                                    WARIFU__WIRE__CLIENT_RESPONSE__BODY_KEY, "refresh"};
+static const signed_kind RESHARE = {sign_encode_reshare, WARIFU__WIRE__CLIENT_REQUEST__BODY_RESHARE,
+                                    WARIFU__WIRE__CLIENT_RESPONSE__BODY_KEY, "reshare"};
+
+/* Signs a copy of req (args_ok: the call's own arguments are good) with
+ * the client's key and sends it to node as the body of a ClientRequest,
+ * waiting as ask does: the answer when it is a success of the kind's body,
+ * else NULL with *res saying why. The body's message type comes from
+ * ClientRequest's descriptor, so one path serves every kind. */
+static client_response *ask_signed(const wf_client *c, const wf_client_node *node, int args_ok,
+                                   const signed_kind *kind, const void *req, int default_ms,
+                                   wf_client_result *res)
+{
+    if (!call_args(c, node, args_ok, res))
+        return NULL;
+    if (c->id.sk == NULL) {
+        result(res, WF_CLIENT_NOT_SENT, WF_ERR_ARG, 0, "the client was opened without its signing key");
+        return NULL;
+    }
+    const ProtobufCFieldDescriptor *f = protobuf_c_message_descriptor_get_field(
+        &warifu__wire__client_request__descriptor, (unsigned)kind->body);
+    uint8_t *enc = NULL;
+    size_t len = 0;
+    ProtobufCMessage *m = NULL;
+    client_response *r = NULL;
+    if (kind->sign_encode(req, c->id.sk, &enc, &len) != WF_OK || f == NULL ||
+        f->type != PROTOBUF_C_TYPE_MESSAGE ||
+        (m = protobuf_c_message_unpack(f->descriptor, NULL, len, enc)) == NULL) {
+        result(res, WF_CLIENT_NOT_SENT, WF_ERR_INTERNAL, 0, "cannot make the %s request", kind->what);
+    } else {
+        client_request cr = WARIFU__WIRE__CLIENT_REQUEST__INIT;
+        cr.body_case = kind->body;
+        *(ProtobufCMessage **)((uint8_t *)&cr + f->offset) = m; /* the oneof's member for the body */
+        r = ask(c, node, default_ms, &cr, kind->want, res);
+        protobuf_c_message_free_unpacked(m, NULL);
+    }
+    free(enc);
+    return r;
+}
+
+/* A signed request answered with a key (keygen, refresh, reshare): the key,
+ * checked to be want_id when that is not NULL, into *key. */
+static wf_client_outcome ask_signed_key(const wf_client *c, const wf_client_node *node,
+                                        const signed_kind *kind, const void *req, const uint8_t *want_id,
+                                        wf_client_key *key, wf_client_result *res)
+{
+    wf_client_result local;
+    res = res != NULL ? res : &local;
+    client_response *r =
+        ask_signed(c, node, req != NULL && key != NULL, kind, req, WF_CLIENT_KEYGEN_TIMEOUT_MS, res);
+    return key_answer(r, want_id, key, res);
+}
+
 wf_client_outcome wf_client_keygen(const wf_client *c, const wf_client_node *node,
                                    const wf_keygen_request *req, wf_client_key *key, wf_client_result *res)
 {
-    wf_client_result local;
-    wf_keygen_request kr;
-    uint8_t *enc = NULL;
-    size_t enc_len = 0;
-    Warifu__Wire__KeygenRequest *m = NULL;
-    if (res == NULL)
-        res = &local;
-    if (!call_args(c, node, req != NULL && key != NULL, res))
-        return res->outcome;
-    if (c->id.sk == NULL)
-        return result(res, WF_CLIENT_NOT_SENT, WF_ERR_ARG, 0,
-                      "the client was opened without its signing key");
-    kr = *req;
-    if (wf_keygen_request_sign(&kr, c->id.sk) != WF_OK ||
-        wf_keygen_request_encode(&kr, &enc, &enc_len) != WF_OK ||
-        (m = warifu__wire__keygen_request__unpack(NULL, enc_len, enc)) == NULL) {
-        result(res, WF_CLIENT_NOT_SENT, WF_ERR_INTERNAL, 0, "cannot make the keygen request");
-    } else {
-        client_request cr = WARIFU__WIRE__CLIENT_REQUEST__INIT;
-        cr.body_case = WARIFU__WIRE__CLIENT_REQUEST__BODY_KEYGEN;
-        cr.keygen = m;
-        ask_key(c, node, WF_CLIENT_KEYGEN_TIMEOUT_MS, &cr, NULL, key, res);
-    }
-    if (m != NULL)
-        warifu__wire__keygen_request__free_unpacked(m, NULL);
-    free(enc);
-    return res->outcome;
+    return ask_signed_key(c, node, &KEYGEN, req, NULL, key, res);
 }
 
 wf_client_outcome wf_client_refresh(const wf_client *c, const wf_client_node *node,
                                     const wf_refresh_request *req, wf_client_key *key, wf_client_result *res)
 {
-    wf_client_result local;
-    wf_refresh_request rr;
-    uint8_t *enc = NULL;
-    size_t enc_len = 0;
-    Warifu__Wire__RefreshRequest *m = NULL;
-    if (res == NULL)
-        res = &local;
-    if (!call_args(c, node, req != NULL && key != NULL, res))
-        return res->outcome;
-    if (c->id.sk == NULL)
-        return result(res, WF_CLIENT_NOT_SENT, WF_ERR_ARG, 0,
-                      "the client was opened without its signing key");
-    rr = *req;
-    if (wf_refresh_request_sign(&rr, c->id.sk) != WF_OK ||
-        wf_refresh_request_encode(&rr, &enc, &enc_len) != WF_OK ||
-        (m = warifu__wire__refresh_request__unpack(NULL, enc_len, enc)) == NULL) {
-        result(res, WF_CLIENT_NOT_SENT, WF_ERR_INTERNAL, 0, "cannot make the refresh request");
-    } else {
-        client_request cr = WARIFU__WIRE__CLIENT_REQUEST__INIT;
-        cr.body_case = WARIFU__WIRE__CLIENT_REQUEST__BODY_REFRESH;
-        cr.refresh = m;
-        ask_key(c, node, WF_CLIENT_KEYGEN_TIMEOUT_MS, &cr, req->key_id, key, res);
-    }
-    if (m != NULL)
-        warifu__wire__refresh_request__free_unpacked(m, NULL);
-    free(enc);
-    return res->outcome;
+    return ask_signed_key(c, node, &REFRESH, req, req != NULL ? req->key_id : NULL, key, res);
 }
 
 wf_client_outcome wf_client_reshare(const wf_client *c, const wf_client_node *node,
                                     const wf_reshare_request *req, wf_client_key *key, wf_client_result *res)
 {
-    wf_client_result local;
-    wf_reshare_request rr;
-    uint8_t *enc = NULL;
-    size_t enc_len = 0;
-    Warifu__Wire__ReshareRequest *m = NULL;
-    if (res == NULL)
-        res = &local;
-    if (!call_args(c, node, req != NULL && key != NULL, res))
-        return res->outcome;
-    if (c->id.sk == NULL)
-        return result(res, WF_CLIENT_NOT_SENT, WF_ERR_ARG, 0,
-                      "the client was opened without its signing key");
-    rr = *req;
-    if (wf_reshare_request_sign(&rr, c->id.sk) != WF_OK ||
-        wf_reshare_request_encode(&rr, &enc, &enc_len) != WF_OK ||
-        (m = warifu__wire__reshare_request__unpack(NULL, enc_len, enc)) == NULL) {
-        result(res, WF_CLIENT_NOT_SENT, WF_ERR_INTERNAL, 0, "cannot make the reshare request");
-    } else {
-        client_request cr = WARIFU__WIRE__CLIENT_REQUEST__INIT;
-        cr.body_case = WARIFU__WIRE__CLIENT_REQUEST__BODY_RESHARE;
-        cr.reshare = m;
-        ask_key(c, node, WF_CLIENT_KEYGEN_TIMEOUT_MS, &cr, rr.key_id, key, res);
-    }
-    if (m != NULL)
-        warifu__wire__reshare_request__free_unpacked(m, NULL);
-    free(enc);
-    return res->outcome;
+    return ask_signed_key(c, node, &RESHARE, req, req != NULL ? req->key_id : NULL, key, res);
 }
 
 wf_client_outcome wf_client_pubkey(const wf_client *c, const wf_client_node *node,
@@ -383,7 +388,9 @@ wf_client_outcome wf_client_pubkey(const wf_client *c, const wf_client_node *nod
     pk.key_id = (ProtobufCBinaryData){WF_ID_BYTES, (uint8_t *)key_id};
     cr.body_case = WARIFU__WIRE__CLIENT_REQUEST__BODY_PUBLIC_KEY;
     cr.public_key = &pk;
-    return ask_key(c, node, WF_CLIENT_QUERY_TIMEOUT_MS, &cr, key_id, key, res);
+    client_response *r =
+        ask(c, node, WF_CLIENT_QUERY_TIMEOUT_MS, &cr, WARIFU__WIRE__CLIENT_RESPONSE__BODY_KEY, res);
+    return key_answer(r, key_id, key, res);
 }
 
 wf_err wf_client_key_child(wf_point *child, const wf_client_key *k, const uint32_t *path, size_t path_len)
@@ -507,40 +514,18 @@ wf_client_outcome wf_client_sign(const wf_client *c, const wf_client_node *node,
                                  wf_client_signature *sig, wf_client_result *res)
 {
     wf_client_result local;
-    wf_sign_request sr;
-    uint8_t *enc = NULL;
-    size_t enc_len = 0;
-    Warifu__Wire__SignRequest *m = NULL;
-    if (res == NULL)
-        res = &local;
-    if (!call_args(c, node, req != NULL && sig != NULL, res))
+    res = res != NULL ? res : &local;
+    int timeout_ms = req != NULL ? sign_timeout_ms(req->expiry_ms) : 0;
+    client_response *r = ask_signed(c, node, req != NULL && sig != NULL, &SIGN, req, timeout_ms, res);
+    if (r == NULL)
         return res->outcome;
-    if (c->id.sk == NULL)
-        return result(res, WF_CLIENT_NOT_SENT, WF_ERR_ARG, 0,
-                      "the client was opened without its signing key");
-    sr = *req;
-    if (wf_sign_request_sign(&sr, c->id.sk) != WF_OK ||
-        wf_sign_request_encode(&sr, &enc, &enc_len) != WF_OK ||
-        (m = warifu__wire__sign_request__unpack(NULL, enc_len, enc)) == NULL) {
-        result(res, WF_CLIENT_NOT_SENT, WF_ERR_INTERNAL, 0, "cannot make the sign request");
+    if (!signature_checks(r->signature, req->digest)) {
+        bad_answer(res, "the signature does not verify under the public key it names");
     } else {
-        client_request cr = WARIFU__WIRE__CLIENT_REQUEST__INIT;
-        cr.body_case = WARIFU__WIRE__CLIENT_REQUEST__BODY_SIGN;
-        cr.sign = m;
-        client_response *r = ask(c, node, sign_timeout_ms(sr.expiry_ms), &cr,
-                                 WARIFU__WIRE__CLIENT_RESPONSE__BODY_SIGNATURE, res);
-        if (r != NULL && !signature_checks(r->signature, sr.digest)) {
-            bad_answer(res, "the signature does not verify under the public key it names");
-        } else if (r != NULL) {
-            put_signature(sig, r->signature);
-            succeeded(res);
-        }
-        if (r != NULL)
-            warifu__wire__client_response__free_unpacked(r, NULL);
+        put_signature(sig, r->signature);
+        succeeded(res);
     }
-    if (m != NULL)
-        warifu__wire__sign_request__free_unpacked(m, NULL);
-    free(enc);
+    warifu__wire__client_response__free_unpacked(r, NULL);
     return res->outcome;
 }
 

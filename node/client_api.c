@@ -32,6 +32,14 @@ wf_client_code wf_client_fail(char *why, size_t cap, wf_client_code code, const 
     return code;
 }
 
+wf_client_code wf_client_denied(char *why, size_t cap, const char *denied)
+{
+    wf_client_code code = strstr(denied, "signature") ? WF_CLIENT_UNAUTHENTICATED
+                          : strstr(denied, "expir")   ? WF_CLIENT_EXPIRED
+                                                      : WF_CLIENT_DENIED;
+    return wf_client_fail(why, cap, code, "%s", denied);
+}
+
 /* Everything a response points to lives here until it is packed. */
 typedef struct answer {
     Warifu__Wire__ClientResponse resp;
@@ -118,14 +126,29 @@ static int earlier_signature(wf_daemon *d, const wf_sign_request *r, const wf_no
     return 1;
 }
 
+/* The wire bytes of the request body m, packed again into buf for its
+ * strict decoder (protocol/client_request.h reads bytes, and the node checks
+ * what the client signed); 0 with *a failed when they are more than buf
+ * holds. */
+static int repack(const ProtobufCMessage *m, uint8_t buf[WF_CONTROL_REQUEST_MAX], size_t *len,
+                  const char *what, answer *a)
+{
+    *len = protobuf_c_message_get_packed_size(m);
+    if (*len > WF_CONTROL_REQUEST_MAX) {
+        fail(a, WF_CLIENT_BAD_REQUEST, "the %s request is too large", what);
+        return 0;
+    }
+    protobuf_c_message_pack(m, buf);
+    return 1;
+}
+
 static wf_client_code do_sign(wf_daemon *d, const Warifu__Wire__SignRequest *m, answer *a)
 {
     wf_sign_request r;
     uint8_t buf[WF_CONTROL_REQUEST_MAX];
-    size_t len = warifu__wire__sign_request__get_packed_size(m);
-    if (len > sizeof buf)
-        return fail(a, WF_CLIENT_BAD_REQUEST, "the sign request is too large");
-    warifu__wire__sign_request__pack(m, buf);
+    size_t len = 0;
+    if (!repack(&m->base, buf, &len, "sign", a))
+        return WF_CLIENT_BAD_REQUEST;
     if (wf_sign_request_decode(&r, buf, len) != WF_OK)
         return fail(a, WF_CLIENT_BAD_REQUEST,
                     "malformed sign request (request id 1..64 bytes, key id 32, digest 32, path at most 8 "
@@ -185,49 +208,40 @@ static wf_client_code do_keygen(wf_daemon *d, const Warifu__Wire__KeygenRequest 
 {
     wf_keygen_request r;
     uint8_t buf[WF_CONTROL_REQUEST_MAX], key_id[WF_ID_BYTES];
-    size_t len = warifu__wire__keygen_request__get_packed_size(m);
-    if (len > sizeof buf)
-        return fail(a, WF_CLIENT_BAD_REQUEST, "the keygen request is too large");
-    warifu__wire__keygen_request__pack(m, buf);
+    size_t len = 0;
+    if (!repack(&m->base, buf, &len, "keygen", a))
+        return WF_CLIENT_BAD_REQUEST;
     if (wf_keygen_request_decode(&r, buf, len) != WF_OK)
         return fail(a, WF_CLIENT_BAD_REQUEST, "malformed keygen request");
     wf_client_code code = wf_coord_keygen(d, &r, key_id, a->why, sizeof a->why);
-    if (code != WF_CLIENT_OK)
-        return code;
-    return put_key(d, key_id, a);
+    return code != WF_CLIENT_OK ? code : put_key(d, key_id, a);
 }
 
 static wf_client_code do_refresh(wf_daemon *d, const Warifu__Wire__RefreshRequest *m, answer *a)
 {
     wf_refresh_request r;
     uint8_t buf[WF_CONTROL_REQUEST_MAX];
-    size_t len = warifu__wire__refresh_request__get_packed_size(m);
-    if (len > sizeof buf)
-        return fail(a, WF_CLIENT_BAD_REQUEST, "the refresh request is too large");
-    warifu__wire__refresh_request__pack(m, buf);
+    size_t len = 0;
+    if (!repack(&m->base, buf, &len, "refresh", a))
+        return WF_CLIENT_BAD_REQUEST;
     if (wf_refresh_request_decode(&r, buf, len) != WF_OK)
         return fail(a, WF_CLIENT_BAD_REQUEST,
                     "malformed refresh request (request id 1..64 bytes, key id 32, client id 32, signature 64)");
     wf_client_code code = wf_coord_refresh(d, &r, a->why, sizeof a->why);
-    if (code != WF_CLIENT_OK)
-        return code;
-    return put_key(d, r.key_id, a);
+    return code != WF_CLIENT_OK ? code : put_key(d, r.key_id, a);
 }
 
 static wf_client_code do_reshare(wf_daemon *d, const Warifu__Wire__ReshareRequest *m, answer *a)
 {
     wf_reshare_request r;
     uint8_t buf[WF_CONTROL_REQUEST_MAX];
-    size_t len = warifu__wire__reshare_request__get_packed_size(m);
-    if (len > sizeof buf)
-        return fail(a, WF_CLIENT_BAD_REQUEST, "the reshare request is too large");
-    warifu__wire__reshare_request__pack(m, buf);
+    size_t len = 0;
+    if (!repack(&m->base, buf, &len, "reshare", a))
+        return WF_CLIENT_BAD_REQUEST;
     if (wf_reshare_request_decode(&r, buf, len) != WF_OK)
         return fail(a, WF_CLIENT_BAD_REQUEST, "malformed reshare request");
     wf_client_code code = wf_coord_reshare(d, &r, a->why, sizeof a->why);
-    if (code != WF_CLIENT_OK)
-        return code;
-    return put_key(d, r.key_id, a);
+    return code != WF_CLIENT_OK ? code : put_key(d, r.key_id, a);
 }
 
 static int id_of(const ProtobufCBinaryData *f, uint8_t out[WF_ID_BYTES])

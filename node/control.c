@@ -97,6 +97,18 @@ wf_err wf_control_seal_result(uint8_t **out, size_t *len, const wf_control_addr 
     return seal_msg(out, len, a, WF_CONTROL_ROUND_RESULT, &msg.base, identity_sk);
 }
 
+/* An optional 32-byte id: absent (empty, *has = 0) or exactly 32 bytes
+ * (copied to out, *has = 1); 0 for any other length. */
+static int optional_id(const ProtobufCBinaryData *f, uint8_t out[WF_ID_BYTES], int *has)
+{
+    if (f->len != 0 && f->len != WF_ID_BYTES)
+        return 0;
+    *has = f->len == WF_ID_BYTES;
+    if (*has)
+        memcpy(out, f->data, WF_ID_BYTES);
+    return 1;
+}
+
 wf_err wf_control_decode_start(wf_control_start *st, const uint8_t *payload, size_t len, uint32_t members,
                                const char **why)
 {
@@ -129,16 +141,10 @@ wf_err wf_control_decode_start(wf_control_start *st, const uint8_t *payload, siz
     if (msg->request.len > 0)
         memcpy(st->request, msg->request.data, msg->request.len);
     st->request_len = msg->request.len;
-    if (msg->presig_id.len != 0 && msg->presig_id.len != WF_ID_BYTES)
+    if (!optional_id(&msg->presig_id, st->presig_id, &st->has_presig))
         FAIL(WF_ERR_ENCODING, "session start: presignature id is not 32 bytes");
-    st->has_presig = msg->presig_id.len == WF_ID_BYTES;
-    if (st->has_presig)
-        memcpy(st->presig_id, msg->presig_id.data, WF_ID_BYTES);
-    if (msg->key_state.len != 0 && msg->key_state.len != WF_ID_BYTES)
+    if (!optional_id(&msg->key_state, st->key_state, &st->has_key_state))
         FAIL(WF_ERR_ENCODING, "session start: key state is not 32 bytes");
-    st->has_key_state = msg->key_state.len == WF_ID_BYTES;
-    if (st->has_key_state)
-        memcpy(st->key_state, msg->key_state.data, WF_ID_BYTES);
     st->key_generation = msg->key_generation;
     if (msg->record.len > WF_CONTROL_RECORD_MAX)
         FAIL(WF_ERR_RANGE, "session start: key record too large");

@@ -356,18 +356,6 @@ static int pick_pooled(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], wf_membe
     return found;
 }
 
-static void names_of(const wf_daemon *d, wf_member_set s, char *out, size_t cap)
-{
-    size_t off = 0;
-    out[0] = '\0';
-    for (uint32_t m = 0; m < d->n && off < cap; m++)
-        if (s & WF_SET_BIT(m))
-            off += (size_t)snprintf(out + off, cap - off, "%s%s", off ? "," : "",
-                                    d->cluster->members[m].pub.name);
-    if (out[0] == '\0')
-        snprintf(out, cap, "none");
-}
-
 /* The (derived) key the request is signed under. */
 static wf_err request_key(const wf_node_key *k, const wf_sign_request *r, wf_point *pub)
 {
@@ -456,7 +444,7 @@ static wf_client_code sign_rounds(wf_daemon *d, const wf_node_key *k, const wf_s
         size_t nq = wf_committee_quorums(&k->committee, WF_SET_BIT(d->self), usable, q, 64);
         if (nq == 0) {
             char up[256];
-            names_of(d, usable & k->committee.nodes, up, sizeof up);
+            wf_daemon_names(d, usable & k->committee.nodes, up, sizeof up);
             return wf_client_fail(out->why, sizeof out->why, WF_CLIENT_UNAVAILABLE,
                                   "no authorised quorum among the reachable members (usable: %s); %s", up,
                                   round ? last : "retry when more members are up");
@@ -541,11 +529,7 @@ wf_client_code wf_coord_keygen(wf_daemon *d, const wf_keygen_request *r, uint8_t
     size_t enc_len = 0;
     const char *denied = wf_member_keygen_denied(d, r, wf_daemon_now_ms());
     if (denied != NULL)
-        return wf_client_fail(why, why_cap,
-                              strstr(denied, "signature") ? WF_CLIENT_UNAUTHENTICATED
-                              : strstr(denied, "expir")   ? WF_CLIENT_EXPIRED
-                                                          : WF_CLIENT_DENIED,
-                              "%s", denied);
+        return wf_client_denied(why, why_cap, denied);
     if (wf_keygen_key_id(key_id, d->cluster->cluster_id, r) != WF_OK)
         return wf_client_fail(why, why_cap, WF_CLIENT_INTERNAL, "cannot derive the key id");
     wf_committee c;
@@ -563,7 +547,7 @@ wf_client_code wf_coord_keygen(wf_daemon *d, const wf_keygen_request *r, uint8_t
     wf_member_set usable = wf_daemon_usable(d);
     if ((usable & all) != all) {
         char down[256];
-        names_of(d, all & ~usable, down, sizeof down);
+        wf_daemon_names(d, all & ~usable, down, sizeof down);
         return wf_client_fail(why, why_cap, WF_CLIENT_UNAVAILABLE,
                               "keygen needs every member of the key's committee; not reachable now: %s",
                               down);

@@ -28,6 +28,10 @@ typedef enum {
 /* Writes the message to why and returns code. */
 wf_client_code wf_client_fail(char *why, size_t cap, wf_client_code code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* The answer to a request a member's check refused for the reason denied
+ * (a client_request.h verdict or a policy refusal): UNAUTHENTICATED for a
+ * bad signature, EXPIRED for an expiry, else DENIED; the reason in why. */
+wf_client_code wf_client_denied(char *why, size_t cap, const char *denied);
 
 typedef struct wf_coord_sign_out {
     wf_ecdsa_sig sig;      /* verified, low-s, with its recovery id */

@@ -94,6 +94,18 @@ void wf_daemon_log(const wf_daemon *d, const char *fmt, ...)
 /* The audit log and clients take one line of printable ASCII; protocol
  * reasons name proofs and values in Greek. Spell the usual letters out, '?'
  * for the rest. */
+void wf_daemon_names(const wf_daemon *d, wf_member_set s, char *out, size_t cap)
+{
+    size_t off = 0;
+    out[0] = '\0';
+    for (uint32_t m = 0; m < d->n && off < cap; m++)
+        if (s & WF_SET_BIT(m))
+            off += (size_t)snprintf(out + off, cap - off, "%s%s", off ? "," : "",
+                                    d->cluster->members[m].pub.name);
+    if (out[0] == '\0')
+        snprintf(out, cap, "none");
+}
+
 void wf_daemon_ascii(char *out, size_t cap, const char *in)
 {
     static const struct {

@@ -184,6 +184,9 @@ uint64_t wf_daemon_now_ms(void);
 /* The store's record of sign request r: its id, context (key and path) and
  * digest; state and signature empty. */
 void wf_daemon_request_of(wf_store_request *req, const wf_sign_request *r);
+/* The names of the members in s, comma-separated, in out (cap bytes with
+ * the NUL; cut short when they do not fit); "none" for no member. */
+void wf_daemon_names(const wf_daemon *d, wf_member_set s, char *out, size_t cap);
 /* in as one line of printable ASCII in out (cap bytes with the NUL): the
  * usual Greek letters of protocol reasons spelled out, '?' for any other
  * non-ASCII character. */
@@ -305,6 +308,11 @@ int wf_member_seen_before(wf_daemon *d, const uint8_t start_id[WF_ID_BYTES]);
 /* NULL when the policy lets this keygen request's client create keys (and
  * its signature and expiry check), else why not. */
 const char *wf_member_keygen_denied(const wf_daemon *d, const wf_keygen_request *r, uint64_t now_ms);
+/* NULL when the policy knows the client client_id and allows it every key
+ * (what keygen and reshare need), else why not: not_allowed for a client
+ * it knows. */
+const char *wf_member_any_key_denied(const wf_daemon *d, const uint8_t client_id[WF_IDENTITY_PK_BYTES],
+                                     const char *not_allowed);
 /* Router side: a SessionStart from member `from`; checks it and runs it on a
  * new thread that reports the result to `from`. */
 void wf_member_accept(wf_daemon *d, uint32_t from, const wf_envelope *env);

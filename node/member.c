@@ -41,16 +41,22 @@ static void from_run(wf_control_result *res, const wf_run_result *rr, wf_member_
 
 static const char NOT_IN_COMMITTEE[] = "this node is not in the key's committee";
 
+const char *wf_member_any_key_denied(const wf_daemon *d, const uint8_t client_id[WF_IDENTITY_PK_BYTES],
+                                     const char *not_allowed)
+{
+    for (size_t i = 0; i < d->policy->n_clients; i++)
+        if (memcmp(d->policy->clients[i].pk, client_id, WF_IDENTITY_PK_BYTES) == 0)
+            return d->policy->clients[i].any_key ? NULL : not_allowed;
+    return "the client is not in the policy";
+}
+
 /* The policy's permission for keygen: a known client allowed every key. */
 const char *wf_member_keygen_denied(const wf_daemon *d, const wf_keygen_request *r, uint64_t now)
 {
     wf_request_verdict v = wf_keygen_request_check(r, now);
     if (v != WF_REQUEST_OK)
         return wf_request_verdict_str(v);
-    for (size_t i = 0; i < d->policy->n_clients; i++)
-        if (memcmp(d->policy->clients[i].pk, r->client_id, WF_IDENTITY_PK_BYTES) == 0)
-            return d->policy->clients[i].any_key ? NULL : "the policy does not allow this client to create keys";
-    return "the client is not in the policy";
+    return wf_member_any_key_denied(d, r->client_id, "the policy does not allow this client to create keys");
 }
 
 static void run_keygen(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], const uint8_t start_id[WF_ID_BYTES],

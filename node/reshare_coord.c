@@ -33,18 +33,6 @@
 #include "node/reshare_run.h"
 #include "protocol/record.h"
 
-static void names_of(const wf_daemon *d, wf_member_set s, char *out, size_t cap)
-{
-    size_t off = 0;
-    out[0] = '\0';
-    for (uint32_t m = 0; m < d->n && off < cap; m++)
-        if (s & WF_SET_BIT(m))
-            off += (size_t)snprintf(out + off, cap - off, "%s%s", off ? "," : "",
-                                    d->cluster->members[m].pub.name);
-    if (out[0] == '\0')
-        snprintf(out, cap, "none");
-}
-
 static int same_committee(const wf_committee *a, const wf_committee *b)
 {
     if (a->n != b->n || a->t != b->t || a->nodes != b->nodes)
@@ -99,7 +87,7 @@ static wf_member_set choose_dealers(wf_daemon *d, const wf_node_key *k, const wf
     wf_member_set usable = wf_daemon_usable(d), q[1];
     char names[256];
     if ((nc->nodes & ~usable) != 0) {
-        names_of(d, nc->nodes & ~usable, names, sizeof names);
+        wf_daemon_names(d, nc->nodes & ~usable, names, sizeof names);
         *code = wf_client_fail(why, cap, WF_CLIENT_UNAVAILABLE,
                                "every member of the new committee must be reachable; not reachable now: %s",
                                names);
@@ -108,7 +96,7 @@ static wf_member_set choose_dealers(wf_daemon *d, const wf_node_key *k, const wf
     if (wf_committee_quorums(&k->committee, WF_SET_BIT(d->self), usable, q, 1) == 1 ||
         wf_committee_quorums(&k->committee, 0, usable, q, 1) == 1)
         return q[0];
-    names_of(d, k->committee.nodes & ~usable, names, sizeof names);
+    wf_daemon_names(d, k->committee.nodes & ~usable, names, sizeof names);
     *code = wf_client_fail(
         why, cap, WF_CLIENT_UNAVAILABLE,
         "no authorised set of the key's committee is reachable to deal (not reachable: %s)", names);
@@ -225,11 +213,7 @@ static wf_client_code checked(wf_daemon *d, const wf_reshare_request *r, wf_comm
 {
     const char *bad = wf_member_reshare_denied(d, r, wf_daemon_now_ms());
     if (bad != NULL)
-        return wf_client_fail(why, cap,
-                              strstr(bad, "signature") ? WF_CLIENT_UNAUTHENTICATED
-                              : strstr(bad, "expir")   ? WF_CLIENT_EXPIRED
-                                                       : WF_CLIENT_DENIED,
-                              "%s", bad);
+        return wf_client_denied(why, cap, bad);
     if (wf_committee_build(nc, d->n, r->members, r->ranks, r->n_members, r->threshold, &bad) != WF_OK)
         return wf_client_fail(why, cap, WF_CLIENT_BAD_REQUEST, "the new committee: %s", bad);
     return WF_CLIENT_OK;
@@ -285,7 +269,7 @@ wf_client_code wf_coord_reshare(wf_daemon *d, const wf_reshare_request *r, char 
         wf_member_set left = run_retire(d, r->key_id, old & ~nc.nodes & ~dealers, req, req_len, att);
         if (left != 0) {
             char names[256], kid[17];
-            names_of(d, left, names, sizeof names);
+            wf_daemon_names(d, left, names, sizeof names);
             wf_hex(kid, r->key_id, 8);
             wf_daemon_audit(d, "reshare",
                             "key %s: removed member(s) %s could not be told to delete their old "

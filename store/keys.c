@@ -255,26 +255,26 @@ wf_err wf_store_key_put(wf_store *s, const wf_store_key *k)
     return err;
 }
 
-wf_err wf_store_key_replace(wf_store *s, const wf_store_key *k, const wf_store_blob *aux)
+/* replace_key under the store's lock, once the arguments check. */
+static wf_err replace_key_locked(wf_store *s, const wf_store_key *k, const wf_store_blob *aux, int drop_aux)
 {
     if (!s) return wf_store_fail(WF_ERR_ARG, "missing argument");
     wf_err err = wf_store_key_check(k);
     if (err) return err;
     pthread_mutex_lock(&s->lock);
-    err = replace_key(s, k, aux, 0);
+    err = replace_key(s, k, aux, drop_aux);
     pthread_mutex_unlock(&s->lock);
     return err;
 }
 
+wf_err wf_store_key_replace(wf_store *s, const wf_store_key *k, const wf_store_blob *aux)
+{
+    return replace_key_locked(s, k, aux, 0);
+}
+
 wf_err wf_store_key_replace_committee(wf_store *s, const wf_store_key *k)
 {
-    if (!s) return wf_store_fail(WF_ERR_ARG, "missing argument");
-    wf_err err = wf_store_key_check(k);
-    if (err) return err;
-    pthread_mutex_lock(&s->lock);
-    err = replace_key(s, k, NULL, 1);
-    pthread_mutex_unlock(&s->lock);
-    return err;
+    return replace_key_locked(s, k, NULL, 1);
 }
 
 wf_err wf_store_key_delete(wf_store *s, const uint8_t key_id[WF_STORE_ID_BYTES])

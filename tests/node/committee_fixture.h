@@ -1,8 +1,10 @@
 /* Keys with their own committee in the daemon tests (daemon_fixture.h): a
- * keygen request naming a committee, and what the nodes report about a key. */
+ * keygen request naming a committee, what the nodes report about a key and
+ * hold of it in their stores, and running exactly a chosen set of nodes. */
 #ifndef WF_TESTS_COMMITTEE_FIXTURE_H
 #define WF_TESTS_COMMITTEE_FIXTURE_H
 
+#include "store/store.h"
 #include "tests/node/daemon_fixture.h"
 
 /* A signed keygen request for the committee (nodes, ranks, n, t), not sent. */
@@ -40,15 +42,7 @@ static inline Warifu__Wire__ClientResponse *wf_kf_keygen(const wf_df *f, size_t 
     wf_keygen_request kr;
     wf_kf_keygen_request(f, &kr, request_id, nodes, ranks, n, t);
     REQUIRE(wf_keygen_key_id(key_id, f->cluster_id, &kr) == WF_OK);
-    uint8_t *enc = NULL;
-    size_t enc_len = 0;
-    REQUIRE(wf_keygen_request_encode(&kr, &enc, &enc_len) == WF_OK);
-    Warifu__Wire__KeygenRequest *km = warifu__wire__keygen_request__unpack(NULL, enc_len, enc);
-    free(enc);
-    REQUIRE(km != NULL);
-    Warifu__Wire__ClientResponse *r = wf_kf_send_keygen(f, i, km);
-    warifu__wire__keygen_request__free_unpacked(km, NULL);
-    return r;
+    return wf_df_send_keygen(f, i, &kr);
 }
 
 /* Checks r's code (and a one-line error when not OK), then frees it. */
@@ -164,15 +158,73 @@ static inline Warifu__Wire__ClientResponse *wf_kf_send_reshare(const wf_df *f, s
     return wf_df_call(f, i, &req, 300000);
 }
 
-/* The key's generation in node i's status (0: the node does not hold it). */
-static inline uint64_t wf_kf_generation(const wf_df *f, size_t i, const uint8_t key_id[32])
+/* Node i's status (free it with client_response__free_unpacked), or NULL
+ * when it gives none. */
+static inline Warifu__Wire__ClientResponse *wf_kf_status(const wf_df *f, size_t i)
 {
     Warifu__Wire__ClientRequest req = WARIFU__WIRE__CLIENT_REQUEST__INIT;
     Warifu__Wire__StatusRequest st = WARIFU__WIRE__STATUS_REQUEST__INIT;
     req.body_case = WARIFU__WIRE__CLIENT_REQUEST__BODY_STATUS;
     req.status = &st;
     Warifu__Wire__ClientResponse *r = wf_df_call(f, i, &req, 10000);
-    REQUIRE(r != NULL && r->body_case == WARIFU__WIRE__CLIENT_RESPONSE__BODY_STATUS);
+    if (r != NULL && r->body_case != WARIFU__WIRE__CLIENT_RESPONSE__BODY_STATUS) {
+        warifu__wire__client_response__free_unpacked(r, NULL);
+        r = NULL;
+    }
+    return r;
+}
+
+/* 1 when node i's status shows exactly the nodes of mask (but itself) up. */
+static inline int wf_kf_sees(const wf_df *f, size_t i, unsigned mask)
+{
+    Warifu__Wire__ClientResponse *r = wf_kf_status(f, i);
+    int ok = r != NULL;
+    for (size_t p = 0; ok && p < r->status->n_peers; p++)
+        ok = (r->status->peers[p]->up != 0) == (int)((mask >> r->status->peers[p]->member) & 1u);
+    if (r != NULL)
+        warifu__wire__client_response__free_unpacked(r, NULL);
+    return ok;
+}
+
+/* Runs exactly the nodes in mask, stopping the others and starting the
+ * missing ones with start(i), and waits (15 s at most) until they see each
+ * other. */
+static inline void wf_kf_run_only(wf_df *f, unsigned mask, void (*start)(size_t i))
+{
+    for (size_t i = 0; i < f->n; i++)
+        if (!(mask & (1u << i)) && f->d[i] != NULL)
+            wf_df_stop(f, i);
+    for (size_t i = 0; i < f->n; i++)
+        if ((mask & (1u << i)) && f->d[i] == NULL)
+            start(i);
+    for (unsigned waited = 0; waited < 15000; waited += 100) {
+        int all = 1;
+        for (size_t i = 0; i < f->n && all; i++)
+            if (mask & (1u << i))
+                all = wf_kf_sees(f, i, mask);
+        if (all)
+            break;
+        wf_df_sleep_ms(100);
+    }
+}
+
+/* Node i's store opened read-only (the node may be running); close it with
+ * wf_store_close. */
+static inline wf_store *wf_kf_store_readonly(const wf_df *f, size_t i)
+{
+    char dir[WF_CF_PATH + 8];
+    snprintf(dir, sizeof dir, "%s/store", f->dirs[i]);
+    wf_store_unlock u = {.key_file = f->key_files[i]};
+    wf_store *s = NULL;
+    REQUIRE(wf_store_open_readonly(&s, dir, &u) == WF_OK);
+    return s;
+}
+
+/* The key's generation in node i's status (0: the node does not hold it). */
+static inline uint64_t wf_kf_generation(const wf_df *f, size_t i, const uint8_t key_id[32])
+{
+    Warifu__Wire__ClientResponse *r = wf_kf_status(f, i);
+    REQUIRE(r != NULL);
     uint64_t g = 0;
     for (size_t k = 0; k < r->status->n_keys; k++)
         if (r->status->keys[k]->key_id.len == 32 && memcmp(r->status->keys[k]->key_id.data, key_id, 32) == 0)

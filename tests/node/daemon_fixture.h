@@ -197,6 +197,25 @@ static inline Warifu__Wire__ClientResponse *wf_df_call(const wf_df *f, size_t i,
 }
 
 /* Keygen through node i; fills key_id. Returns the response. */
+/* Sends the signed keygen request kr to node i: the answer (free it), or
+ * NULL. */
+static inline Warifu__Wire__ClientResponse *wf_df_send_keygen(const wf_df *f, size_t i,
+                                                              const wf_keygen_request *kr)
+{
+    uint8_t *enc = NULL;
+    size_t enc_len = 0;
+    REQUIRE(wf_keygen_request_encode(kr, &enc, &enc_len) == WF_OK);
+    Warifu__Wire__KeygenRequest *km = warifu__wire__keygen_request__unpack(NULL, enc_len, enc);
+    free(enc);
+    REQUIRE(km != NULL);
+    Warifu__Wire__ClientRequest req = WARIFU__WIRE__CLIENT_REQUEST__INIT;
+    req.body_case = WARIFU__WIRE__CLIENT_REQUEST__BODY_KEYGEN;
+    req.keygen = km;
+    Warifu__Wire__ClientResponse *r = wf_df_call(f, i, &req, 300000);
+    warifu__wire__keygen_request__free_unpacked(km, NULL);
+    return r;
+}
+
 static inline Warifu__Wire__ClientResponse *wf_df_keygen(const wf_df *f, size_t i, const char *request_id,
                                                          uint8_t key_id[32])
 {
@@ -207,18 +226,7 @@ static inline Warifu__Wire__ClientResponse *wf_df_keygen(const wf_df *f, size_t 
     kr.expiry_ms = wf_df_now_ms() + 60000;
     REQUIRE(wf_keygen_request_sign(&kr, f->client_sk) == WF_OK);
     REQUIRE(wf_keygen_key_id(key_id, f->cluster_id, &kr) == WF_OK);
-    uint8_t *enc = NULL;
-    size_t enc_len = 0;
-    REQUIRE(wf_keygen_request_encode(&kr, &enc, &enc_len) == WF_OK);
-    Warifu__Wire__KeygenRequest *km = warifu__wire__keygen_request__unpack(NULL, enc_len, enc);
-    free(enc);
-    REQUIRE(km != NULL);
-    Warifu__Wire__ClientRequest req = WARIFU__WIRE__CLIENT_REQUEST__INIT;
-    req.body_case = WARIFU__WIRE__CLIENT_REQUEST__BODY_KEYGEN;
-    req.keygen = km;
-    Warifu__Wire__ClientResponse *r = wf_df_call(f, i, &req, 300000);
-    warifu__wire__keygen_request__free_unpacked(km, NULL);
-    return r;
+    return wf_df_send_keygen(f, i, &kr);
 }
 
 /* A signed request (not sent). */

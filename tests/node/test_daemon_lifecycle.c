@@ -57,40 +57,15 @@ static void start(size_t i, const char *fault_protocol)
     wf_df_start(&f, i, &cfg);
 }
 
-/* 1 when node i's status shows exactly the nodes of mask (but itself) up. */
-static int sees(size_t i, unsigned mask)
+static void start_plain(size_t i)
 {
-    Warifu__Wire__ClientRequest req = WARIFU__WIRE__CLIENT_REQUEST__INIT;
-    Warifu__Wire__StatusRequest st = WARIFU__WIRE__STATUS_REQUEST__INIT;
-    req.body_case = WARIFU__WIRE__CLIENT_REQUEST__BODY_STATUS;
-    req.status = &st;
-    Warifu__Wire__ClientResponse *r = wf_df_call(&f, i, &req, 10000);
-    int ok = r != NULL && r->body_case == WARIFU__WIRE__CLIENT_RESPONSE__BODY_STATUS;
-    for (size_t p = 0; ok && p < r->status->n_peers; p++)
-        ok = (r->status->peers[p]->up != 0) == (int)((mask >> r->status->peers[p]->member) & 1u);
-    if (r != NULL)
-        warifu__wire__client_response__free_unpacked(r, NULL);
-    return ok;
+    start(i, NULL);
 }
 
 /* Runs exactly the nodes in `mask` and waits until they see each other. */
 static void run_only(unsigned mask)
 {
-    for (size_t i = 0; i < f.n; i++)
-        if (!(mask & (1u << i)) && f.d[i] != NULL)
-            wf_df_stop(&f, i);
-    for (size_t i = 0; i < f.n; i++)
-        if ((mask & (1u << i)) && f.d[i] == NULL)
-            start(i, NULL);
-    for (unsigned waited = 0; waited < 15000; waited += 100) {
-        int all = 1;
-        for (size_t i = 0; i < f.n && all; i++)
-            if (mask & (1u << i))
-                all = sees(i, mask);
-        if (all)
-            break;
-        wf_df_sleep_ms(100);
-    }
+    wf_kf_run_only(&f, mask, start_plain);
 }
 
 /* A refresh of key_id through node: the answer (not freed). */
@@ -149,11 +124,7 @@ static void refresh_ok(size_t node, const char *rid, const uint32_t *nodes, size
 /* 1 when node i (running) keeps a previous generation of the key. */
 static int keeps_prev(size_t i)
 {
-    char dir[WF_CF_PATH + 8];
-    snprintf(dir, sizeof dir, "%s/store", f.dirs[i]);
-    wf_store_unlock u = {.key_file = f.key_files[i]};
-    wf_store *s = NULL;
-    REQUIRE(wf_store_open_readonly(&s, dir, &u) == WF_OK);
+    wf_store *s = wf_kf_store_readonly(&f, i);
     wf_store_key *k = NULL;
     wf_store_blob aux;
     memset(&aux, 0, sizeof aux);

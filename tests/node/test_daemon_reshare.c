@@ -199,11 +199,7 @@ static int count_blame(const wf_audit_entry *e, void *ctx)
 /* Audit records of node i (running: read-only) naming bravo in a reshare. */
 static int blames(size_t i)
 {
-    char dir[WF_CF_PATH + 8];
-    snprintf(dir, sizeof dir, "%s/store", f.dirs[i]);
-    wf_store_unlock u = {.key_file = f.key_files[i]};
-    wf_store *s = NULL;
-    REQUIRE(wf_store_open_readonly(&s, dir, &u) == WF_OK);
+    wf_store *s = wf_kf_store_readonly(&f, i);
     blame_count b = {0};
     CHECK_OK(wf_store_audit_each(s, count_blame, &b));
     wf_store_close(s);
@@ -241,11 +237,7 @@ static void test_cheating_dealer(void)
 /* The share bytes node i holds of the key (read-only, while it runs); 0 when none. */
 static int share_of(size_t i, uint8_t out[32])
 {
-    char dir[WF_CF_PATH + 8];
-    snprintf(dir, sizeof dir, "%s/store", f.dirs[i]);
-    wf_store_unlock u = {.key_file = f.key_files[i]};
-    wf_store *s = NULL;
-    REQUIRE(wf_store_open_readonly(&s, dir, &u) == WF_OK);
+    wf_store *s = wf_kf_store_readonly(&f, i);
     wf_store_key *k = NULL;
     int found = wf_store_key_get(s, key_id, &k) == WF_OK;
     if (found)
@@ -288,41 +280,15 @@ static void test_reshare(void)
     CHECK(memcmp(before, after, 32) != 0);
 }
 
-/* 1 when node i's status shows exactly the nodes of mask (but itself) up. */
-static int sees(size_t i, unsigned mask)
+static void start_plain(size_t i)
 {
-    Warifu__Wire__ClientRequest req = WARIFU__WIRE__CLIENT_REQUEST__INIT;
-    Warifu__Wire__StatusRequest st = WARIFU__WIRE__STATUS_REQUEST__INIT;
-    req.body_case = WARIFU__WIRE__CLIENT_REQUEST__BODY_STATUS;
-    req.status = &st;
-    Warifu__Wire__ClientResponse *r = wf_df_call(&f, i, &req, 10000);
-    int ok = r != NULL && r->body_case == WARIFU__WIRE__CLIENT_RESPONSE__BODY_STATUS;
-    for (size_t p = 0; ok && p < r->status->n_peers; p++)
-        ok = (r->status->peers[p]->up != 0) == (int)((mask >> r->status->peers[p]->member) & 1u);
-    if (r != NULL)
-        warifu__wire__client_response__free_unpacked(r, NULL);
-    return ok;
+    start(i, 0);
 }
 
-/* Runs exactly the nodes in `mask` (each started or stopped as needed) and
- * waits until they see each other. */
+/* Runs exactly the nodes in `mask` and waits until they see each other. */
 static void run_only(unsigned mask)
 {
-    for (size_t i = 0; i < f.n; i++)
-        if (!(mask & (1u << i)) && f.d[i] != NULL)
-            wf_df_stop(&f, i);
-    for (size_t i = 0; i < f.n; i++)
-        if ((mask & (1u << i)) && f.d[i] == NULL)
-            start(i, 0);
-    for (unsigned waited = 0; waited < 15000; waited += 100) {
-        int all = 1;
-        for (size_t i = 0; i < f.n && all; i++)
-            if (mask & (1u << i))
-                all = sees(i, mask);
-        if (all)
-            break;
-        wf_df_sleep_ms(100);
-    }
+    wf_kf_run_only(&f, mask, start_plain);
 }
 
 /* Every 3-set of the new committee: the nine with alpha or bravo sign (those
@@ -373,11 +339,7 @@ static void test_every_set(void)
 /* Node i's store (stopped) holds nothing of the key. */
 static void holds_nothing(size_t i)
 {
-    char dir[WF_CF_PATH + 8];
-    snprintf(dir, sizeof dir, "%s/store", f.dirs[i]);
-    wf_store_unlock u = {.key_file = f.key_files[i]};
-    wf_store *s = NULL;
-    REQUIRE(wf_store_open_readonly(&s, dir, &u) == WF_OK);
+    wf_store *s = wf_kf_store_readonly(&f, i);
     wf_store_key *k = NULL;
     wf_store_blob aux = {0};
     wf_store_pool_depth depth[8];
