@@ -21,16 +21,6 @@
 #include "store/keys.h"
 #include "store/requests.h"
 
-static void names_of(const wf_daemon *d, wf_member_set s, char *out, size_t cap)
-{
-    size_t off = 0;
-    out[0] = '\0';
-    for (uint32_t m = 0; m < d->n && off < cap; m++)
-        if (s & WF_SET_BIT(m))
-            off += (size_t)snprintf(out + off, cap - off, "%s%s", off ? "," : "",
-                                    d->cluster->members[m].pub.name);
-}
-
 /* A refresh or refresh-confirm start: the parties are every node of the
  * key's committee (node indices, ascending), not the whole cluster. */
 static void start_for(const wf_node_key *k, wf_control_start *st, const char *protocol, const uint8_t *req,
@@ -93,7 +83,7 @@ static wf_client_code failed(wf_daemon *d, const wf_coord_outcome *o, char *why,
                               o->reason);
     if (o->silent != 0) {
         char who[256];
-        names_of(d, o->silent, who, sizeof who);
+        wf_daemon_names(d, o->silent, who, sizeof who);
         return wf_client_fail(
             why, cap, WF_CLIENT_UNAVAILABLE,
             "refresh did not finish: no answer in time from %s (members that committed keep "
@@ -174,11 +164,7 @@ wf_client_code wf_coord_refresh(wf_daemon *d, const wf_refresh_request *r, char 
 {
     const char *denied = wf_refresh_denied(d, r, wf_daemon_now_ms());
     if (denied != NULL)
-        return wf_client_fail(why, cap,
-                              strstr(denied, "signature") ? WF_CLIENT_UNAUTHENTICATED
-                              : strstr(denied, "expir")   ? WF_CLIENT_EXPIRED
-                                                          : WF_CLIENT_DENIED,
-                              "%s", denied);
+        return wf_client_denied(why, cap, denied);
     wf_node_key *k = wf_node_key_find(d, r->key_id);
     if (k == NULL)
         return wf_client_fail(why, cap, WF_CLIENT_NOT_FOUND, "no key with this id");
@@ -216,7 +202,7 @@ wf_client_code wf_coord_refresh(wf_daemon *d, const wf_refresh_request *r, char 
             down |= WF_SET_BIT(m);
     if (down != 0) {
         char who[256];
-        names_of(d, down, who, sizeof who);
+        wf_daemon_names(d, down, who, sizeof who);
         return wf_client_fail(why, cap, WF_CLIENT_UNAVAILABLE,
                               "refresh needs every member of the key's committee; not reachable now: %s",
                               who);

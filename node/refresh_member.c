@@ -119,11 +119,7 @@ const char *wf_refresh_denied(const wf_daemon *d, const wf_refresh_request *r, u
     wf_request_verdict v = wf_refresh_request_check(r, now);
     if (v != WF_REQUEST_OK)
         return wf_request_verdict_str(v);
-    for (size_t i = 0; i < d->policy->n_clients; i++)
-        if (memcmp(d->policy->clients[i].pk, r->client_id, WF_IDENTITY_PK_BYTES) == 0)
-            return d->policy->clients[i].any_key ? NULL
-                                                 : "the policy does not allow this client to refresh keys";
-    return "the client is not in the policy";
+    return wf_member_any_key_denied(d, r->client_id, "the policy does not allow this client to refresh keys");
 }
 
 static void refuse(wf_control_result *res, const char *why)
