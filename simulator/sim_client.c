@@ -457,39 +457,54 @@ static int run_load(const cli *a, const wf_sim_layout *l, const wf_client *c)
     return sum.ok == sum.requests ? 0 : 1;
 }
 
+int wf_sim_open(const char *cmd, const char *dir, const char *const *names, size_t n_names, wf_sim_layout **l,
+                wf_client **c)
+{
+    const char *why = NULL;
+    *c = NULL;
+    if ((*l = malloc(sizeof **l)) == NULL)
+        return 1;
+    if (wf_sim_layout_load(*l, dir, &why) != WF_OK) {
+        fprintf(stderr, "warifu-sim %s: %s\n", cmd, why);
+        wf_sim_close(*l, NULL);
+        return 1;
+    }
+    for (size_t i = 0; i < n_names; i++)
+        if (names[i] != NULL && wf_sim_node_find(*l, names[i]) < 0) {
+            fprintf(stderr, "warifu-sim %s: %s names no node of the cluster (see warifu-sim --help)\n", cmd,
+                    names[i]);
+            wf_sim_close(*l, NULL);
+            return 2;
+        }
+    if (wf_client_open(c, (*l)->client_dir, 1, &why) != WF_OK) {
+        fprintf(stderr, "warifu-sim %s: %s: %s\n", cmd, (*l)->client_dir, why);
+        wf_sim_close(*l, NULL);
+        return 1;
+    }
+    return 0;
+}
+
+void wf_sim_close(wf_sim_layout *l, wf_client *c)
+{
+    wf_client_close(c);
+    free(l);
+}
+
 int wf_sim_client_main(const char *cmd, int argc, char **argv)
 {
     cli a;
-    int rc = parse(cmd, argc, argv, &a);
-    if (rc != 0)
-        return rc;
-    wf_sim_layout *l = malloc(sizeof *l);
+    wf_sim_layout *l = NULL;
     wf_client *c = NULL;
-    const char *why = NULL;
-    if (l == NULL)
-        return 1;
-    if (wf_sim_layout_load(l, a.dir, &why) != WF_OK) {
-        fprintf(stderr, "warifu-sim %s: %s\n", cmd, why);
-        free(l);
-        return 1;
-    }
-    int first = a.node != NULL ? wf_sim_node_find(l, a.node) : 0;
-    if (first < 0) {
-        free(l);
-        return usage(cmd, "--node names no node of the cluster");
-    }
-    if (wf_client_open(&c, l->client_dir, 1, &why) != WF_OK) {
-        fprintf(stderr, "warifu-sim %s: %s: %s\n", cmd, l->client_dir, why);
-        free(l);
-        return 1;
-    }
+    int rc = parse(cmd, argc, argv, &a);
+    if (rc != 0 || (rc = wf_sim_open(cmd, a.dir, &a.node, 1, &l, &c)) != 0)
+        return rc;
+    size_t first = a.node != NULL ? (size_t)wf_sim_node_find(l, a.node) : 0;
     if (strcmp(cmd, "keygen") == 0)
-        rc = run_keygen(&a, l, c, (size_t)first);
+        rc = run_keygen(&a, l, c, first);
     else if (strcmp(cmd, "sign") == 0)
-        rc = run_sign(&a, l, c, (size_t)first);
+        rc = run_sign(&a, l, c, first);
     else
         rc = run_load(&a, l, c);
-    wf_client_close(c);
-    free(l);
+    wf_sim_close(l, c);
     return rc;
 }

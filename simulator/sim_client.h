@@ -78,6 +78,15 @@ wf_client_outcome wf_sim_sign(const wf_sim_layout *l, const wf_client *c, const 
  * timeout_ms. 1 when they are. */
 int wf_sim_wait_linked(const wf_sim_layout *l, const wf_client *c, uint32_t mask, int timeout_ms);
 
+/* For `warifu-sim cmd --dir dir`: loads the layout and opens its client
+ * (with the signing key), checking that each of names[0..n_names) that is
+ * not NULL names a node. 0 with *l and *c set (wf_sim_close frees them),
+ * else the exit code, the reason printed: 1 a failure, 2 a usage error. */
+int wf_sim_open(const char *cmd, const char *dir, const char *const *names, size_t n_names, wf_sim_layout **l,
+                wf_client **c);
+/* Accepts NULLs. */
+void wf_sim_close(wf_sim_layout *l, wf_client *c);
+
 /* keygen, sign and load from the command line (warifu_sim.c). */
 int wf_sim_client_main(const char *cmd, int argc, char **argv);
 

@@ -187,30 +187,13 @@ static int run(const opts *o, const wf_sim_layout *l, const wf_client *c)
 int wf_sim_lifecycle_main(const char *cmd, int argc, char **argv)
 {
     opts o;
-    int rc = parse(cmd, argc, argv, &o);
-    if (rc != 0)
-        return rc;
-    wf_sim_layout *l = malloc(sizeof *l);
+    wf_sim_layout *l = NULL;
     wf_client *c = NULL;
-    const char *why = NULL;
-    if (l == NULL)
-        return 1;
-    if (wf_sim_layout_load(l, o.dir, &why) != WF_OK) {
-        fprintf(stderr, "warifu-sim %s: %s\n", cmd, why);
-        free(l);
-        return 1;
-    }
-    if ((o.node != NULL && wf_sim_node_find(l, o.node) < 0) || (o.kill != NULL && wf_sim_node_find(l, o.kill) < 0)) {
-        free(l);
-        return usage(cmd, "--node and --kill name nodes of the cluster");
-    }
-    if (wf_client_open(&c, l->client_dir, 1, &why) != WF_OK) {
-        fprintf(stderr, "warifu-sim %s: %s: %s\n", cmd, l->client_dir, why);
-        free(l);
-        return 1;
-    }
+    int rc = parse(cmd, argc, argv, &o);
+    const char *names[2] = {o.node, o.kill};
+    if (rc != 0 || (rc = wf_sim_open(cmd, o.dir, names, 2, &l, &c)) != 0)
+        return rc;
     rc = run(&o, l, c);
-    wf_client_close(c);
-    free(l);
+    wf_sim_close(l, c);
     return rc;
 }

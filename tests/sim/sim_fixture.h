@@ -8,14 +8,17 @@
 #define WF_TESTS_SIM_SIM_FIXTURE_H
 
 #include <secp256k1.h>
+#include <sodium.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "node/client.h"
+#include "simulator/sim_client.h"
 #include "simulator/sim_control.h"
 #include "simulator/sim_layout.h"
 #include "tests/check.h"
@@ -85,6 +88,46 @@ static inline int wf_simt_verifies(const secp256k1_context *secp, const uint8_t 
            secp256k1_ecdsa_signature_parse_compact(secp, &s, compact) &&
            secp256k1_ecdsa_verify(secp, &s, digest, &pk) &&
            memcmp(sig->public_key, public_key, WF_POINT_BYTES) == 0;
+}
+
+/* A sign of a random digest by key through node k alone (no other node
+ * tried; 60 s at most); *verified 1 when the signature came back and
+ * verifies under the key. The outcome, res saying why not. */
+static inline wf_client_outcome wf_simt_sign_via(const secp256k1_context *secp, const wf_sim_layout *l,
+                                                 const wf_client *c, const wf_client_key *key, size_t k,
+                                                 int *verified, wf_client_result *res)
+{
+    wf_client_node nodes[WF_SIM_MAX_NODES];
+    wf_sim_client_nodes(l, nodes, 60000);
+    wf_sign_request req;
+    memset(&req, 0, sizeof req);
+    randombytes_buf(req.digest, sizeof req.digest);
+    req.request_id_len = (size_t)snprintf((char *)req.request_id, sizeof req.request_id, "r-%08x",
+                                          (unsigned)randombytes_random());
+    memcpy(req.key_id, key->key_id, WF_ID_BYTES);
+    req.expiry_ms = wf_client_expiry_after(50);
+    wf_client_signature sig;
+    wf_client_outcome out = wf_client_sign(c, &nodes[k], &req, &sig, res);
+    *verified = out == WF_CLIENT_SUCCEEDED && wf_simt_verifies(secp, key->public_key, req.digest, &sig);
+    if (out != WF_CLIENT_SUCCEEDED)
+        fprintf(stderr, "sign via %s: %s\n", l->nodes[k].name, res->why);
+    return out;
+}
+
+/* 1 when key signs through node k and the signature verifies; retried for
+ * up to 30 s while links come back (not after a refusal). */
+static inline int wf_simt_signs_via(const secp256k1_context *secp, const wf_sim_layout *l, const wf_client *c,
+                                    const wf_client_key *key, size_t k)
+{
+    for (double end = wf_simt_now_s() + 30; wf_simt_now_s() < end; usleep(500 * 1000)) {
+        int ok = 0;
+        wf_client_result res;
+        if (wf_simt_sign_via(secp, l, c, key, k, &ok, &res) == WF_CLIENT_SUCCEEDED)
+            return ok;
+        if (wf_client_refused(&res))
+            return 0;
+    }
+    return 0;
 }
 
 /* Removes the cluster's directory when every check passed (else keeps its

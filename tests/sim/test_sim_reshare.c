@@ -24,8 +24,6 @@
  *      key (libsecp256k1); only n3, n4, n5 (operators alone): refused.
  * Not under valgrind (processes). */
 #include <pthread.h>
-#include <sodium.h>
-#include <unistd.h>
 
 #include "crypto/secmem.h"
 #include "simulator/load.h"
@@ -44,40 +42,14 @@ static wf_client *C;
 static wf_client_key KEY;
 static secp256k1_context *secp;
 
-/* A sign of a random digest through node k only; *signed_ok 1 when it came
- * back and verifies (libsecp256k1) under the key. The outcome. */
-static wf_client_outcome sign_via(size_t k, int *signed_ok, wf_client_result *res)
+static wf_client_outcome sign_via(size_t k, int *verified, wf_client_result *res)
 {
-    wf_client_node nodes[WF_SIM_MAX_NODES];
-    wf_sim_client_nodes(&L, nodes, 60000);
-    wf_sign_request req;
-    memset(&req, 0, sizeof req);
-    randombytes_buf(req.digest, sizeof req.digest);
-    req.request_id_len = (size_t)snprintf((char *)req.request_id, sizeof req.request_id, "r-%08x",
-                                          (unsigned)randombytes_random());
-    memcpy(req.key_id, KEY.key_id, WF_ID_BYTES);
-    req.expiry_ms = wf_client_expiry_after(50);
-    wf_client_signature sig;
-    wf_client_outcome out = wf_client_sign(C, &nodes[k], &req, &sig, res);
-    *signed_ok = out == WF_CLIENT_SUCCEEDED && wf_simt_verifies(secp, KEY.public_key, req.digest, &sig);
-    if (out != WF_CLIENT_SUCCEEDED)
-        fprintf(stderr, "sign via %s: %s\n", L.nodes[k].name, res->why);
-    return out;
+    return wf_simt_sign_via(secp, &L, C, &KEY, k, verified, res);
 }
 
-/* A signature through node k, verified; retried for up to 30 s while links
- * come back. */
 static int signs_via(size_t k)
 {
-    for (double end = wf_simt_now_s() + 30; wf_simt_now_s() < end; usleep(500 * 1000)) {
-        int ok = 0;
-        wf_client_result res;
-        if (sign_via(k, &ok, &res) == WF_CLIENT_SUCCEEDED)
-            return ok;
-        if (wf_client_refused(&res))
-            return 0;
-    }
-    return 0;
+    return wf_simt_signs_via(secp, &L, C, &KEY, k);
 }
 
 /* Every node's view; the mask of the nodes holding a t-of-n record (0, 0:
