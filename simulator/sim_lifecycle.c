@@ -86,15 +86,22 @@ typedef struct lifecycle {
     size_t request_id_len;
 } lifecycle;
 
+/* The fields both requests have: request id, key id, expiry. */
+static void fill_common(const lifecycle *lc, uint8_t request_id[WF_REQUEST_ID_MAX], size_t *request_id_len,
+                        uint8_t key_id[WF_ID_BYTES], uint64_t *expiry_ms)
+{
+    memcpy(request_id, lc->request_id, lc->request_id_len);
+    *request_id_len = lc->request_id_len;
+    memcpy(key_id, lc->key.key_id, WF_ID_BYTES);
+    *expiry_ms = wf_client_expiry_after(EXPIRY_S);
+}
+
 static wf_client_outcome send_refresh(const lifecycle *lc, const wf_client_node *node, wf_client_key *after,
                                       wf_client_result *res)
 {
     wf_refresh_request req;
     memset(&req, 0, sizeof req);
-    memcpy(req.request_id, lc->request_id, lc->request_id_len);
-    req.request_id_len = lc->request_id_len;
-    memcpy(req.key_id, lc->key.key_id, WF_ID_BYTES);
-    req.expiry_ms = wf_client_expiry_after(EXPIRY_S);
+    fill_common(lc, req.request_id, &req.request_id_len, req.key_id, &req.expiry_ms);
     return wf_client_refresh(lc->c, node, &req, after, res);
 }
 
@@ -103,14 +110,11 @@ static wf_client_outcome send_reshare(const lifecycle *lc, const wf_client_node 
 {
     wf_reshare_request req;
     memset(&req, 0, sizeof req);
-    memcpy(req.request_id, lc->request_id, lc->request_id_len);
-    req.request_id_len = lc->request_id_len;
-    memcpy(req.key_id, lc->key.key_id, WF_ID_BYTES);
+    fill_common(lc, req.request_id, &req.request_id_len, req.key_id, &req.expiry_ms);
     req.n_members = lc->cm.n;
     req.threshold = lc->cm.threshold;
     memcpy(req.members, lc->cm.nodes, lc->cm.n * sizeof lc->cm.nodes[0]);
     memcpy(req.ranks, lc->cm.ranks, lc->cm.n * sizeof lc->cm.ranks[0]);
-    req.expiry_ms = wf_client_expiry_after(EXPIRY_S);
     return wf_client_reshare(lc->c, node, &req, after, res);
 }
 

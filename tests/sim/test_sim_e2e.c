@@ -425,12 +425,6 @@ int main(void)
     CHECK(!wf_sim_is_up(&L));
     wf_client_close(C);
     secp256k1_context_destroy(secp);
-    if (wf_checks_failed == 0) {
-        char cmd[160];
-        snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-        CHECK(system(cmd) == 0);
-    } else {
-        fprintf(stderr, "logs kept in %s/logs\n", dir);
-    }
+    wf_simt_cleanup(dir);
     return wf_check_summary("test_sim_e2e");
 }
