@@ -189,7 +189,8 @@ wf_client_outcome wf_sim_sign(const wf_sim_layout *l, const wf_client *c, const 
         return o->last.outcome;
     }
     memcpy(req.key_id, key->key_id, WF_ID_BYTES);
-    memcpy(req.path, path, path_len * sizeof path[0]);
+    if (path_len > 0) /* path may be NULL then */
+        memcpy(req.path, path, path_len * sizeof path[0]);
     req.path_len = path_len;
     memcpy(req.digest, digest, WF_DIGEST_BYTES);
     req.expiry_ms = wf_client_expiry_after(EXPIRY_S);
