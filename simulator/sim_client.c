@@ -29,7 +29,8 @@ void wf_sim_client_nodes(const wf_sim_layout *l, wf_client_node nodes[WF_SIM_MAX
  * a member of the committee may hold it. */
 static int not_held(const wf_client_result *res)
 {
-    return res->outcome == WF_CLIENT_NODE_ERROR && res->code == WARIFU__WIRE__CLIENT_ERROR_CODE__CLIENT_NOT_FOUND;
+    return res->outcome == WF_CLIENT_NODE_ERROR &&
+           res->code == WARIFU__WIRE__CLIENT_ERROR_CODE__CLIENT_NOT_FOUND;
 }
 
 /* Keeps res as the request's result unless a node has answered already and

@@ -31,7 +31,8 @@ int wf_sim_killer_start(wf_sim_killer *k, const wf_sim_layout *l, const char *no
     k->after_ms = after_ms;
     if (node == NULL)
         return 1;
-    if (after_ms < 0 || after_ms > WF_SIM_KILL_AFTER_MS_MAX || pthread_create(&k->th, NULL, kill_main, k) != 0) {
+    if (after_ms < 0 || after_ms > WF_SIM_KILL_AFTER_MS_MAX ||
+        pthread_create(&k->th, NULL, kill_main, k) != 0) {
         snprintf(k->result, sizeof k->result, "kill %s: cannot start the killer", node);
         return 0;
     }

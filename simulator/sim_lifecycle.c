@@ -144,7 +144,7 @@ static int send_and_report(const lifecycle *lc, size_t first)
         return 1;
     }
     wf_client_outcome out = strcmp(o->cmd, "reshare") == 0 ? send_reshare(lc, &nodes[first], &after, &res)
-                                                            : send_refresh(lc, &nodes[first], &after, &res);
+                                                           : send_refresh(lc, &nodes[first], &after, &res);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     wf_sim_killer_join(&k);
     if (k.result[0] != '\0')

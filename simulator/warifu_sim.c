@@ -47,7 +47,7 @@
     "  sign --digest HEX [--request-id ID] [--path m/0/7] [--node NODE] [--key KEY]\n"                        \
     "  load [--rate R] [--duration S] [--key KEY] [--path m/0/7] [--json]\n"                                  \
     "  refresh [--request-id ID] [--node NODE] [--key KEY] [--kill NODE --after-ms N]\n"                      \
-    "            new shares of the key on every node; --kill: SIGKILL NODE N ms into it; prints\n"           \
+    "            new shares of the key among its committee; --kill: SIGKILL NODE N ms into it; prints\n"   \
     "            each node's view of the key afterwards (run load beside it to refresh under load)\n"      \
     "  reshare --members NODE,NODE,... --threshold T --ranks R,R,... [--request-id ID] [--node NODE]\n"     \
     "          [--key KEY] [--kill NODE --after-ms N]\n"                                                      \

@@ -66,7 +66,8 @@ static uint32_t holding(wf_sim_view views[WF_SIM_MAX_NODES], uint32_t t, uint32_
 
 static int no_share(const wf_sim_view *v)
 {
-    return v->outcome == WF_CLIENT_NODE_ERROR && v->res.code == WARIFU__WIRE__CLIENT_ERROR_CODE__CLIENT_NOT_FOUND;
+    return v->outcome == WF_CLIENT_NODE_ERROR &&
+           v->res.code == WARIFU__WIRE__CLIENT_ERROR_CODE__CLIENT_NOT_FOUND;
 }
 
 /* Load through the old committee, beside the rerun. */
@@ -105,8 +106,8 @@ static void load_start(load_run *r, pthread_t *th)
 
 static void test_committee_key(void)
 {
-    const char *keygen[] = {"keygen",    "--dir", dir, "--request-id", "sim-reshare-key", "--members", "n1,n2,n3",
-                            "--threshold", "2",   "--ranks", "0,0,1", NULL};
+    const char *keygen[] = {"keygen",   "--dir",       dir, "--request-id", "sim-reshare-key", "--members",
+                            "n1,n2,n3", "--threshold", "2", "--ranks",      "0,0,1",           NULL};
     REQUIRE(wf_simt_run(keygen) == 0);
     wf_sim_outcome o;
     REQUIRE(wf_sim_key(&L, C, NULL, &KEY, &o) == WF_CLIENT_SUCCEEDED);
@@ -125,9 +126,10 @@ static void test_committee_key(void)
 
 static void test_killed_reshare(void)
 {
-    const char *killed[] = {"reshare",     "--dir", dir,       "--node",     "n1",    "--request-id",
-                            "sim-reshare-1", "--members", "n1,n2,n3,n4,n5", "--threshold", "3",
-                            "--ranks",     "0,0,1,1,1", "--kill", "n4", "--after-ms", "2000", NULL};
+    const char *killed[] = {
+        "reshare",   "--dir",          dir,           "--node", "n1",      "--request-id", "sim-reshare-1",
+        "--members", "n1,n2,n3,n4,n5", "--threshold", "3",      "--ranks", "0,0,1,1,1",    "--kill",
+        "n4",        "--after-ms",     "2000",        NULL};
     double t = wf_simt_now_s();
     int rc = wf_simt_run(killed);
     fprintf(stderr, "reshare with n4 killed: exit %d, %.1f s\n", rc, wf_simt_now_s() - t);
@@ -161,9 +163,9 @@ static void test_rerun(void)
     load_run lr;
     pthread_t th;
     load_start(&lr, &th);
-    const char *rerun[] = {"reshare",     "--dir", dir,       "--node",     "n1",    "--request-id",
-                           "sim-reshare-1", "--members", "n1,n2,n3,n4,n5", "--threshold", "3",
-                           "--ranks",     "0,0,1,1,1", NULL};
+    const char *rerun[] = {
+        "reshare",   "--dir",          dir,           "--node", "n1",      "--request-id", "sim-reshare-1",
+        "--members", "n1,n2,n3,n4,n5", "--threshold", "3",      "--ranks", "0,0,1,1,1",    NULL};
     double t = wf_simt_now_s();
     CHECK(wf_simt_run(rerun) == 0);
     fprintf(stderr, "reshare rerun: %.1f s\n", wf_simt_now_s() - t);
@@ -205,9 +207,23 @@ int main(void)
     secp = secp256k1_context_create(SECP256K1_CONTEXT_VERIFY);
     REQUIRE(wf_crypto_init() == WF_OK);
     snprintf(dir, sizeof dir, "/tmp/wf-simreshare-%d", (int)getpid());
-    const char *up[] = {"up",          "--dir",        dir,  "--nodes",        "5",     "--threshold",
-                        "3",           "--ranks",      "0,0,1,1,1", "--no-latency", "--presig-low", "0",
-                        "--presig-high", "0",          "--keygen-timeout-ms", "60000", NULL};
+    const char *up[] = {"up",
+                        "--dir",
+                        dir,
+                        "--nodes",
+                        "5",
+                        "--threshold",
+                        "3",
+                        "--ranks",
+                        "0,0,1,1,1",
+                        "--no-latency",
+                        "--presig-low",
+                        "0",
+                        "--presig-high",
+                        "0",
+                        "--keygen-timeout-ms",
+                        "60000",
+                        NULL};
     double t0 = wf_simt_now_s();
     REQUIRE(wf_simt_run(up) == 0);
     const char *why = NULL;
