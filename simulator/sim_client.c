@@ -25,12 +25,22 @@ void wf_sim_client_nodes(const wf_sim_layout *l, wf_client_node nodes[WF_SIM_MAX
     }
 }
 
-/* Keeps res as the request's result unless it is a transport failure and a
- * node has answered already: "no authorised quorum" from a live node says
- * more than "connection refused" from a dead one. */
+/* A node outside a key's committee holds nothing of it and says NOT_FOUND;
+ * a member of the committee may hold it. */
+static int not_held(const wf_client_result *res)
+{
+    return res->outcome == WF_CLIENT_NODE_ERROR &&
+           res->code == WARIFU__WIRE__CLIENT_ERROR_CODE__CLIENT_NOT_FOUND;
+}
+
+/* Keeps res as the request's result unless a node has answered already and
+ * res says less: "no authorised quorum" from a live node says more than
+ * "connection refused" from a dead one, and anything from a member of the
+ * key's committee more than NOT_FOUND from a node outside it. */
 static void outcome_note(wf_sim_outcome *o, const wf_client_result *res, size_t node)
 {
-    if (res->outcome == WF_CLIENT_NO_ANSWER && o->tries > 1 && o->last.outcome == WF_CLIENT_NODE_ERROR)
+    if (o->tries > 1 && !not_held(&o->last) &&
+        ((res->outcome == WF_CLIENT_NO_ANSWER && o->last.outcome == WF_CLIENT_NODE_ERROR) || not_held(res)))
         return;
     o->last = *res;
     o->served_by = node;
@@ -48,7 +58,9 @@ typedef struct ask {
 typedef void (*ask_fn)(const ask *a, size_t k, wf_client_result *res);
 
 /* Asks the nodes in turn from `first` until one answers for good (success
- * or refusal): each at most once. */
+ * or refusal): each at most once. NOT_FOUND moves on too — the key may have
+ * a committee the node is not in — and is the answer only when every node
+ * gives it. */
 static void ask_in_turn(const wf_sim_layout *l, const ask *a, ask_fn fn, size_t first, wf_sim_outcome *o)
 {
     for (size_t i = 0; i < l->n; i++) {
@@ -57,7 +69,7 @@ static void ask_in_turn(const wf_sim_layout *l, const ask *a, ask_fn fn, size_t 
         o->tries++;
         fn(a, k, &res);
         outcome_note(o, &res, k);
-        if (!wf_client_retryable(&res))
+        if (!wf_client_retryable(&res) && !not_held(&res))
             break;
     }
 }
@@ -84,8 +96,7 @@ static void outcome_init(wf_sim_outcome *o)
     o->last.err = WF_ERR_ARG;
 }
 
-/* Sets a request id: the given one, or "sim-" and 16 random hex digits. */
-static int request_id(uint8_t out[WF_REQUEST_ID_MAX], size_t *len, const char *given)
+int wf_sim_request_id(uint8_t out[WF_REQUEST_ID_MAX], size_t *len, const char *given)
 {
     char made[4 + 16 + 1];
     if (given == NULL) {
@@ -105,10 +116,23 @@ static int request_id(uint8_t out[WF_REQUEST_ID_MAX], size_t *len, const char *g
 wf_client_outcome wf_sim_keygen(const wf_sim_layout *l, const wf_client *c, const char *rid, size_t first,
                                 wf_client_key *key, wf_sim_outcome *o)
 {
+    return wf_sim_keygen_committee(l, c, rid, first, NULL, key, o);
+}
+
+wf_client_outcome wf_sim_keygen_committee(const wf_sim_layout *l, const wf_client *c, const char *rid,
+                                          size_t first, const wf_sim_committee *cm, wf_client_key *key,
+                                          wf_sim_outcome *o)
+{
     wf_keygen_request req;
     memset(&req, 0, sizeof req);
     outcome_init(o);
-    if (!request_id(req.request_id, &req.request_id_len, rid)) {
+    if (cm != NULL && cm->n > 0) {
+        req.n_members = cm->n;
+        req.threshold = cm->threshold;
+        memcpy(req.members, cm->nodes, cm->n * sizeof cm->nodes[0]);
+        memcpy(req.ranks, cm->ranks, cm->n * sizeof cm->ranks[0]);
+    }
+    if (!wf_sim_request_id(req.request_id, &req.request_id_len, rid)) {
         snprintf(o->last.why, sizeof o->last.why, "a request id has 1..%d characters", WF_REQUEST_ID_MAX);
         return o->last.outcome;
     }
@@ -160,13 +184,14 @@ wf_client_outcome wf_sim_sign(const wf_sim_layout *l, const wf_client *c, const 
     wf_point child;
     memset(&req, 0, sizeof req);
     outcome_init(o);
-    if (!request_id(req.request_id, &req.request_id_len, rid) || path_len > WF_REQUEST_PATH_MAX ||
+    if (!wf_sim_request_id(req.request_id, &req.request_id_len, rid) || path_len > WF_REQUEST_PATH_MAX ||
         wf_client_key_child(&child, key, path, path_len) != WF_OK) {
         snprintf(o->last.why, sizeof o->last.why, "bad request id or path");
         return o->last.outcome;
     }
     memcpy(req.key_id, key->key_id, WF_ID_BYTES);
-    memcpy(req.path, path, path_len * sizeof path[0]);
+    if (path_len > 0) /* path may be NULL then */
+        memcpy(req.path, path, path_len * sizeof path[0]);
     req.path_len = path_len;
     memcpy(req.digest, digest, WF_DIGEST_BYTES);
     req.expiry_ms = wf_client_expiry_after(EXPIRY_S);
@@ -183,6 +208,43 @@ wf_client_outcome wf_sim_sign(const wf_sim_layout *l, const wf_client *c, const 
                  l->nodes[o->served_by].name);
     }
     return o->last.outcome;
+}
+
+uint32_t wf_sim_views(const wf_sim_layout *l, const wf_client *c, const uint8_t key_id[WF_ID_BYTES],
+                      int timeout_ms, wf_sim_view views[WF_SIM_MAX_NODES])
+{
+    wf_client_node nodes[WF_SIM_MAX_NODES];
+    uint32_t held = 0;
+    wf_sim_client_nodes(l, nodes, timeout_ms);
+    for (size_t k = 0; k < l->n; k++) {
+        memset(&views[k], 0, sizeof views[k]);
+        views[k].outcome = wf_client_pubkey(c, &nodes[k], key_id, &views[k].key, &views[k].res);
+        if (views[k].outcome == WF_CLIENT_SUCCEEDED)
+            held |= 1u << k;
+    }
+    return held;
+}
+
+int wf_sim_views_print(const wf_sim_layout *l, const wf_sim_view views[WF_SIM_MAX_NODES],
+                       const wf_client_key *was)
+{
+    int same = 1;
+    for (size_t k = 0; k < l->n; k++) {
+        const wf_sim_view *v = &views[k];
+        if (v->outcome == WF_CLIENT_SUCCEEDED) {
+            int unchanged = memcmp(v->key.public_key, was->public_key, WF_POINT_BYTES) == 0 &&
+                            strcmp(v->key.xpub, was->xpub) == 0;
+            same &= unchanged;
+            printf("%s: share at generation %llu of a %u-of-%u committee, public key and xpub %s\n",
+                   l->nodes[k].name, (unsigned long long)v->key.generation, (unsigned)v->key.threshold,
+                   (unsigned)v->key.members, unchanged ? "unchanged" : "CHANGED");
+        } else if (not_held(&v->res)) {
+            printf("%s: no share\n", l->nodes[k].name);
+        } else {
+            printf("%s: no answer (%s)\n", l->nodes[k].name, v->res.why);
+        }
+    }
+    return same;
 }
 
 /* 1 when node k answers and reports every other node of mask up. */
@@ -223,6 +285,7 @@ int wf_sim_wait_linked(const wf_sim_layout *l, const wf_client *c, uint32_t mask
 
 typedef struct cli {
     const char *dir, *request_id, *node, *key, *digest, *path;
+    const char *members, *threshold, *ranks; /* keygen's committee */
     double rate, duration;
     int json;
 } cli;
@@ -235,13 +298,15 @@ static int usage(const char *cmd, const char *what)
 
 static int parse(const char *cmd, int argc, char **argv, cli *a)
 {
-    enum { O_DIR = 1, O_RID, O_NODE, O_KEY, O_DIGEST, O_PATH, O_RATE, O_DUR, O_JSON };
+    enum { O_DIR = 1, O_RID, O_NODE, O_KEY, O_DIGEST, O_PATH, O_RATE, O_DUR, O_JSON, O_MEMBERS, O_T, O_RANKS };
     static const struct option opts[] = {
         {"dir", required_argument, 0, O_DIR},       {"request-id", required_argument, 0, O_RID},
         {"node", required_argument, 0, O_NODE},     {"key", required_argument, 0, O_KEY},
         {"digest", required_argument, 0, O_DIGEST}, {"path", required_argument, 0, O_PATH},
         {"rate", required_argument, 0, O_RATE},     {"duration", required_argument, 0, O_DUR},
-        {"json", no_argument, 0, O_JSON},           {0, 0, 0, 0}};
+        {"json", no_argument, 0, O_JSON},           {"members", required_argument, 0, O_MEMBERS},
+        {"threshold", required_argument, 0, O_T},   {"ranks", required_argument, 0, O_RANKS},
+        {0, 0, 0, 0}};
     memset(a, 0, sizeof *a);
     a->rate = 5;
     a->duration = 10;
@@ -266,6 +331,9 @@ static int parse(const char *cmd, int argc, char **argv, cli *a)
                 return usage(cmd, "--duration needs 0 < S <= 86400 seconds");
             break;
         case O_JSON: a->json = 1; break;
+        case O_MEMBERS: a->members = optarg; break;
+        case O_T: a->threshold = optarg; break;
+        case O_RANKS: a->ranks = optarg; break;
         default: return 2;
         }
     }
@@ -273,6 +341,8 @@ static int parse(const char *cmd, int argc, char **argv, cli *a)
         return usage(cmd, "unexpected arguments");
     if (a->dir == NULL)
         return usage(cmd, "--dir is required");
+    if (strcmp(cmd, "keygen") != 0 && (a->members != NULL || a->threshold != NULL || a->ranks != NULL))
+        return usage(cmd, "--members, --threshold and --ranks are keygen's");
     return 0;
 }
 
@@ -326,11 +396,20 @@ static int run_keygen(const cli *a, const wf_sim_layout *l, const wf_client *c, 
 {
     wf_sim_outcome o;
     wf_client_key key;
-    if (wf_sim_keygen(l, c, a->request_id, first, &key, &o) != WF_CLIENT_SUCCEEDED)
+    wf_sim_committee cm;
+    const char *why = NULL;
+    if (!wf_sim_committee_parse(&cm, l, a->members, a->threshold, a->ranks, &why))
+        return usage("keygen", why);
+    if (wf_sim_keygen_committee(l, c, a->request_id, first, &cm, &key, &o) != WF_CLIENT_SUCCEEDED)
         return failed("keygen", l, &o);
     print_hex("key ", key.key_id, WF_ID_BYTES);
     print_hex("public_key ", key.public_key, sizeof key.public_key);
     printf("xpub %s\n", key.xpub);
+    if (cm.n > 0) {
+        char text[WF_SIM_MAX_NODES * 40];
+        wf_sim_committee_format(text, sizeof text, l, &cm);
+        printf("committee %s\n", text);
+    }
     return 0;
 }
 
@@ -347,14 +426,21 @@ static int run_load(const cli *a, const wf_sim_layout *l, const wf_client *c)
         return usage("load", why);
     if (wf_sim_key(l, c, a->key, &key, &o) != WF_CLIENT_SUCCEEDED)
         return failed("load", l, &o);
+    /* the load goes to the nodes holding the key now (all of them if none
+     * says so): a node outside its committee could only refuse */
+    wf_sim_view views[WF_SIM_MAX_NODES];
+    uint32_t held = wf_sim_views(l, c, key.key_id, 5000, views);
     wf_load_node nodes[WF_SIM_MAX_NODES];
+    size_t n = 0;
     for (size_t k = 0; k < l->n; k++) {
-        nodes[k].name = l->nodes[k].name;
-        nodes[k].client_url = l->nodes[k].client_url;
-        nodes[k].cert_path = l->nodes[k].cert;
+        if (held != 0 && !(held & (1u << k)))
+            continue;
+        nodes[n].name = l->nodes[k].name;
+        nodes[n].client_url = l->nodes[k].client_url;
+        nodes[n++].cert_path = l->nodes[k].cert;
     }
     wf_load_cfg cfg = {.nodes = nodes,
-                       .n_nodes = l->n,
+                       .n_nodes = n,
                        .client_dir = l->client_dir,
                        .path = path,
                        .path_len = path_len,
@@ -373,39 +459,54 @@ static int run_load(const cli *a, const wf_sim_layout *l, const wf_client *c)
     return sum.ok == sum.requests ? 0 : 1;
 }
 
+int wf_sim_open(const char *cmd, const char *dir, const char *const *names, size_t n_names, wf_sim_layout **l,
+                wf_client **c)
+{
+    const char *why = NULL;
+    *c = NULL;
+    if ((*l = malloc(sizeof **l)) == NULL)
+        return 1;
+    if (wf_sim_layout_load(*l, dir, &why) != WF_OK) {
+        fprintf(stderr, "warifu-sim %s: %s\n", cmd, why);
+        wf_sim_close(*l, NULL);
+        return 1;
+    }
+    for (size_t i = 0; i < n_names; i++)
+        if (names[i] != NULL && wf_sim_node_find(*l, names[i]) < 0) {
+            fprintf(stderr, "warifu-sim %s: %s names no node of the cluster (see warifu-sim --help)\n", cmd,
+                    names[i]);
+            wf_sim_close(*l, NULL);
+            return 2;
+        }
+    if (wf_client_open(c, (*l)->client_dir, 1, &why) != WF_OK) {
+        fprintf(stderr, "warifu-sim %s: %s: %s\n", cmd, (*l)->client_dir, why);
+        wf_sim_close(*l, NULL);
+        return 1;
+    }
+    return 0;
+}
+
+void wf_sim_close(wf_sim_layout *l, wf_client *c)
+{
+    wf_client_close(c);
+    free(l);
+}
+
 int wf_sim_client_main(const char *cmd, int argc, char **argv)
 {
     cli a;
-    int rc = parse(cmd, argc, argv, &a);
-    if (rc != 0)
-        return rc;
-    wf_sim_layout *l = malloc(sizeof *l);
+    wf_sim_layout *l = NULL;
     wf_client *c = NULL;
-    const char *why = NULL;
-    if (l == NULL)
-        return 1;
-    if (wf_sim_layout_load(l, a.dir, &why) != WF_OK) {
-        fprintf(stderr, "warifu-sim %s: %s\n", cmd, why);
-        free(l);
-        return 1;
-    }
-    int first = a.node != NULL ? wf_sim_node_find(l, a.node) : 0;
-    if (first < 0) {
-        free(l);
-        return usage(cmd, "--node names no node of the cluster");
-    }
-    if (wf_client_open(&c, l->client_dir, 1, &why) != WF_OK) {
-        fprintf(stderr, "warifu-sim %s: %s: %s\n", cmd, l->client_dir, why);
-        free(l);
-        return 1;
-    }
+    int rc = parse(cmd, argc, argv, &a);
+    if (rc != 0 || (rc = wf_sim_open(cmd, a.dir, &a.node, 1, &l, &c)) != 0)
+        return rc;
+    size_t first = a.node != NULL ? (size_t)wf_sim_node_find(l, a.node) : 0;
     if (strcmp(cmd, "keygen") == 0)
-        rc = run_keygen(&a, l, c, (size_t)first);
+        rc = run_keygen(&a, l, c, first);
     else if (strcmp(cmd, "sign") == 0)
-        rc = run_sign(&a, l, c, (size_t)first);
+        rc = run_sign(&a, l, c, first);
     else
         rc = run_load(&a, l, c);
-    wf_client_close(c);
-    free(l);
+    wf_sim_close(l, c);
     return rc;
 }

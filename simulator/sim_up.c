@@ -22,7 +22,7 @@
 
 
 /* The supervisor's command line: this program again, "__supervise". */
-static void supervisor_argv(const wf_sim_up_opts *o, const char *self, int fd, char bufs[6][32], const char **argv)
+static void supervisor_argv(const wf_sim_up_opts *o, const char *self, int fd, char bufs[7][32], const char **argv)
 {
     size_t a = 0;
     argv[a++] = self;
@@ -37,8 +37,10 @@ static void supervisor_argv(const wf_sim_up_opts *o, const char *self, int fd, c
     snprintf(bufs[3], 32, "%u", o->sup.session_timeout_ms);
     snprintf(bufs[4], 32, "%.3f", o->sup.jitter_frac);
     snprintf(bufs[5], 32, "%u", o->sup.paillier_bits);
-    const char *pairs[] = {"--ready-fd",          bufs[0], "--presig-low", bufs[1], "--presig-high", bufs[2],
-                           "--session-timeout-ms", bufs[3], "--jitter",     bufs[4], "--paillier-bits", bufs[5]};
+    snprintf(bufs[6], 32, "%u", o->sup.keygen_timeout_ms);
+    const char *pairs[] = {"--ready-fd",          bufs[0], "--presig-low", bufs[1], "--presig-high",      bufs[2],
+                           "--session-timeout-ms", bufs[3], "--jitter",     bufs[4], "--paillier-bits",     bufs[5],
+                           "--keygen-timeout-ms",  bufs[6]};
     for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++)
         argv[a++] = pairs[i];
     if (o->sup.no_latency)
@@ -56,7 +58,7 @@ static int start_supervisor(const wf_sim_up_opts *o, const char *self, const wf_
         *why = wf_why_fmt("pipe: %s", strerror(errno));
         return -1;
     }
-    char bufs[6][32];
+    char bufs[7][32];
     const char *argv[32];
     supervisor_argv(o, self, fds[1], bufs, argv);
     *pid = fork();

@@ -340,6 +340,11 @@ static void node_args(const node_rt *nd, char bufs[8][32], const char **argv)
      * would compete with the workloads the simulator runs and measures */
     argv[a++] = "--paillier-pool-high";
     argv[a++] = "0";
+    if (s->o->keygen_timeout_ms != 0) {
+        snprintf(bufs[4], 32, "%u", s->o->keygen_timeout_ms);
+        argv[a++] = "--keygen-timeout-ms";
+        argv[a++] = bufs[4];
+    }
     if (s->o->paillier_bits != 0) {
         snprintf(bufs[3], 32, "%u", s->o->paillier_bits);
         argv[a++] = "--paillier-bits";

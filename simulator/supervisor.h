@@ -38,6 +38,7 @@ typedef struct wf_sup_opts {
     double jitter_frac;       /* jitter as a fraction of each link's one-way delay */
     unsigned presig_low, presig_high;
     unsigned session_timeout_ms;
+    unsigned keygen_timeout_ms; /* keygen and aux-info (prime search); 0: warifud's default */
     unsigned paillier_bits;   /* 0: warifud's default */
     int ready_fd;             /* "ready\n" or "error: ...\n" is written here once, then closed; -1: none */
 } wf_sup_opts;

@@ -5,7 +5,7 @@
  *   warifu-sim status|kill|stop|start|restart|cheat|partition|heal|faults|counters --dir D ...
  *                                       commands for the running supervisor (supervisor.h)
  *   warifu-sim keygen|sign|load --dir D ...   a client of the cluster (sim_client.h)
- *   warifu-sim refresh --dir D ...            a key refresh, optionally with a kill (sim_refresh.h)
+ *   warifu-sim refresh|reshare --dir D ...    a key refresh or reshare, optionally with a kill (sim_lifecycle.h)
  *   warifu-sim demo [--dir D]           the README's main job
  *
  * Exit codes: 0 done, 1 failed, 2 usage. */
@@ -25,14 +25,15 @@
 #include "simulator/sim_client.h"
 #include "simulator/sim_control.h"
 #include "simulator/sim_demo.h"
-#include "simulator/sim_refresh.h"
+#include "simulator/sim_lifecycle.h"
 #include "simulator/sim_up.h"
 
 #define USAGE                                                                                                 \
     "usage: warifu-sim COMMAND --dir D [...]\n"                                                               \
     "  up        [--nodes N] [--threshold T] [--ranks R,R,...] [--regions A,B,...] [--rtt A-B=MS,...]\n"     \
     "            [--base-port P] [--no-latency] [--jitter FRACTION] [--presig-low N] [--presig-high N]\n"    \
-    "            [--session-timeout-ms MS] [--paillier-bits BITS] [--warifud PATH] [--warifu PATH]\n"        \
+    "            [--session-timeout-ms MS] [--keygen-timeout-ms MS] [--paillier-bits BITS]\n"              \
+    "            [--warifud PATH] [--warifu PATH]\n"                                                           \
     "            defaults: 5 nodes, threshold 3, ranks 0,0,1,1,1, regions tokyo,frankfurt,virginia,\n"       \
     "            oregon,singapore (each node's links are delayed by half the regions' RTT)\n"                \
     "  down\n"                                                                                                \
@@ -41,12 +42,17 @@
     "  cheat NODE none|bad-proof|bad-delta|wrong-partial\n"                                                   \
     "  partition A,B|C,D,E\n"                                                                                 \
     "  faults all|A|A>B|A-B [loss=P] [bitflip=P] [jitter=MS] [delay=MS|matrix]\n"                             \
-    "  keygen [--request-id ID] [--node NODE]      make a key; its id is kept in D/key\n"                     \
+    "  keygen [--request-id ID] [--node NODE] [--members NODE,NODE,... --threshold T --ranks R,R,...]\n"      \
+    "            make a key (held by the committee --members if given); its id is kept in D/key\n"         \
     "  sign --digest HEX [--request-id ID] [--path m/0/7] [--node NODE] [--key KEY]\n"                        \
     "  load [--rate R] [--duration S] [--key KEY] [--path m/0/7] [--json]\n"                                  \
     "  refresh [--request-id ID] [--node NODE] [--key KEY] [--kill NODE --after-ms N]\n"                      \
-    "            new shares of the key on every node; --kill: SIGKILL NODE N ms into it; prints\n"           \
-    "            each node's generation afterwards (run load beside it to refresh under load)\n"            \
+    "            new shares of the key among its committee; --kill: SIGKILL NODE N ms into it; prints\n"   \
+    "            each node's view of the key afterwards (run load beside it to refresh under load)\n"      \
+    "  reshare --members NODE,NODE,... --threshold T --ranks R,R,... [--request-id ID] [--node NODE]\n"     \
+    "          [--key KEY] [--kill NODE --after-ms N]\n"                                                      \
+    "            the same key held by a new committee; prints each node's view (generation, committee\n"  \
+    "            size or \"no share\") and whether the public key and xpub are unchanged\n"                  \
     "  demo [--dir D] [--keep]                     up, keygen, sign and verify, addresses, down\n"            \
     "NODE is a name (n1..nN) or a number.\n"
 
@@ -144,7 +150,7 @@ static int parse_rtt(char *s, wf_sim_spec *spec)
 }
 
 enum { O_DIR = 1, O_NODES, O_T, O_RANKS, O_REGIONS, O_RTT, O_BASE, O_NOLAT, O_JITTER, O_LOW, O_HIGH, O_STO,
-       O_BITS, O_WARIFUD, O_WARIFU, O_READY };
+       O_BITS, O_WARIFUD, O_WARIFU, O_READY, O_KTO };
 
 static const struct option UP_OPTS[] = {
     {"dir", required_argument, 0, O_DIR},         {"nodes", required_argument, 0, O_NODES},
@@ -155,7 +161,7 @@ static const struct option UP_OPTS[] = {
     {"presig-high", required_argument, 0, O_HIGH}, {"session-timeout-ms", required_argument, 0, O_STO},
     {"paillier-bits", required_argument, 0, O_BITS}, {"warifud", required_argument, 0, O_WARIFUD},
     {"warifu", required_argument, 0, O_WARIFU},    {"ready-fd", required_argument, 0, O_READY},
-    {0, 0, 0, 0}};
+    {"keygen-timeout-ms", required_argument, 0, O_KTO}, {0, 0, 0, 0}};
 
 typedef struct up_args {
     wf_sim_up_opts o;
@@ -240,6 +246,11 @@ static int parse_up(int argc, char **argv, up_args *u)
         case O_STO:
             if (!parse_u(optarg, 600000, &v) || v < 100) return usage("--session-timeout-ms needs 100..600000");
             u->o.sup.session_timeout_ms = (unsigned)v;
+            break;
+        case O_KTO:
+            if (!parse_u(optarg, 3600000, &v) || (v != 0 && v < 1000))
+                return usage("--keygen-timeout-ms needs 1000..3600000 (0: warifud's default)");
+            u->o.sup.keygen_timeout_ms = (unsigned)v;
             break;
         case O_BITS:
             if (!parse_u(optarg, 8192, &v)) return usage("--paillier-bits needs a number");
@@ -440,8 +451,8 @@ int main(int argc, char **argv)
         return cmd_supervise(argc, argv);
     if (strcmp(cmd, "keygen") == 0 || strcmp(cmd, "sign") == 0 || strcmp(cmd, "load") == 0)
         return wf_sim_client_main(cmd, argc, argv);
-    if (strcmp(cmd, "refresh") == 0)
-        return wf_sim_refresh_main(argc, argv);
+    if (strcmp(cmd, "refresh") == 0 || strcmp(cmd, "reshare") == 0)
+        return wf_sim_lifecycle_main(cmd, argc, argv);
     if (strcmp(cmd, "demo") == 0)
         return cmd_demo(argc, argv);
     return usage("unknown command");

@@ -9,12 +9,10 @@
 #include <secp256k1.h>
 #include <secp256k1_recovery.h>
 #include <sodium.h>
-#include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -25,9 +23,7 @@
 #include "simulator/sim_control.h"
 #include "store/audit.h"
 #include "store/store.h"
-#include "tests/check.h"
-
-extern char **environ;
+#include "tests/sim/sim_fixture.h"
 
 static char dir[128];
 static wf_sim_layout L;
@@ -35,29 +31,6 @@ static wf_client *C;
 static wf_client_key KEY;
 static const uint32_t PATH[2] = {0, 7};
 static secp256k1_context *secp;
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-/* Runs warifu-sim with args; its exit code. */
-static int sim_run(const char *const *args)
-{
-    const char *argv[40] = {WF_SIM_BIN};
-    size_t n = 1;
-    for (; args[n - 1] != NULL && n < 39; n++)
-        argv[n] = args[n - 1];
-    argv[n] = NULL;
-    pid_t pid;
-    if (posix_spawn(&pid, WF_SIM_BIN, NULL, NULL, (char *const *)argv, environ) != 0)
-        return -1;
-    int status = 0;
-    waitpid(pid, &status, 0);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
 
 /* A command for the supervisor that must succeed. */
 static void ctl(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -68,13 +41,7 @@ static void ctl(const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(cmd, sizeof cmd, fmt, ap);
     va_end(ap);
-    const char *why = NULL;
-    char *reply = NULL;
-    wf_err err = wf_sim_control(&L, cmd, 120000, &reply, &why);
-    if (err != WF_OK)
-        fprintf(stderr, "warifu-sim %s: %s\n%s", cmd, why, reply != NULL ? reply : "");
-    CHECK_OK(err);
-    free(reply);
+    wf_simt_ctl(&L, cmd);
 }
 
 /* The signature verifies for digest under the child key at PATH of KEY,
@@ -149,9 +116,9 @@ static wf_client_outcome sign_only(size_t k, wf_client_result *res)
 static int sign_only_eventually(size_t k, double within_s)
 {
     wf_client_result res;
-    double end = now_s() + within_s;
+    double end = wf_simt_now_s() + within_s;
     while (sign_only(k, &res) != WF_CLIENT_SUCCEEDED) {
-        if (now_s() > end) {
+        if (wf_simt_now_s() > end) {
             fprintf(stderr, "no signature from %s within %.0f s: %s\n", L.nodes[k].name, within_s, res.why);
             return 0;
         }
@@ -164,13 +131,13 @@ static int sign_only_eventually(size_t k, double within_s)
  * back-off, peers are seen up again within a second or two). */
 static int sign_eventually(size_t first, double within_s)
 {
-    double end = now_s() + within_s;
+    double end = wf_simt_now_s() + within_s;
     wf_sim_outcome o;
     do {
         if (sign_at(first, &o) == WF_CLIENT_SUCCEEDED)
             return 1;
         usleep(500 * 1000);
-    } while (now_s() < end);
+    } while (wf_simt_now_s() < end);
     fprintf(stderr, "no signature from %s within %.0f s: %s\n", L.nodes[first].name, within_s, o.last.why);
     return 0;
 }
@@ -212,9 +179,9 @@ static int blames(size_t k, size_t m)
 static void test_keygen_and_sign(void)
 {
     wf_sim_outcome o;
-    double t0 = now_s();
+    double t0 = wf_simt_now_s();
     CHECK(wf_sim_keygen(&L, C, "e2e-key", 0, &KEY, &o) == WF_CLIENT_SUCCEEDED);
-    fprintf(stderr, "keygen + aux-info among 5 nodes: %.1f s\n", now_s() - t0);
+    fprintf(stderr, "keygen + aux-info among 5 nodes: %.1f s\n", wf_simt_now_s() - t0);
     for (size_t k = 0; k < L.n; k++)
         CHECK(sign_only_eventually(k, 30));
 }
@@ -300,9 +267,9 @@ static void test_coordinator_killed(void)
     wf_sim_client_nodes(&L, nodes, 0);
     wf_client_signature first, again;
     wf_client_result res;
-    double end = now_s() + 30;
+    double end = wf_simt_now_s() + 30;
     wf_client_outcome out;
-    while ((out = wf_client_sign(C, &nodes[1], &req, &first, &res)) != WF_CLIENT_SUCCEEDED && now_s() < end &&
+    while ((out = wf_client_sign(C, &nodes[1], &req, &first, &res)) != WF_CLIENT_SUCCEEDED && wf_simt_now_s() < end &&
            wf_client_retryable(&res))
         usleep(500 * 1000);
     CHECK(out == WF_CLIENT_SUCCEEDED && sig_valid(&first, req.digest));
@@ -328,9 +295,9 @@ static void test_partition_heals(void)
     usleep(1500 * 1000);
     CHECK(sign_only(0, &res) != WF_CLIENT_SUCCEEDED && no_quorum(&res));
     ctl("heal");
-    double t0 = now_s();
+    double t0 = wf_simt_now_s();
     CHECK(sign_eventually(0, 40));
-    fprintf(stderr, "signing resumed %.1f s after heal\n", now_s() - t0);
+    fprintf(stderr, "signing resumed %.1f s after heal\n", wf_simt_now_s() - t0);
 }
 
 /* Bits flipped on the link between the two officers: TLS refuses every
@@ -364,8 +331,8 @@ static void test_bitflips(void)
      * flipping relays. */
     ctl("restart n2");
     CHECK(sign_only_eventually(0, 30));
-    double end = now_s() + 15;
-    while (flips_n1_n2() == before && now_s() < end)
+    double end = wf_simt_now_s() + 15;
+    while (flips_n1_n2() == before && wf_simt_now_s() < end)
         usleep(250 * 1000);
     CHECK(flips_n1_n2() > before);
     ctl("faults n1-n2 bitflip=0");
@@ -391,8 +358,8 @@ static void test_cheater(void)
     for (int i = 0; i < 3; i++) {
         ctl("stop %s", L.nodes[forced[i][0]].name);
         ctl("stop %s", L.nodes[forced[i][1]].name);
-        double end = now_s() + 60;
-        while (blames(coord[i], 2) <= 0 && now_s() < end) {
+        double end = wf_simt_now_s() + 60;
+        while (blames(coord[i], 2) <= 0 && wf_simt_now_s() < end) {
             sign_only(coord[i], &res); /* X coordinates; its only quorum: X, an officer, n3 */
             usleep(300 * 1000);
         }
@@ -433,9 +400,9 @@ int main(void)
      * own. Every signature presigns on demand instead. */
     const char *up[] = {"up", "--dir", dir, "--session-timeout-ms", "8000", "--presig-low", "0",
                         "--presig-high", "0", NULL};
-    double t0 = now_s();
-    REQUIRE(sim_run(up) == 0);
-    fprintf(stderr, "up: %.1f s\n", now_s() - t0);
+    double t0 = wf_simt_now_s();
+    REQUIRE(wf_simt_run(up) == 0);
+    fprintf(stderr, "up: %.1f s\n", wf_simt_now_s() - t0);
     const char *why = NULL;
     REQUIRE(wf_sim_layout_load(&L, dir, &why) == WF_OK);
     REQUIRE(wf_client_open(&C, L.client_dir, 1, &why) == WF_OK);
@@ -448,22 +415,16 @@ int main(void)
                  {"partition_heals", test_partition_heals}, {"bitflips", test_bitflips},
                  {"kill9_rejoin", test_kill9_rejoin}, {"cheater", test_cheater}};
     for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
-        double ts = now_s();
+        double ts = wf_simt_now_s();
         steps[i].fn();
-        fprintf(stderr, "%s: %.1f s\n", steps[i].name, now_s() - ts);
+        fprintf(stderr, "%s: %.1f s\n", steps[i].name, wf_simt_now_s() - ts);
     }
 
     const char *down[] = {"down", "--dir", dir, NULL};
-    CHECK(sim_run(down) == 0);
+    CHECK(wf_simt_run(down) == 0);
     CHECK(!wf_sim_is_up(&L));
     wf_client_close(C);
     secp256k1_context_destroy(secp);
-    if (wf_checks_failed == 0) {
-        char cmd[160];
-        snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-        CHECK(system(cmd) == 0);
-    } else {
-        fprintf(stderr, "logs kept in %s/logs\n", dir);
-    }
+    wf_simt_cleanup(dir);
     return wf_check_summary("test_sim_e2e");
 }
