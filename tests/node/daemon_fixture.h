@@ -216,6 +216,25 @@ static inline Warifu__Wire__ClientResponse *wf_df_send_keygen(const wf_df *f, si
     return r;
 }
 
+/* Sends the signed refresh request rr to node i: the answer (free it), or
+ * NULL. */
+static inline Warifu__Wire__ClientResponse *wf_df_send_refresh(const wf_df *f, size_t i,
+                                                               const wf_refresh_request *rr)
+{
+    uint8_t *enc = NULL;
+    size_t enc_len = 0;
+    REQUIRE(wf_refresh_request_encode(rr, &enc, &enc_len) == WF_OK);
+    Warifu__Wire__RefreshRequest *m = warifu__wire__refresh_request__unpack(NULL, enc_len, enc);
+    free(enc);
+    REQUIRE(m != NULL);
+    Warifu__Wire__ClientRequest req = WARIFU__WIRE__CLIENT_REQUEST__INIT;
+    req.body_case = WARIFU__WIRE__CLIENT_REQUEST__BODY_REFRESH;
+    req.refresh = m;
+    Warifu__Wire__ClientResponse *r = wf_df_call(f, i, &req, 120000);
+    warifu__wire__refresh_request__free_unpacked(m, NULL);
+    return r;
+}
+
 static inline Warifu__Wire__ClientResponse *wf_df_keygen(const wf_df *f, size_t i, const char *request_id,
                                                          uint8_t key_id[32])
 {

@@ -78,17 +78,7 @@ static Warifu__Wire__ClientResponse *send_refresh(size_t node, const char *rid)
     memcpy(r.key_id, key_id, 32);
     r.expiry_ms = wf_df_now_ms() + 60000;
     REQUIRE(wf_refresh_request_sign(&r, f.client_sk) == WF_OK);
-    uint8_t *enc = NULL;
-    size_t enc_len = 0;
-    REQUIRE(wf_refresh_request_encode(&r, &enc, &enc_len) == WF_OK);
-    Warifu__Wire__RefreshRequest *m = warifu__wire__refresh_request__unpack(NULL, enc_len, enc);
-    free(enc);
-    REQUIRE(m != NULL);
-    Warifu__Wire__ClientRequest req = WARIFU__WIRE__CLIENT_REQUEST__INIT;
-    req.body_case = WARIFU__WIRE__CLIENT_REQUEST__BODY_REFRESH;
-    req.refresh = m;
-    Warifu__Wire__ClientResponse *resp = wf_df_call(&f, node, &req, 120000);
-    warifu__wire__refresh_request__free_unpacked(m, NULL);
+    Warifu__Wire__ClientResponse *resp = wf_df_send_refresh(&f, node, &r);
     REQUIRE(resp != NULL);
     if (resp->code != 0)
         fprintf(stderr, "refresh %s via %s: %s\n", rid, wf_df_names[node], resp->error);

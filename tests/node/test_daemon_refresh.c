@@ -84,17 +84,7 @@ static void refresh_request(wf_refresh_request *r, const char *rid, const uint8_
 
 static Warifu__Wire__ClientResponse *send_refresh(size_t node, const wf_refresh_request *r)
 {
-    uint8_t *enc = NULL;
-    size_t enc_len = 0;
-    REQUIRE(wf_refresh_request_encode(r, &enc, &enc_len) == WF_OK);
-    Warifu__Wire__RefreshRequest *m = warifu__wire__refresh_request__unpack(NULL, enc_len, enc);
-    free(enc);
-    REQUIRE(m != NULL);
-    Warifu__Wire__ClientRequest req = WARIFU__WIRE__CLIENT_REQUEST__INIT;
-    req.body_case = WARIFU__WIRE__CLIENT_REQUEST__BODY_REFRESH;
-    req.refresh = m;
-    Warifu__Wire__ClientResponse *resp = wf_df_call(&f, node, &req, 120000);
-    warifu__wire__refresh_request__free_unpacked(m, NULL);
+    Warifu__Wire__ClientResponse *resp = wf_df_send_refresh(&f, node, r);
     REQUIRE(resp != NULL);
     return resp;
 }
