@@ -25,6 +25,11 @@
 #define WF_DAEMON_START_SKEW_MS      60000   /* a session start older or further ahead is refused */
 
 #define WF_REFRESH_CRASH_BEFORE_COMMIT "refresh-commit"
+/* fault_protocol values for a reshare's two phases (node/reshare_run.h):
+ * the node runs the reshare honestly but behaves as if it died just before
+ * storing its pending share, or just before applying the commit. */
+#define WF_RESHARE_CRASH_BEFORE_PENDING "reshare-pending"
+#define WF_RESHARE_CRASH_BEFORE_COMMIT  "reshare-commit"
 
 typedef struct wf_daemon wf_daemon;
 
