@@ -10,7 +10,8 @@
  *       (echo back) reshares: alpha, delta, echo hold the key, bravo (a
  *       dealer leaving) nothing; charlie, still down, keeps its old share
  *       until a retry with charlie up deletes it. {alpha, delta} and
- *       {alpha, echo} sign.
+ *       {alpha, echo} sign. The replaced shares are wiped in memory at once
+ *       (alpha's, charlie's), not kept until the daemon stops.
  *   (b) alpha reshares to {alpha: 0, bravo: 0, delta: 1} while delta stops
  *       just before applying the commit: alpha and bravo switch, echo
  *       (removed) deletes, delta keeps its old share and the pending one
@@ -26,6 +27,7 @@
 
 #include "node/cluster_config.h"
 #include "node/control.h"
+#include "node/daemon_internal.h" /* white box: the key cache's replaced entries */
 #include "node/node_identity.h"
 #include "node/peer_net.h"
 #include "store/keys.h"
@@ -111,6 +113,22 @@ static void expect_held(const uint64_t want[5], const int want_pending[5], const
     }
 }
 
+/* 1 when node i's key cache has at least one entry a reshare replaced and
+ * every such entry had its share wiped and its aux freed (a replaced share
+ * must not stay in memory until the daemon stops). */
+static int replaced_wiped(size_t i)
+{
+    wf_daemon *d = f.d[i];
+    size_t n = 0, wiped = 0;
+    pthread_mutex_lock(&d->keys_mu);
+    for (wf_node_key *k = d->replaced; k != NULL; k = k->replaced_next, n++)
+        wiped += wf_scalar_is_zero(k->share->share) && k->aux == NULL;
+    pthread_mutex_unlock(&d->keys_mu);
+    if (n == 0 || wiped != n)
+        fprintf(stderr, "%s: %zu of %zu replaced key entries wiped\n", wf_df_names[i], wiped, n);
+    return n > 0 && wiped == n;
+}
+
 static Warifu__Wire__ClientResponse *reshare(size_t via, const char *rid, const uint32_t nodes[3],
                                              const uint32_t ranks[3], wf_reshare_request *rq)
 {
@@ -163,6 +181,7 @@ static void test_lost_before_pending(void)
     warifu__wire__client_response__free_unpacked(r, NULL);
     const uint64_t new_gen[5] = {2, 0, 1, 1, 1}; /* charlie (down) still holds its old share */
     expect_held(new_gen, none, "after the retry");
+    CHECK(replaced_wiped(ALPHA)); /* its old share, wiped once the commit drained its sessions */
     /* charlie back: the same request again reaches it, and it deletes its share */
     start(CHARLIE, NULL);
     settle();
@@ -171,6 +190,7 @@ static void test_lost_before_pending(void)
     warifu__wire__client_response__free_unpacked(r, NULL);
     const uint64_t final_gen[5] = {2, 0, 0, 1, 1};
     expect_held(final_gen, none, "after charlie was reached");
+    CHECK(replaced_wiped(CHARLIE));
     /* authorised sets of the new committee: {alpha, delta}, {alpha, echo} */
     wf_df_stop(&f, ECHO);
     settle();
