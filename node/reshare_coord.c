@@ -168,7 +168,8 @@ static wf_control_start *start_with(const char *protocol, wf_member_set parties,
     if (st == NULL)
         return NULL;
     start_of(st, protocol, parties, req, req_len);
-    memcpy(st->record, rec, rec_len);
+    if (rec_len > 0)
+        memcpy(st->record, rec, rec_len);
     st->record_len = rec_len;
     return st;
 }
