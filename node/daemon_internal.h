@@ -211,7 +211,8 @@ wf_err wf_node_key_add(wf_daemon *d, wf_key_share *share);
 /* A reshare's first phase (store/keys.h, "two phases"): keeps share (a new
  * member's, always taken) pending in the store with tag; the cache and the
  * current record are unchanged. */
-wf_err wf_node_key_reshare_pending(wf_daemon *d, wf_key_share *share, const uint8_t tag[WF_STORE_PENDING_TAG_BYTES]);
+wf_err wf_node_key_reshare_pending(wf_daemon *d, wf_key_share *share,
+                                   const uint8_t tag[WF_STORE_PENDING_TAG_BYTES]);
 /* Its second phase, for a member of the new committee: waits up to
  * drain_ms for the key's presign and sign sessions here to end (holding off
  * new ones), then makes the pending share current in the store (request req
@@ -219,8 +220,9 @@ wf_err wf_node_key_reshare_pending(wf_daemon *d, wf_key_share *share, const uint
  * cache. The old cache entry leaves the key list and its share and aux are
  * wiped; its public shell stays until stop for sessions still holding it.
  * Nothing changes on an error (*why says which). */
-wf_err wf_node_key_reshare_commit(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], const wf_store_request *req,
-                                  const uint8_t rec[WF_STORE_SIG_BYTES], int drain_ms, const char **why);
+wf_err wf_node_key_reshare_commit(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES],
+                                  const wf_store_request *req, const uint8_t rec[WF_STORE_SIG_BYTES],
+                                  int drain_ms, const char **why);
 /* … and for a member the reshare removed: drains the same way, deletes
  * everything of the key (wf_store_key_leave, req recorded) and wipes the
  * cache entry as above. */

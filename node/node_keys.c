@@ -224,13 +224,15 @@ static int drained(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], int drain_ms
     return *old == NULL || wf_node_key_refresh_begin(d, *old, drain_ms);
 }
 
-wf_err wf_node_key_reshare_pending(wf_daemon *d, wf_key_share *share, const uint8_t tag[WF_STORE_PENDING_TAG_BYTES])
+wf_err wf_node_key_reshare_pending(wf_daemon *d, wf_key_share *share,
+                                   const uint8_t tag[WF_STORE_PENDING_TAG_BYTES])
 {
     wf_store_key sk;
     wf_committee c;
     wf_err err = WF_OK;
     memset(&sk, 0, sizeof sk);
-    if (wf_committee_of_key(&c, d->n, &share->pub) != WF_OK || share->self >= c.n || c.node[share->self] != d->self)
+    if (wf_committee_of_key(&c, d->n, &share->pub) != WF_OK || share->self >= c.n ||
+        c.node[share->self] != d->self)
         err = WF_ERR_ARG;
     if (err == WF_OK)
         err = to_store(share, &sk);
@@ -241,8 +243,9 @@ wf_err wf_node_key_reshare_pending(wf_daemon *d, wf_key_share *share, const uint
     return err;
 }
 
-wf_err wf_node_key_reshare_commit(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], const wf_store_request *req,
-                                  const uint8_t rec[WF_STORE_SIG_BYTES], int drain_ms, const char **why)
+wf_err wf_node_key_reshare_commit(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES],
+                                  const wf_store_request *req, const uint8_t rec[WF_STORE_SIG_BYTES],
+                                  int drain_ms, const char **why)
 {
     wf_err err;
     wf_store_key *sk = NULL, *back = NULL;
@@ -255,8 +258,8 @@ wf_err wf_node_key_reshare_commit(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES
         FAIL(err, "no pending share of this key here");
     if ((err = wf_record_key_decode(&k->share, sk->record.pub, sk->record.pub_len, sk->record.sec,
                                     sk->record.sec_len)) != WF_OK ||
-        wf_committee_of_key(&k->committee, d->n, &k->share->pub) != WF_OK || k->share->self >= k->committee.n ||
-        k->committee.node[k->share->self] != d->self)
+        wf_committee_of_key(&k->committee, d->n, &k->share->pub) != WF_OK ||
+        k->share->self >= k->committee.n || k->committee.node[k->share->self] != d->self)
         FAIL(WF_ERR_ENCODING, "the pending share does not decode as this node's");
     if ((err = wf_store_key_pending_commit(d->store, key_id, req, rec)) != WF_OK)
         FAIL(err, "the pending share could not be made current");

@@ -149,7 +149,8 @@ static wf_member_set collect(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], co
         uint32_t m = nc->node[j];
         const wf_control_result *r = m == d->self ? &o->local : &o->results[m];
         if ((m != d->self && !(o->answered & WF_SET_BIT(m))) || !r->has_sig ||
-            crypto_sign_verify_detached(r->sig, msg, sizeof msg, d->cluster->members[m].pub.identity_pk) != 0) {
+            crypto_sign_verify_detached(r->sig, msg, sizeof msg, d->cluster->members[m].pub.identity_pk) !=
+                0) {
             missing |= WF_SET_BIT(m);
             continue;
         }
@@ -176,12 +177,13 @@ static wf_control_start *start_with(const char *protocol, wf_member_set parties,
 
 /* Step 2, a new run: the session; its outcome in *o. */
 static wf_client_code run_reshare(wf_daemon *d, const wf_node_key *k, const wf_committee *nc,
-                                  wf_member_set dealers, const uint8_t *req, size_t req_len, wf_coord_outcome *o,
-                                  char *why, size_t cap)
+                                  wf_member_set dealers, const uint8_t *req, size_t req_len,
+                                  wf_coord_outcome *o, char *why, size_t cap)
 {
     uint8_t *rec = NULL;
     size_t rec_len = 0;
-    if (wf_record_key_public_encode(&k->share->pub, &rec, &rec_len) != WF_OK || rec_len > WF_CONTROL_RECORD_MAX) {
+    if (wf_record_key_public_encode(&k->share->pub, &rec, &rec_len) != WF_OK ||
+        rec_len > WF_CONTROL_RECORD_MAX) {
         free(rec);
         return wf_client_fail(why, cap, WF_CLIENT_INTERNAL, "cannot encode the key's public record");
     }
@@ -219,8 +221,8 @@ static void drop_run(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], const wf_c
     uint8_t rec[WF_RESHARE_RUN_BYTES];
     memcpy(rec, run->old, WF_ID_BYTES);
     memcpy(rec + WF_ID_BYTES, run->new, WF_ID_BYTES);
-    wf_control_start *st = start_with("reshare-drop", nc->nodes & wf_daemon_usable(d), req, req_len, rec,
-                                      sizeof rec);
+    wf_control_start *st =
+        start_with("reshare-drop", nc->nodes & wf_daemon_usable(d), req, req_len, rec, sizeof rec);
     wf_coord_outcome o;
     if (st == NULL)
         return;
@@ -264,17 +266,22 @@ static wf_client_code committed(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES],
     wf_hex(kid, key_id, 8);
     if (left != 0) {
         names_of(d, left, names, sizeof names);
-        wf_daemon_log(d, "reshare of key %s: the commit did not reach %s (a removed member among them keeps "
-                      "its old share until a retry reaches it)", kid, names);
+        wf_daemon_log(d,
+                      "reshare of key %s: the commit did not reach %s (a removed member among them keeps "
+                      "its old share until a retry reaches it)",
+                      kid, names);
     }
     if (behind == 0)
         return WF_CLIENT_OK;
     names_of(d, behind, names, sizeof names);
-    wf_daemon_audit(d, "reshare", "key %s: the commit did not reach new member(s) %s (they keep their old "
-                    "and pending shares)", kid, names);
+    wf_daemon_audit(d, "reshare",
+                    "key %s: the commit did not reach new member(s) %s (they keep their old "
+                    "and pending shares)",
+                    kid, names);
     return wf_client_fail(why, cap, WF_CLIENT_UNAVAILABLE,
                           "the reshare's commit did not reach %s (they keep their pending shares); retry the "
-                          "same request to finish it", names);
+                          "same request to finish it",
+                          names);
 }
 
 /* Step 4. */
@@ -384,8 +391,8 @@ static wf_client_code finish(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], co
             *dropped = 1;
         }
         code = wf_client_fail(why, cap, WF_CLIENT_UNAVAILABLE,
-                              "not every new member keeps a share of this reshare (missing: %s)%s; retry", names,
-                              *dropped ? ": nothing changed" : "");
+                              "not every new member keeps a share of this reshare (missing: %s)%s; retry",
+                              names, *dropped ? ": nothing changed" : "");
     } else {
         wf_member_set behind = commit(d, key_id, nc, req, req_len, att, &left);
         code = committed(d, key_id, behind, left, why, cap);
@@ -396,16 +403,17 @@ static wf_client_code finish(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], co
 
 /* Why the coordinator does not go on with a request it stands at `mine`
  * on (k: its key, or NULL), or WF_CLIENT_OK. */
-static wf_client_code refused(wf_daemon *d, wf_reshare_state mine, const wf_node_key *k, const wf_committee *nc,
-                              char *why, size_t cap)
+static wf_client_code refused(wf_daemon *d, wf_reshare_state mine, const wf_node_key *k,
+                              const wf_committee *nc, char *why, size_t cap)
 {
     if (nc->member[d->self] == WF_COMMITTEE_NONE)
         return wf_client_fail(
             why, cap, WF_CLIENT_BAD_REQUEST,
             "this node is not in the new committee; send the request to a node in both committees");
     if (mine == WF_RESHARE_REUSED || mine == WF_RESHARE_OTHER || mine == WF_RESHARE_UNREADABLE)
-        return wf_client_fail(why, cap, mine == WF_RESHARE_UNREADABLE ? WF_CLIENT_INTERNAL : WF_CLIENT_CONFLICT,
-                              "%s", wf_reshare_state_str(mine));
+        return wf_client_fail(why, cap,
+                              mine == WF_RESHARE_UNREADABLE ? WF_CLIENT_INTERNAL : WF_CLIENT_CONFLICT, "%s",
+                              wf_reshare_state_str(mine));
     if (mine == WF_RESHARE_COMMITTED && (k == NULL || !same_committee(&k->committee, nc)))
         return wf_client_fail(why, cap, WF_CLIENT_CONFLICT, "%s, and the key was reshared again since",
                               wf_reshare_state_str(mine));
@@ -419,8 +427,8 @@ static wf_client_code refused(wf_daemon *d, wf_reshare_state mine, const wf_node
  * its commit; a retry that found nothing committed and dropped its run
  * deals once more at once. */
 static wf_client_code deal_and_commit(wf_daemon *d, const wf_reshare_request *r, const wf_committee *nc,
-                                      const wf_store_request *rq, const uint8_t *req, size_t req_len, int retry,
-                                      wf_coord_outcome *o, char *why, size_t cap)
+                                      const wf_store_request *rq, const uint8_t *req, size_t req_len,
+                                      int retry, wf_coord_outcome *o, char *why, size_t cap)
 {
     wf_client_code code = WF_CLIENT_OK;
     wf_reshare_digests run;
@@ -468,7 +476,8 @@ wf_client_code wf_coord_reshare(wf_daemon *d, const wf_reshare_request *r, char 
     if (code == WF_CLIENT_OK) {
         k = wf_node_key_find(d, r->key_id);
         if (k == NULL || !same_committee(&k->committee, &nc))
-            code = wf_client_fail(why, cap, WF_CLIENT_INTERNAL, "the key is not held here by the new committee");
+            code =
+                wf_client_fail(why, cap, WF_CLIENT_INTERNAL, "the key is not held here by the new committee");
         else if (k->aux == NULL)
             code = run_aux(d, r->key_id, &nc, why, cap);
     }

@@ -63,7 +63,8 @@ static const char *request_of(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], c
     const char *why = NULL;
     if (wf_reshare_request_decode(r, st->request, st->request_len) != WF_OK)
         return "malformed reshare request";
-    if ((why = wf_member_reshare_denied(d, r, wf_reshare_check_time(r, wf_daemon_now_ms(), finishing))) != NULL)
+    if ((why = wf_member_reshare_denied(d, r, wf_reshare_check_time(r, wf_daemon_now_ms(), finishing))) !=
+        NULL)
         return why;
     if (memcmp(r->key_id, key_id, WF_ID_BYTES) != 0)
         return "the reshare request names another key";
@@ -144,8 +145,8 @@ void wf_reshare_request_record(wf_store_request *req, const wf_reshare_request *
     wf_sha256(req->digest, enc, enc_len);
 }
 
-wf_reshare_state wf_reshare_local(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], const wf_store_request *req,
-                                  wf_reshare_digests *run)
+wf_reshare_state wf_reshare_local(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES],
+                                  const wf_store_request *req, wf_reshare_digests *run)
 {
     wf_store_request_state state;
     uint8_t rec[WF_STORE_SIG_BYTES], tag[WF_STORE_PENDING_TAG_BYTES];
@@ -199,7 +200,8 @@ static void attest(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], const wf_res
  * while the others go on, then an abort. */
 static int crashes_before(wf_daemon *d, const char *fault, wf_control_result *res)
 {
-    if (!d->cfg.allow_test_faults || d->cfg.fault_protocol == NULL || strcmp(d->cfg.fault_protocol, fault) != 0)
+    if (!d->cfg.allow_test_faults || d->cfg.fault_protocol == NULL ||
+        strcmp(d->cfg.fault_protocol, fault) != 0)
         return 0;
     struct timespec ts = {2, 0};
     nanosleep(&ts, NULL);
@@ -254,8 +256,9 @@ static void keep_pending(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], const 
 }
 
 /* A "reshare" start: NULL, or why this node does not take part. */
-static const char *reshare_refused(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], const wf_control_start *st,
-                                   const wf_reshare_request *r, const wf_node_key *k, char *buf, size_t cap)
+static const char *reshare_refused(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES],
+                                   const wf_control_start *st, const wf_reshare_request *r,
+                                   const wf_node_key *k, char *buf, size_t cap)
 {
     wf_store_request req;
     wf_reshare_digests run;
@@ -267,7 +270,8 @@ static const char *reshare_refused(wf_daemon *d, const uint8_t key_id[WF_ID_BYTE
         return NULL;
     int kept = wf_refresh_prev_kept(d, key_id);
     if (kept != 0)
-        return kept < 0 ? "the store cannot say whether a refresh of the key is unconfirmed" : WF_RESHARE_PREV_KEPT;
+        return kept < 0 ? "the store cannot say whether a refresh of the key is unconfirmed"
+                        : WF_RESHARE_PREV_KEPT;
     return wf_refresh_stamp_mismatch(k, st, buf, cap);
 }
 
@@ -340,7 +344,8 @@ static const char *attested(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], con
     for (size_t i = 0; i < count; i++, p += 1 + WF_RESHARE_ATTEST_BYTES) {
         uint32_t node = p[0];
         if (node >= d->n || !(nc->nodes & WF_SET_BIT(node)) ||
-            crypto_sign_verify_detached(p + 1, msg, sizeof msg, d->cluster->members[node].pub.identity_pk) != 0)
+            crypto_sign_verify_detached(p + 1, msg, sizeof msg, d->cluster->members[node].pub.identity_pk) !=
+                0)
             return "an attestation of the new committee does not verify";
         seen |= WF_SET_BIT(node);
     }
@@ -415,8 +420,8 @@ static void run_commit(wf_daemon *d, uint32_t coordinator, const uint8_t key_id[
         err = wf_node_key_reshare_commit(d, key_id, &req, rec, WF_REFRESH_DRAIN_MS, &why);
     } else {
         uint8_t cur[WF_ID_BYTES];
-        if (k != NULL && (wf_key_public_digest(&k->share->pub, cur) != WF_OK ||
-                          memcmp(cur, run.old, WF_ID_BYTES) != 0))
+        if (k != NULL &&
+            (wf_key_public_digest(&k->share->pub, cur) != WF_OK || memcmp(cur, run.old, WF_ID_BYTES) != 0))
             return refuse(res, "the reshare named was not dealt from this node's share of the key");
         err = wf_node_key_reshare_leave(d, key_id, &req, rec, WF_REFRESH_DRAIN_MS, &why);
     }
@@ -444,7 +449,8 @@ static void run_drop(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], const wf_c
     if (why != NULL)
         return refuse(res, why);
     wf_reshare_request_record(&req, &r, st->request, st->request_len);
-    if (wf_reshare_local(d, key_id, &req, &mine) != WF_RESHARE_PENDING || memcmp(&mine, &run, sizeof run) != 0) {
+    if (wf_reshare_local(d, key_id, &req, &mine) != WF_RESHARE_PENDING ||
+        memcmp(&mine, &run, sizeof run) != 0) {
         res->outcome = WF_OUTCOME_ALREADY;
         return;
     }

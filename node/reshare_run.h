@@ -105,8 +105,8 @@ typedef enum {
     WF_RESHARE_REUSED,
     WF_RESHARE_UNREADABLE,
 } wf_reshare_state;
-wf_reshare_state wf_reshare_local(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], const wf_store_request *req,
-                                  wf_reshare_digests *run);
+wf_reshare_state wf_reshare_local(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES],
+                                  const wf_store_request *req, wf_reshare_digests *run);
 /* Why a state other than NONE/PENDING stops a new run (a member's refusal). */
 const char *wf_reshare_state_str(wf_reshare_state s);
 

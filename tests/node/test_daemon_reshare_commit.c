@@ -136,8 +136,11 @@ static Warifu__Wire__ClientResponse *reshare(size_t via, const char *rid, const 
     Warifu__Wire__ReshareRequest *m = wf_kf_reshare_msg(rq);
     uint64_t t0 = wf_df_now_ms();
     Warifu__Wire__ClientResponse *r = wf_kf_send_reshare(&f, via, m);
-    printf("reshare %s via %s: %llu ms: %s\n", rid, wf_df_names[via], (unsigned long long)(wf_df_now_ms() - t0),
-           r == NULL ? "no answer" : r->code == 0 ? "ok" : r->error);
+    printf("reshare %s via %s: %llu ms: %s\n", rid, wf_df_names[via],
+           (unsigned long long)(wf_df_now_ms() - t0),
+           r == NULL      ? "no answer"
+           : r->code == 0 ? "ok"
+                          : r->error);
     warifu__wire__reshare_request__free_unpacked(m, NULL);
     REQUIRE(r != NULL);
     return r;
