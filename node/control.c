@@ -9,8 +9,9 @@
 #include "protocol/proto/control.pb-c.h"
 #include "protocol/wire.h"
 
-static const char *const PROTOCOLS[] = {"keygen", "aux-info", "presign", "sign",
-                                        "refresh", "refresh-confirm", "reshare", "retire"};
+static const char *const PROTOCOLS[] = {"keygen",         "aux-info",        "presign", "sign",
+                                        "refresh",        "refresh-confirm", "reshare", "retire",
+                                        "reshare-attest", "reshare-drop"};
 
 static wf_err seal(uint8_t **out, size_t *len, const wf_control_addr *a, uint32_t round, const uint8_t *payload,
                    size_t payload_len, const uint8_t *identity_sk)

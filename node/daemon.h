@@ -26,6 +26,11 @@
 
 #define WF_REFRESH_CRASH_BEFORE_COMMIT "refresh-commit"
 #define WF_REFRESH_REFUSE              "refresh-refuse"
+/* fault_protocol values for a reshare's two phases (node/reshare_run.h):
+ * the node runs the reshare honestly but behaves as if it died just before
+ * storing its pending share, or just before applying the commit. */
+#define WF_RESHARE_CRASH_BEFORE_PENDING "reshare-pending"
+#define WF_RESHARE_CRASH_BEFORE_COMMIT  "reshare-commit"
 
 typedef struct wf_daemon wf_daemon;
 

@@ -32,6 +32,7 @@
 #include "protocol/client_request.h"
 #include "protocol/key_share.h"
 #include "protocol/machine.h"
+#include "store/keys.h"
 #include "store/requests.h"
 
 #define WF_PENDING_MAX        1024             /* envelopes held for a session not started here yet */
@@ -216,12 +217,26 @@ wf_err wf_node_keys_load(wf_daemon *d, const char **why);
 wf_node_key *wf_node_key_find(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES]);
 /* Stores a new key share (keygen) and adds it to the cache. */
 wf_err wf_node_key_add(wf_daemon *d, wf_key_share *share);
-/* After a reshare: share (a new member's, taken over) replaces the key's
- * share in the store (aux record and presignatures dropped, generation + 1)
- * or is put there when this node had none; NULL deletes the key's share, aux
- * record and presignatures (a member removed). The old cache entry is
- * retired, never freed before stop. */
-wf_err wf_node_key_reshared(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], wf_key_share *share);
+/* A reshare's first phase (store/keys.h, "two phases"): keeps share (a new
+ * member's, always taken) pending in the store with tag; the cache and the
+ * current record are unchanged. */
+wf_err wf_node_key_reshare_pending(wf_daemon *d, wf_key_share *share,
+                                   const uint8_t tag[WF_STORE_PENDING_TAG_BYTES]);
+/* Its second phase, for a member of the new committee: waits up to
+ * drain_ms for the key's presign and sign sessions here to end (holding off
+ * new ones), then makes the pending share current in the store (request req
+ * recorded with rec, aux record and presignatures dropped) and in the
+ * cache. The old cache entry leaves the key list and its share and aux are
+ * wiped; its public shell stays until stop for sessions still holding it.
+ * Nothing changes on an error (*why says which). */
+wf_err wf_node_key_reshare_commit(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES],
+                                  const wf_store_request *req, const uint8_t rec[WF_STORE_SIG_BYTES],
+                                  int drain_ms, const char **why);
+/* … and for a member the reshare removed: drains the same way, deletes
+ * everything of the key (wf_store_key_leave, req recorded) and wipes the
+ * cache entry as above. */
+wf_err wf_node_key_reshare_leave(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], const wf_store_request *req,
+                                 const uint8_t rec[WF_STORE_SIG_BYTES], int drain_ms, const char **why);
 /* Stores the key's aux record and attaches it (precomputed). */
 wf_err wf_node_key_set_aux(wf_daemon *d, wf_node_key *k, wf_aux *aux);
 void wf_node_keys_free(wf_daemon *d);

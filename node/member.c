@@ -490,8 +490,7 @@ void wf_member_run(wf_daemon *d, uint32_t coordinator, const uint8_t key_id[WF_I
     if (!in || !coord_in)
         return refuse(res, "this node or the coordinator is not among the parties");
     int lifecycle = strcmp(st->protocol, "keygen") == 0 || strcmp(st->protocol, "aux-info") == 0 ||
-                    wf_refresh_is_protocol(st->protocol) || strcmp(st->protocol, "reshare") == 0 ||
-                    strcmp(st->protocol, "retire") == 0;
+                    wf_refresh_is_protocol(st->protocol) || wf_reshare_is_protocol(st->protocol);
     if (lifecycle && !lifecycle_claim(d, coordinator, key_id, start_id, st))
         return refuse(res, "a keygen, aux-info, refresh or reshare for this key is already running here");
     if (wf_refresh_is_protocol(st->protocol))
@@ -502,10 +501,8 @@ void wf_member_run(wf_daemon *d, uint32_t coordinator, const uint8_t key_id[WF_I
         run_keygen(d, key_id, start_id, st, res, extra);
     else if (strcmp(st->protocol, "aux-info") == 0)
         run_aux(d, key_id, start_id, st, res, extra);
-    else if (strcmp(st->protocol, "reshare") == 0)
-        wf_member_reshare(d, key_id, start_id, st, res, extra);
-    else if (strcmp(st->protocol, "retire") == 0)
-        wf_member_retire(d, coordinator, key_id, st, res);
+    else if (wf_reshare_is_protocol(st->protocol))
+        wf_reshare_member_run(d, coordinator, key_id, start_id, st, res, extra);
     else
         refuse(res, "unknown protocol");
     if (lifecycle)

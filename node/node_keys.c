@@ -201,48 +201,101 @@ static void replace_locked(wf_daemon *d, wf_node_key *k)
     d->replaced = k;
 }
 
-wf_err wf_node_key_reshared(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], wf_key_share *share)
+/* Takes old (a reshare moved this node off its share) off the key list and
+ * wipes its secrets: a session may still hold the entry, so its public
+ * shell stays until the daemon stops, but no session borrows it any more
+ * (the caller drained it and left it held off, wf_node_key_refresh_begin). */
+static void retire_entry(wf_daemon *d, wf_node_key *old)
 {
-    wf_node_key *old = wf_node_key_find(d, key_id);
-    wf_err err = WF_OK;
-    if (share == NULL) { /* removed from the committee: nothing of the key stays */
-        err = wf_store_key_delete(d->store, key_id);
-        if (err == WF_ERR_NOT_FOUND)
-            err = WF_OK;
-        if (err == WF_OK && old != NULL) {
-            pthread_mutex_lock(&d->keys_mu);
-            replace_locked(d, old);
-            pthread_mutex_unlock(&d->keys_mu);
-        }
-        return err;
-    }
-    wf_node_key *k = calloc(1, sizeof *k);
+    pthread_mutex_lock(&d->keys_mu);
+    replace_locked(d, old);
+    wf_aux *aux = old->aux;
+    old->aux = NULL;
+    pthread_mutex_unlock(&d->keys_mu);
+    wf_aux_free(aux);
+    wf_scalar_wipe(old->share->share);
+}
+
+/* The key's cache entry held off and drained (NULL when this node holds no
+ * share of the key); 0 when its sessions did not end within drain_ms. */
+static int drained(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], int drain_ms, wf_node_key **old)
+{
+    *old = wf_node_key_find(d, key_id);
+    return *old == NULL || wf_node_key_refresh_begin(d, *old, drain_ms);
+}
+
+wf_err wf_node_key_reshare_pending(wf_daemon *d, wf_key_share *share,
+                                   const uint8_t tag[WF_STORE_PENDING_TAG_BYTES])
+{
     wf_store_key sk;
+    wf_committee c;
+    wf_err err = WF_OK;
     memset(&sk, 0, sizeof sk);
-    if (k == NULL || memcmp(share->pub.key_id, key_id, WF_ID_BYTES) != 0 ||
-        wf_committee_of_key(&k->committee, d->n, &share->pub) != WF_OK ||
-        k->committee.node[share->self] != d->self)
-        err = k == NULL ? WF_ERR_NOMEM : WF_ERR_ARG;
+    if (wf_committee_of_key(&c, d->n, &share->pub) != WF_OK || share->self >= c.n ||
+        c.node[share->self] != d->self)
+        err = WF_ERR_ARG;
     if (err == WF_OK)
         err = to_store(share, &sk);
     if (err == WF_OK)
-        err = old != NULL ? wf_store_key_replace_committee(d->store, &sk) : wf_store_key_put(d->store, &sk);
+        err = wf_store_key_pending_put(d->store, &sk, tag);
     wf_store_blob_clear(&sk.record);
-    if (err != WF_OK) {
-        free(k);
-        wf_key_share_free(share);
-        return err;
-    }
+    wf_key_share_free(share);
+    return err;
+}
+
+wf_err wf_node_key_reshare_commit(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES],
+                                  const wf_store_request *req, const uint8_t rec[WF_STORE_SIG_BYTES],
+                                  int drain_ms, const char **why)
+{
+    wf_err err;
+    wf_store_key *sk = NULL, *back = NULL;
+    wf_node_key *old = NULL, *k = NULL;
+    if (!drained(d, key_id, drain_ms, &old))
+        FAIL(WF_ERR_CONFLICT, "presign or sign sessions of this key did not end in time; retry");
+    if ((k = calloc(1, sizeof *k)) == NULL)
+        FAIL(WF_ERR_NOMEM, "out of memory");
+    if ((err = wf_store_key_pending_get(d->store, key_id, &sk, NULL)) != WF_OK)
+        FAIL(err, "no pending share of this key here");
+    if ((err = wf_record_key_decode(&k->share, sk->record.pub, sk->record.pub_len, sk->record.sec,
+                                    sk->record.sec_len)) != WF_OK ||
+        wf_committee_of_key(&k->committee, d->n, &k->share->pub) != WF_OK ||
+        k->share->self >= k->committee.n || k->committee.node[k->share->self] != d->self)
+        FAIL(WF_ERR_ENCODING, "the pending share does not decode as this node's");
+    if ((err = wf_store_key_pending_commit(d->store, key_id, req, rec)) != WF_OK)
+        FAIL(err, "the pending share could not be made current");
     memcpy(k->key_id, key_id, WF_ID_BYTES);
-    k->generation = old != NULL ? old->generation + 1 : 1;
-    k->share = share;
-    pthread_mutex_lock(&d->keys_mu);
+    k->generation = wf_store_key_get(d->store, key_id, &back) == WF_OK ? back->generation : 1;
     if (old != NULL)
-        replace_locked(d, old);
-    k->next = d->keys;
-    d->keys = k;
-    pthread_mutex_unlock(&d->keys_mu);
-    return WF_OK;
+        retire_entry(d, old);
+    push(d, k);
+    k = NULL;
+    old = NULL; /* stays held off: retired */
+done:
+    if (old != NULL)
+        wf_node_key_refresh_end(d, old);
+    if (k != NULL)
+        key_free(k);
+    wf_store_key_free(sk);
+    wf_store_key_free(back);
+    return err;
+}
+
+wf_err wf_node_key_reshare_leave(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], const wf_store_request *req,
+                                 const uint8_t rec[WF_STORE_SIG_BYTES], int drain_ms, const char **why)
+{
+    wf_err err = WF_OK;
+    wf_node_key *old = NULL;
+    if (!drained(d, key_id, drain_ms, &old))
+        FAIL(WF_ERR_CONFLICT, "presign or sign sessions of this key did not end in time; retry");
+    if ((err = wf_store_key_leave(d->store, key_id, req, rec)) != WF_OK)
+        FAIL(err, "the old key share could not be deleted");
+    if (old != NULL)
+        retire_entry(d, old);
+    old = NULL;
+done:
+    if (old != NULL)
+        wf_node_key_refresh_end(d, old);
+    return err;
 }
 
 int wf_node_key_use(wf_daemon *d, wf_node_key *k, const uint8_t *presign_start)

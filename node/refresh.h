@@ -65,8 +65,8 @@
  * error asking for a refresh first (its confirm erases the kept generation
  * everywhere); the reshare start carries the coordinator's key state and a
  * dealer at another state refuses it naming both generations. As a second
- * line, the store's reshare writes (wf_store_key_replace_committee,
- * wf_store_key_delete) erase any kept previous generation in the same
+ * line, the store's reshare commit writes (wf_store_key_pending_commit,
+ * wf_store_key_leave) erase any kept previous generation in the same
  * batch, so a removed member that missed a refresh-confirm keeps nothing.
  * Generations after a reshare: a staying member's is its old one + 1, a new
  * member starts at 1 (the number is per node and only for messages; sessions

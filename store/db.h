@@ -103,6 +103,10 @@ wf_err wf_db_presig_drop_key(wf_store *s, rocksdb_writebatch_t *batch, const uin
  * (store/requests.c); the caller has looked req up under the store lock. */
 wf_err wf_db_request_pending(wf_store *s, rocksdb_writebatch_t *batch, const wf_store_request *req,
                              const uint8_t presig_id[WF_STORE_ID_BYTES]);
+/* Adds to batch req's record as done with sig (store/requests.c), keeping
+ * an earlier record's creation time; the caller holds the store lock. */
+wf_err wf_db_request_done(wf_store *s, rocksdb_writebatch_t *batch, const wf_store_request *req,
+                          const uint8_t sig[WF_STORE_SIG_BYTES]);
 /* wf_store_request_lookup without taking the store lock. */
 wf_err wf_db_request_lookup(wf_store *s, const wf_store_request *req, wf_store_request_state *state,
                             uint8_t sig[WF_STORE_SIG_BYTES], unsigned *attempts);

@@ -137,16 +137,12 @@ static wf_err put_aux(wf_store *s, rocksdb_writebatch_t *b, const uint8_t *key_i
     return err;
 }
 
-/* Reads and checks the key record of key_id stored at record key rk
- * (key_id itself, or its previous-generation key; store lock held or not). */
-static wf_err read_key_at(wf_store *s, const uint8_t *key_id, const uint8_t *rk, size_t rk_len, wf_store_key **out)
+/* Decodes and checks a key record's plaintext (store lock held or not). */
+static wf_err parse_key(const uint8_t *key_id, const uint8_t *plain, size_t plain_len, wf_store_key **out)
 {
     *out = NULL;
-    uint8_t *plain;
-    size_t plain_len, used = 0;
-    wf_err err = wf_db_get_sealed(s, WF_CF_KEYS, rk, rk_len, &plain, &plain_len);
-    if (err == WF_ERR_NOT_FOUND) return wf_store_fail(err, "no such key");
-    if (err) return err;
+    size_t used = 0;
+    wf_err err = WF_OK;
     wf_store_key *k = calloc(1, sizeof *k);
     if (!k) err = wf_store_fail(WF_ERR_NOMEM, "out of memory");
     if (!err && plain_len < 8) err = wf_store_fail(WF_ERR_ENCODING, "key record too short");
@@ -155,7 +151,6 @@ static wf_err read_key_at(wf_store *s, const uint8_t *key_id, const uint8_t *rk,
         err = wf_store_share_check_decode(&k->check, plain + 8, plain_len - 8, &used);
     }
     if (!err) err = wf_db_blob_unpack(plain, plain_len, 8 + used, &k->record);
-    wf_secure_free(plain);
     if (!err) {
         memcpy(k->key_id, key_id, WF_STORE_ID_BYTES);
         err = wf_store_key_check(k);
@@ -166,6 +161,21 @@ static wf_err read_key_at(wf_store *s, const uint8_t *key_id, const uint8_t *rk,
     }
     *out = k;
     return WF_OK;
+}
+
+/* Reads and checks the key record of key_id stored at record key rk
+ * (key_id itself, or its previous-generation key; store lock held or not). */
+static wf_err read_key_at(wf_store *s, const uint8_t *key_id, const uint8_t *rk, size_t rk_len, wf_store_key **out)
+{
+    *out = NULL;
+    uint8_t *plain;
+    size_t plain_len;
+    wf_err err = wf_db_get_sealed(s, WF_CF_KEYS, rk, rk_len, &plain, &plain_len);
+    if (err == WF_ERR_NOT_FOUND) return wf_store_fail(err, "no such key");
+    if (err) return err;
+    err = parse_key(key_id, plain, plain_len, out);
+    wf_secure_free(plain);
+    return err;
 }
 
 static wf_err read_key(wf_store *s, const uint8_t *key_id, wf_store_key **out)
@@ -209,6 +219,24 @@ static void drop_prev(wf_store *s, rocksdb_writebatch_t *b, const uint8_t *key_i
     rocksdb_writebatch_delete_cf(b, s->cf[WF_CF_AUX], (const char *)pk, sizeof pk);
 }
 
+/* A reshare's pending share (keys.h, "two phases") lives at
+ * keys/<key id>‖"next": sealed tag ‖ key record (generation 0). */
+#define NEXT_TAG     "next"
+#define NEXT_KEY_LEN (WF_STORE_ID_BYTES + sizeof NEXT_TAG - 1)
+
+static void next_key(uint8_t out[NEXT_KEY_LEN], const uint8_t *key_id)
+{
+    memcpy(out, key_id, WF_STORE_ID_BYTES);
+    memcpy(out + WF_STORE_ID_BYTES, NEXT_TAG, sizeof NEXT_TAG - 1);
+}
+
+static void drop_next(wf_store *s, rocksdb_writebatch_t *b, const uint8_t *key_id)
+{
+    uint8_t nk[NEXT_KEY_LEN];
+    next_key(nk, key_id);
+    rocksdb_writebatch_delete_cf(b, s->cf[WF_CF_KEYS], (const char *)nk, sizeof nk);
+}
+
 static wf_err put_key_new(wf_store *s, const wf_store_key *k)
 {
     int exists = wf_db_exists(s, WF_CF_KEYS, k->key_id, WF_STORE_ID_BYTES);
@@ -235,6 +263,7 @@ static wf_err replace_key(wf_store *s, const wf_store_key *k, const wf_store_blo
     if (!err && aux) err = put_aux(s, b, k->key_id, aux);
     if (!err && drop_aux) rocksdb_writebatch_delete_cf(b, s->cf[WF_CF_AUX], (const char *)k->key_id, WF_STORE_ID_BYTES);
     if (!err && drop_aux) drop_prev(s, b, k->key_id); /* a reshare: the old committee's previous generation goes too */
+    if (!err && drop_aux) drop_next(s, b, k->key_id);
     if (!err) err = wf_db_presig_drop_key(s, b, k->key_id, NULL);
     if ((err = wf_db_finish(s, b, err))) return err;
     /* push the superseded sealed records out of the files (best effort) */
@@ -290,6 +319,7 @@ wf_err wf_store_key_delete(wf_store *s, const uint8_t key_id[WF_STORE_ID_BYTES])
         rocksdb_writebatch_delete_cf(b, s->cf[WF_CF_KEYS], (const char *)key_id, WF_STORE_ID_BYTES);
         rocksdb_writebatch_delete_cf(b, s->cf[WF_CF_AUX], (const char *)key_id, WF_STORE_ID_BYTES);
         drop_prev(s, b, key_id);
+        drop_next(s, b, key_id);
         err = wf_db_finish(s, b, wf_db_presig_drop_key(s, b, key_id, NULL));
     }
     pthread_mutex_unlock(&s->lock);
@@ -512,5 +542,174 @@ wf_err wf_store_key_prev_drop(wf_store *s, const uint8_t key_id[WF_STORE_ID_BYTE
         if (!(err = wf_db_finish(s, b, WF_OK))) compact_key_cfs(s);
     }
     pthread_mutex_unlock(&s->lock);
+    return err;
+}
+
+/* ---- a reshare's two phases (keys.h) ---- */
+
+static wf_err read_pending(wf_store *s, const uint8_t *key_id, wf_store_key **key,
+                           uint8_t tag[WF_STORE_PENDING_TAG_BYTES])
+{
+    uint8_t nk[NEXT_KEY_LEN], *plain;
+    size_t plain_len;
+    next_key(nk, key_id);
+    *key = NULL;
+    wf_err err = wf_db_get_sealed(s, WF_CF_KEYS, nk, sizeof nk, &plain, &plain_len);
+    if (err == WF_ERR_NOT_FOUND)
+        return wf_store_fail(err, "no pending share of this key");
+    if (err)
+        return err;
+    if (plain_len < WF_STORE_PENDING_TAG_BYTES)
+        err = wf_store_fail(WF_ERR_ENCODING, "pending share record too short");
+    if (!err)
+        err = parse_key(key_id, plain + WF_STORE_PENDING_TAG_BYTES, plain_len - WF_STORE_PENDING_TAG_BYTES,
+                        key);
+    if (!err && tag)
+        memcpy(tag, plain, WF_STORE_PENDING_TAG_BYTES);
+    wf_secure_free(plain);
+    return err;
+}
+
+static wf_err put_pending(wf_store *s, const wf_store_key *k, const uint8_t *tag)
+{
+    wf_store_key *cur = NULL;
+    wf_err err = read_key(s, k->key_id, &cur);
+    if (err == WF_ERR_NOT_FOUND)
+        err = WF_OK;
+    else if (!err && !wf_point_eq(&cur->check.commitments[0], &k->check.commitments[0]))
+        err = wf_store_fail(WF_ERR_CONFLICT, "the pending share belongs to another public key");
+    wf_store_key_free(cur);
+    if (err)
+        return err;
+    uint8_t *rec, *plain = NULL, nk[NEXT_KEY_LEN];
+    size_t rec_len;
+    next_key(nk, k->key_id);
+    if ((err = key_record(k, 0, &rec, &rec_len)))
+        return err;
+    if (!(plain = wf_secure_alloc(WF_STORE_PENDING_TAG_BYTES + rec_len)))
+        err = wf_store_fail(WF_ERR_NOMEM, "out of memory");
+    rocksdb_writebatch_t *b = rocksdb_writebatch_create();
+    if (!err) {
+        memcpy(plain, tag, WF_STORE_PENDING_TAG_BYTES);
+        memcpy(plain + WF_STORE_PENDING_TAG_BYTES, rec, rec_len);
+        err = wf_db_put_sealed(s, b, WF_CF_KEYS, nk, sizeof nk, plain, WF_STORE_PENDING_TAG_BYTES + rec_len);
+    }
+    wf_secure_free(rec);
+    wf_secure_free(plain);
+    return wf_db_finish(s, b, err);
+}
+
+wf_err wf_store_key_pending_put(wf_store *s, const wf_store_key *k,
+                                const uint8_t tag[WF_STORE_PENDING_TAG_BYTES])
+{
+    if (!s || !tag)
+        return wf_store_fail(WF_ERR_ARG, "missing argument");
+    wf_err err = wf_store_key_check(k);
+    if (err)
+        return err;
+    pthread_mutex_lock(&s->lock);
+    err = put_pending(s, k, tag);
+    pthread_mutex_unlock(&s->lock);
+    return err;
+}
+
+wf_err wf_store_key_pending_get(wf_store *s, const uint8_t key_id[WF_STORE_ID_BYTES], wf_store_key **key,
+                                uint8_t tag[WF_STORE_PENDING_TAG_BYTES])
+{
+    if (!s || !key_id || !key)
+        return wf_store_fail(WF_ERR_ARG, "missing argument");
+    pthread_mutex_lock(&s->lock);
+    wf_err err = read_pending(s, key_id, key, tag);
+    pthread_mutex_unlock(&s->lock);
+    return err;
+}
+
+wf_err wf_store_key_pending_drop(wf_store *s, const uint8_t key_id[WF_STORE_ID_BYTES])
+{
+    if (!s || !key_id)
+        return wf_store_fail(WF_ERR_ARG, "missing argument");
+    uint8_t nk[NEXT_KEY_LEN];
+    next_key(nk, key_id);
+    pthread_mutex_lock(&s->lock);
+    int exists = wf_db_exists(s, WF_CF_KEYS, nk, sizeof nk);
+    wf_err err = exists < 0 ? WF_ERR_STORAGE : WF_OK;
+    if (exists > 0) {
+        rocksdb_writebatch_t *b = rocksdb_writebatch_create();
+        drop_next(s, b, key_id);
+        if (!(err = wf_db_finish(s, b, WF_OK)))
+            compact_key_cfs(s);
+    }
+    pthread_mutex_unlock(&s->lock);
+    return err;
+}
+
+/* WF_ERR_CONFLICT when req's id is recorded for another request. */
+static wf_err request_free(wf_store *s, const wf_store_request *req)
+{
+    wf_store_request_state state;
+    return wf_db_request_lookup(s, req, &state, NULL, NULL);
+}
+
+static wf_err commit_pending(wf_store *s, const uint8_t *key_id, const wf_store_request *req,
+                             const uint8_t *rec)
+{
+    wf_store_key *next = NULL;
+    uint64_t generation = 0;
+    wf_err err = request_free(s, req);
+    if (!err)
+        err = read_pending(s, key_id, &next, NULL);
+    if (err)
+        return err;
+    err = wf_db_key_generation(s, key_id, &generation);
+    if (err == WF_ERR_NOT_FOUND)
+        err = WF_OK; /* a new member: generation 1 */
+    rocksdb_writebatch_t *b = rocksdb_writebatch_create();
+    if (!err)
+        err = put_key(s, b, next, generation + 1);
+    wf_store_key_free(next);
+    if (!err) {
+        rocksdb_writebatch_delete_cf(b, s->cf[WF_CF_AUX], (const char *)key_id, WF_STORE_ID_BYTES);
+        drop_prev(s, b, key_id);
+        drop_next(s, b, key_id);
+        err = wf_db_presig_drop_key(s, b, key_id, NULL);
+    }
+    if (!err)
+        err = wf_db_request_done(s, b, req, rec);
+    return wf_db_finish(s, b, err);
+}
+
+wf_err wf_store_key_pending_commit(wf_store *s, const uint8_t key_id[WF_STORE_ID_BYTES],
+                                   const wf_store_request *req, const uint8_t rec[WF_STORE_SIG_BYTES])
+{
+    if (!s || !key_id || !req || !rec)
+        return wf_store_fail(WF_ERR_ARG, "missing argument");
+    pthread_mutex_lock(&s->lock);
+    wf_err err = commit_pending(s, key_id, req, rec);
+    pthread_mutex_unlock(&s->lock);
+    if (!err)
+        compact_key_cfs(s);
+    return err;
+}
+
+wf_err wf_store_key_leave(wf_store *s, const uint8_t key_id[WF_STORE_ID_BYTES], const wf_store_request *req,
+                          const uint8_t rec[WF_STORE_SIG_BYTES])
+{
+    if (!s || !key_id || !req || !rec)
+        return wf_store_fail(WF_ERR_ARG, "missing argument");
+    pthread_mutex_lock(&s->lock);
+    wf_err err = request_free(s, req);
+    rocksdb_writebatch_t *b = rocksdb_writebatch_create();
+    rocksdb_writebatch_delete_cf(b, s->cf[WF_CF_KEYS], (const char *)key_id, WF_STORE_ID_BYTES);
+    rocksdb_writebatch_delete_cf(b, s->cf[WF_CF_AUX], (const char *)key_id, WF_STORE_ID_BYTES);
+    drop_prev(s, b, key_id);
+    drop_next(s, b, key_id);
+    if (!err)
+        err = wf_db_presig_drop_key(s, b, key_id, NULL);
+    if (!err)
+        err = wf_db_request_done(s, b, req, rec);
+    err = wf_db_finish(s, b, err);
+    pthread_mutex_unlock(&s->lock);
+    if (!err)
+        compact_key_cfs(s);
     return err;
 }

@@ -15,6 +15,7 @@
 #include "crypto/birkhoff.h"
 #include "crypto/point.h"
 #include "crypto/scalar.h"
+#include "store/requests.h"
 #include "store/store.h"
 
 /* Public bytes (malloc) and secret bytes (wf_secure_alloc), as the caller's
@@ -130,6 +131,49 @@ wf_err wf_store_key_prev_drop(wf_store *s, const uint8_t key_id[WF_STORE_ID_BYTE
  * generation kept by a refresh (wf_store_key_refresh) is erased in the same
  * batch: it is a share of the old committee. */
 wf_err wf_store_key_replace_committee(wf_store *s, const wf_store_key *k);
+
+/* ---- a reshare's two phases (node/reshare_run.h) ----
+ *
+ * Phase 1: a member of the new committee keeps the share the reshare dealt
+ * it *pending* (keys/<key id>‖"next", sealed like the current record, one
+ * synced write) beside whatever it holds now, which stays the key's current
+ * record and keeps signing. The tag names the run the share came from:
+ * SHA-256 of the client's encoded request ‖ the digest of the public record
+ * it was dealt from ‖ the digest of the new public record. Phase 2 (every
+ * new member attested a pending share of that run): each new member makes
+ * its pending share current, and each removed member deletes the key, one
+ * synced batch each that also records the request as done (so a replay of
+ * the request is refused). A crash between the phases leaves the node fully
+ * old (with or without a pending share), never a mix. */
+#define WF_STORE_PENDING_TAG_BYTES 96
+
+/* Keeps k (checked) as the key's pending share with tag, replacing an
+ * earlier pending one. WF_ERR_CONFLICT when the node holds the key with
+ * another public key (commitments[0]). The current record is untouched. */
+wf_err wf_store_key_pending_put(wf_store *s, const wf_store_key *k,
+                                const uint8_t tag[WF_STORE_PENDING_TAG_BYTES]);
+/* The pending share (free with wf_store_key_free; its generation is 0) and
+ * its tag; WF_ERR_NOT_FOUND when none is kept. */
+wf_err wf_store_key_pending_get(wf_store *s, const uint8_t key_id[WF_STORE_ID_BYTES], wf_store_key **key,
+                                uint8_t tag[WF_STORE_PENDING_TAG_BYTES]);
+/* Erases the pending share (synced, compacted); WF_OK when there is none. */
+wf_err wf_store_key_pending_drop(wf_store *s, const uint8_t key_id[WF_STORE_ID_BYTES]);
+/* Phase 2 for a member of the new committee, in one synced batch: the
+ * pending share becomes the current record (generation: the current one's
+ * + 1, or 1 when the node held none), the pending record, the aux record,
+ * every pooled presignature and any previous generation a refresh kept are
+ * deleted, and req is recorded as done with rec. WF_ERR_NOT_FOUND (nothing
+ * changes) without a pending share, WF_ERR_CONFLICT (nothing changes) when
+ * req's id is recorded for another request. Compacted afterwards. */
+wf_err wf_store_key_pending_commit(wf_store *s, const uint8_t key_id[WF_STORE_ID_BYTES],
+                                   const wf_store_request *req, const uint8_t rec[WF_STORE_SIG_BYTES]);
+/* Phase 2 for a member the reshare removed, in one synced batch: the share,
+ * aux record, presignatures, previous generation and pending share of the
+ * key (whichever exist) are deleted and req is recorded as done with rec.
+ * WF_OK even when nothing of the key was held; WF_ERR_CONFLICT (nothing
+ * changes) when req's id is recorded for another request. */
+wf_err wf_store_key_leave(wf_store *s, const uint8_t key_id[WF_STORE_ID_BYTES], const wf_store_request *req,
+                          const uint8_t rec[WF_STORE_SIG_BYTES]);
 
 /* Deletes a key's share, its aux record and every pooled presignature of it
  * in one synced batch, with any previous generation a refresh kept (a member

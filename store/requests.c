@@ -103,6 +103,13 @@ wf_err wf_db_request_pending(wf_store *s, rocksdb_writebatch_t *batch, const wf_
     return put_record(s, batch, req, WF_REQUEST_PENDING, presig_id, NULL);
 }
 
+wf_err wf_db_request_done(wf_store *s, rocksdb_writebatch_t *batch, const wf_store_request *req,
+                          const uint8_t sig[WF_STORE_SIG_BYTES])
+{
+    wf_err err = check_req(req);
+    return err ? err : put_record(s, batch, req, WF_REQUEST_DONE, NULL, sig);
+}
+
 wf_err wf_store_request_finish(wf_store *s, const wf_store_request *req, const uint8_t sig[WF_STORE_SIG_BYTES])
 {
     if (!s || !sig) return wf_store_fail(WF_ERR_ARG, "missing argument");
