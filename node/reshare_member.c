@@ -114,6 +114,49 @@ static const char *params_of(wf_daemon *d, const wf_control_start *st, const wf_
     return NULL;
 }
 
+/* What identifies a reshare request across the client's retries: SHA-256 of
+ * its id, key, new committee and client, not of its expiry or signature. A
+ * client re-signing the same request (a CLI run again with the same
+ * --request-id) then meets its pending or committed run instead of a
+ * "used for another request" refusal; a replay is recognised all the same.
+ * Undecodable bytes are digested whole. */
+static void request_digest(const uint8_t *enc, size_t enc_len, uint8_t out[WF_SHA256_BYTES])
+{
+    wf_reshare_request r;
+    if (wf_reshare_request_decode(&r, enc, enc_len) != WF_OK) {
+        wf_sha256(out, enc, enc_len);
+        return;
+    }
+    static const char tag[] = "warifu/reshare-content/v1";
+    uint8_t buf[sizeof tag + 1 + WF_REQUEST_ID_MAX + WF_ID_BYTES + 4 + 8 * WF_MAX_MEMBERS + 4 +
+                WF_IDENTITY_PK_BYTES];
+    size_t off = 0;
+    memcpy(buf, tag, sizeof tag);
+    off += sizeof tag;
+    buf[off++] = (uint8_t)r.request_id_len;
+    memcpy(buf + off, r.request_id, r.request_id_len);
+    off += r.request_id_len;
+    memcpy(buf + off, r.key_id, WF_ID_BYTES);
+    off += WF_ID_BYTES;
+    uint32_t words[2 + 2 * WF_MAX_MEMBERS];
+    size_t nw = 0;
+    words[nw++] = r.n_members;
+    words[nw++] = r.threshold;
+    for (uint32_t i = 0; i < r.n_members && i < WF_MAX_MEMBERS; i++) {
+        words[nw++] = r.members[i];
+        words[nw++] = r.ranks[i];
+    }
+    for (size_t i = 0; i < nw; i++, off += 4) {
+        buf[off] = (uint8_t)(words[i] >> 24);
+        buf[off + 1] = (uint8_t)(words[i] >> 16);
+        buf[off + 2] = (uint8_t)(words[i] >> 8);
+        buf[off + 3] = (uint8_t)words[i];
+    }
+    memcpy(buf + off, r.client_id, WF_IDENTITY_PK_BYTES);
+    off += WF_IDENTITY_PK_BYTES;
+    wf_sha256(out, buf, off);
+}
+
 void wf_reshare_attest_msg(uint8_t out[32], const uint8_t key_id[WF_ID_BYTES],
                            const uint8_t old_digest[WF_ID_BYTES], const uint8_t new_digest[WF_ID_BYTES],
                            const uint8_t *request, size_t request_len)
@@ -124,7 +167,7 @@ void wf_reshare_attest_msg(uint8_t out[32], const uint8_t key_id[WF_ID_BYTES],
     memcpy(buf + sizeof tag, key_id, WF_ID_BYTES);
     memcpy(buf + sizeof tag + WF_ID_BYTES, old_digest, WF_ID_BYTES);
     memcpy(buf + sizeof tag + 2 * WF_ID_BYTES, new_digest, WF_ID_BYTES);
-    wf_sha256(buf + sizeof tag + 3 * WF_ID_BYTES, request, request_len);
+    request_digest(request, request_len, buf + sizeof tag + 3 * WF_ID_BYTES);
     wf_sha256(out, buf, sizeof buf);
 }
 
@@ -138,7 +181,7 @@ void wf_reshare_request_record(wf_store_request *req, const wf_reshare_request *
     memcpy(buf, "warifu/reshare-ctx/v1", 22);
     memcpy(buf + 22, r->key_id, WF_ID_BYTES);
     wf_sha256(req->context, buf, sizeof buf);
-    wf_sha256(req->digest, enc, enc_len);
+    request_digest(enc, enc_len, req->digest);
 }
 
 wf_reshare_state wf_reshare_local(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES],
@@ -240,7 +283,7 @@ static void keep_pending(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], const 
         wf_key_share_free(share);
         return;
     }
-    wf_sha256(tag, st->request, st->request_len);
+    request_digest(st->request, st->request_len, tag);
     memcpy(tag + WF_ID_BYTES, run.old, WF_ID_BYTES);
     memcpy(tag + 2 * WF_ID_BYTES, run.new, WF_ID_BYTES);
     if (wf_node_key_reshare_pending(d, share, tag) != WF_OK) {

@@ -77,7 +77,7 @@ typedef struct wf_reshare_digests {
 
 /* A new member's attestation that it keeps its share of a run: an Ed25519
  * signature by its node identity over SHA-256("warifu/reshare-done/v2" ‖ key
- * id ‖ old digest ‖ new digest ‖ SHA-256 of the encoded request). A commit
+ * id ‖ old digest ‖ new digest ‖ the request's digest). A commit
  * start's record field: old ‖ new ‖ count ‖ count × (node index ‖
  * signature); every node checks that all the new committee signed, so no
  * commit can mix shares of different runs. */
@@ -87,8 +87,9 @@ void wf_reshare_attest_msg(uint8_t out[32], const uint8_t key_id[WF_ID_BYTES],
                            const uint8_t *request, size_t request_len);
 
 /* The request store's record of a reshare request: its id, the key as
- * context and SHA-256 of the encoded request as digest (the same id with
- * another request conflicts). Done at the commit, with old ‖ new digests
+ * context and the request's digest — SHA-256 of its id, key, new committee
+ * and client, not of its expiry or signature, so that a client's re-signed
+ * retry is the same request (the same id with another request conflicts). Done at the commit, with old ‖ new digests
  * as its "signature". */
 void wf_reshare_request_record(wf_store_request *req, const wf_reshare_request *r, const uint8_t *enc,
                                size_t enc_len);
