@@ -15,6 +15,7 @@
 #include "node/client_net.h"
 #include "node/client_net_impl.h"
 #include "node/fail.h"
+#include "node/nng_close.h"
 #include "node/text_format.h"
 #include "node/tls_identity.h"
 
@@ -275,7 +276,12 @@ static void call_free(call *c)
 {
     if (c == NULL)
         return;
-    nng_close(c->sock); /* a socket never opened has id 0: ECLOSED, harmless; waits for pipe callbacks */
+    /* a socket never opened has id 0: ECLOSED, harmless. A close that does
+     * not end (an NNG 1.5.2 wedge, node/nng_close.h) may still run our pipe
+     * callback, which uses c: then c stays allocated. A test's main thread
+     * hung here for good after a peer's restart (test_daemon_refresh, CI). */
+    if (!wf_nng_close_all(&c->sock, 1, WF_NNG_CLOSE_WAIT_MS))
+        return;
     if (c->aio != NULL)
         nng_aio_free(c->aio);
     pthread_cond_destroy(&c->cv);

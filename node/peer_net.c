@@ -16,6 +16,7 @@
 
 #include "crypto/secmem.h"
 #include "node/fail.h"
+#include "node/nng_close.h"
 #include "node/tls_identity.h"
 
 #define MAX_MSG_LIMIT ((size_t)1 << 30)
@@ -623,118 +624,25 @@ done:
     return err;
 }
 
-/* nng_close on a socket holding a connection NNG 1.5.2 wedged (see
- * watch_link; the receiving side of such a connection is stuck too) waits
- * for ever. So each socket is closed on a thread of its own, and after
- * CLOSE_WAIT_MS the caller goes on without the ones not closed yet; those are
- * left to the process's exit. */
-#define CLOSE_WAIT_MS 2000
-
-typedef struct closers {
-    pthread_mutex_t mu;
-    pthread_cond_t cv; /* on CLOCK_MONOTONIC */
-    size_t refs;       /* under mu: the caller and every closing thread not yet finished */
-    size_t pending;    /* under mu: sockets not closed yet */
-} closers;
-
-typedef struct closer {
-    closers *g;
-    nng_socket sock;
-} closer;
-
-static void closers_unref(closers *g)
-{
-    pthread_mutex_lock(&g->mu);
-    size_t refs = --g->refs;
-    pthread_mutex_unlock(&g->mu);
-    if (refs == 0) {
-        pthread_cond_destroy(&g->cv);
-        pthread_mutex_destroy(&g->mu);
-        free(g);
-    }
-}
-
-static void *closer_main(void *arg)
-{
-    closer c = *(closer *)arg;
-    free(arg);
-    nng_close(c.sock);
-    pthread_mutex_lock(&c.g->mu);
-    c.g->pending--;
-    pthread_cond_broadcast(&c.g->cv);
-    pthread_mutex_unlock(&c.g->mu);
-    closers_unref(c.g);
-    return NULL;
-}
-
-static closers *closers_new(void)
-{
-    closers *g = calloc(1, sizeof *g);
-    pthread_condattr_t attr;
-    if (g == NULL || pthread_condattr_init(&attr) != 0) {
-        free(g);
-        return NULL;
-    }
-    int ok = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC) == 0 && pthread_cond_init(&g->cv, &attr) == 0;
-    pthread_condattr_destroy(&attr);
-    if (!ok || pthread_mutex_init(&g->mu, NULL) != 0) {
-        if (ok)
-            pthread_cond_destroy(&g->cv);
-        free(g);
-        return NULL;
-    }
-    g->refs = 1;
-    return g;
-}
-
-/* Starts closing sock on a thread of g's; closes it here if that fails. */
-static void close_on_thread(closers *g, nng_socket sock)
-{
-    closer *c = g != NULL ? malloc(sizeof *c) : NULL;
-    pthread_t t;
-    if (c != NULL) {
-        *c = (closer){.g = g, .sock = sock};
-        pthread_mutex_lock(&g->mu);
-        g->refs++;
-        g->pending++;
-        pthread_mutex_unlock(&g->mu);
-        if (pthread_create(&t, NULL, closer_main, c) == 0) {
-            pthread_detach(t);
-            return;
-        }
-        free(c);
-        pthread_mutex_lock(&g->mu);
-        g->refs--;
-        g->pending--;
-        pthread_mutex_unlock(&g->mu);
-    }
-    nng_close(sock); /* a socket never opened has id 0: ECLOSED, harmless */
-}
-
-/* Closes the rx and tx sockets of every link, waiting at most CLOSE_WAIT_MS
- * in all. */
+/* Closes the rx and tx sockets of every link, waiting at most
+ * WF_NNG_CLOSE_WAIT_MS in all (node/nng_close.h: a wedged socket's close
+ * never returns). */
 static void close_sockets(wf_peer_net *net)
 {
-    closers *g = closers_new();
-    for (size_t i = 0; i < net->n; i++) {
-        close_on_thread(g, net->links[i].rx);
-        close_on_thread(g, net->links[i].tx);
-    }
-    if (g == NULL)
+    nng_socket *socks = calloc(2 * net->n + 1, sizeof *socks);
+    if (socks == NULL) {
+        for (size_t i = 0; i < net->n; i++) {
+            nng_close(net->links[i].rx);
+            nng_close(net->links[i].tx);
+        }
         return;
-    struct timespec end;
-    clock_gettime(CLOCK_MONOTONIC, &end);
-    end.tv_sec += CLOSE_WAIT_MS / 1000;
-    end.tv_nsec += (long)(CLOSE_WAIT_MS % 1000) * 1000000;
-    if (end.tv_nsec >= 1000000000) {
-        end.tv_sec++;
-        end.tv_nsec -= 1000000000;
     }
-    pthread_mutex_lock(&g->mu);
-    while (g->pending > 0 && pthread_cond_timedwait(&g->cv, &g->mu, &end) == 0)
-        ;
-    pthread_mutex_unlock(&g->mu);
-    closers_unref(g);
+    for (size_t i = 0; i < net->n; i++) {
+        socks[2 * i] = net->links[i].rx;
+        socks[2 * i + 1] = net->links[i].tx;
+    }
+    wf_nng_close_all(socks, 2 * net->n, WF_NNG_CLOSE_WAIT_MS);
+    free(socks);
 }
 
 void wf_peer_net_close(wf_peer_net *net)
