@@ -129,15 +129,15 @@ static int replaced_wiped(size_t i)
     return n > 0 && wiped == n;
 }
 
-static Warifu__Wire__ClientResponse *reshare(size_t via, const char *rid, const uint32_t nodes[3],
-                                             const uint32_t ranks[3], wf_reshare_request *rq)
+/* Sends m through via; asked again (up to 20 s) while the coordinator's own
+ * reachability check refuses before anything starts: it still leaves out a
+ * member that it saw silent or aborting a moment ago (a node the previous
+ * step stopped or restarted). Seen once each in reshare() and again() under
+ * load. */
+static Warifu__Wire__ClientResponse *send_reachable(size_t via, const char *what,
+                                                    Warifu__Wire__ReshareRequest *m)
 {
-    wf_kf_reshare_request(rq, f.client_sk, rid, key_id, nodes, ranks, 3, 2);
-    Warifu__Wire__ReshareRequest *m = wf_kf_reshare_msg(rq);
     Warifu__Wire__ClientResponse *r = NULL;
-    /* the coordinator's own reachability check refuses before anything
-     * starts while it still leaves out a member it saw silent a moment ago
-     * (a node the previous step stopped): ask again then */
     for (int i = 0; i < 20; i++) {
         if (r != NULL) {
             warifu__wire__client_response__free_unpacked(r, NULL);
@@ -145,7 +145,7 @@ static Warifu__Wire__ClientResponse *reshare(size_t via, const char *rid, const 
         }
         uint64_t t0 = wf_df_now_ms();
         r = wf_kf_send_reshare(&f, via, m);
-        printf("reshare %s via %s: %llu ms: %s\n", rid, wf_df_names[via],
+        printf("reshare %s via %s: %llu ms: %s\n", what, wf_df_names[via],
                (unsigned long long)(wf_df_now_ms() - t0),
                r == NULL      ? "no answer"
                : r->code == 0 ? "ok"
@@ -153,6 +153,15 @@ static Warifu__Wire__ClientResponse *reshare(size_t via, const char *rid, const 
         if (r == NULL || r->code == 0 || r->error == NULL || strstr(r->error, "not reachable now") == NULL)
             break;
     }
+    return r;
+}
+
+static Warifu__Wire__ClientResponse *reshare(size_t via, const char *rid, const uint32_t nodes[3],
+                                             const uint32_t ranks[3], wf_reshare_request *rq)
+{
+    wf_kf_reshare_request(rq, f.client_sk, rid, key_id, nodes, ranks, 3, 2);
+    Warifu__Wire__ReshareRequest *m = wf_kf_reshare_msg(rq);
+    Warifu__Wire__ClientResponse *r = send_reachable(via, rid, m);
     warifu__wire__reshare_request__free_unpacked(m, NULL);
     REQUIRE(r != NULL);
     return r;
@@ -163,11 +172,9 @@ static Warifu__Wire__ClientResponse *reshare(size_t via, const char *rid, const 
 static Warifu__Wire__ClientResponse *again(size_t via, const wf_reshare_request *rq)
 {
     Warifu__Wire__ReshareRequest *m = wf_kf_reshare_msg(rq);
-    Warifu__Wire__ClientResponse *r = wf_kf_send_reshare(&f, via, m);
+    Warifu__Wire__ClientResponse *r = send_reachable(via, "again", m);
     warifu__wire__reshare_request__free_unpacked(m, NULL);
     REQUIRE(r != NULL);
-    if (r->code != 0)
-        printf("again via %s: %s\n", wf_df_names[via], r->error);
     return r;
 }
 
