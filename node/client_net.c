@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <nng/nng.h>
 #include <nng/protocol/reqrep0/rep.h>
@@ -17,6 +18,7 @@
 #include "crypto/secmem.h"
 #include "node/fail.h"
 #include "node/files.h"
+#include "node/nng_close.h"
 #include "node/text_format.h"
 #include "node/tls_identity.h"
 
@@ -39,7 +41,9 @@ struct wf_client_server {
     wf_client_handler handler;
     void *hctx;
     pthread_mutex_t mu;
-    int stopping; /* under mu */
+    pthread_cond_t pipes_cv; /* on CLOCK_MONOTONIC: signalled when a connection ends */
+    int stopping;            /* under mu */
+    size_t pipes;            /* under mu: connections open */
     size_t n_workers;
     worker workers[];
 };
@@ -243,9 +247,19 @@ static void *worker_main(void *arg)
 static wf_client_server *server_alloc(size_t n_workers)
 {
     wf_client_server *srv = calloc(1, sizeof *srv + n_workers * sizeof(worker));
-    if (srv == NULL)
+    pthread_condattr_t attr;
+    if (srv == NULL || pthread_condattr_init(&attr) != 0) {
+        free(srv);
         return NULL;
-    if (pthread_mutex_init(&srv->mu, NULL) != 0) {
+    }
+    int ok = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC) == 0 &&
+             pthread_cond_init(&srv->pipes_cv, &attr) == 0;
+    pthread_condattr_destroy(&attr);
+    if (ok && pthread_mutex_init(&srv->mu, NULL) != 0) {
+        pthread_cond_destroy(&srv->pipes_cv);
+        ok = 0;
+    }
+    if (!ok) {
         free(srv);
         return NULL;
     }
@@ -292,6 +306,22 @@ static wf_err server_tls(nng_tls_config **out, const wf_client_server_cfg *cfg, 
     return err;
 }
 
+/* Counts the open connections, so that a stop can let the last answers
+ * reach their clients. NNG runs REM_POST for exactly the pipes it ran
+ * ADD_PRE for. */
+static void pipe_event(nng_pipe p, nng_pipe_ev ev, void *arg)
+{
+    (void)p;
+    wf_client_server *srv = arg;
+    pthread_mutex_lock(&srv->mu);
+    if (ev == NNG_PIPE_EV_ADD_PRE)
+        srv->pipes++;
+    else if (srv->pipes > 0)
+        srv->pipes--;
+    pthread_cond_broadcast(&srv->pipes_cv);
+    pthread_mutex_unlock(&srv->mu);
+}
+
 static wf_err open_listener(wf_client_server *srv, const wf_client_server_cfg *cfg, int tls, const char **why)
 {
     wf_err err = WF_OK;
@@ -302,6 +332,8 @@ static wf_err open_listener(wf_client_server *srv, const wf_client_server_cfg *c
         FAIL(WF_ERR_INTERNAL, "cannot open a rep socket");
     srv->sock_open = 1;
     if (nng_socket_set_size(srv->sock, NNG_OPT_RECVMAXSZ, srv->max_msg + WF_CLIENT_NET_HEADER_ROOM) != 0 ||
+        nng_pipe_notify(srv->sock, NNG_PIPE_EV_ADD_PRE, pipe_event, srv) != 0 ||
+        nng_pipe_notify(srv->sock, NNG_PIPE_EV_REM_POST, pipe_event, srv) != 0 ||
         nng_listener_create(&srv->listener, srv->sock, cfg->listen_url) != 0 ||
         nng_listener_set_size(srv->listener, NNG_OPT_RECVMAXSZ, srv->max_msg + WF_CLIENT_NET_HEADER_ROOM) !=
             0 ||
@@ -368,14 +400,35 @@ done:
     return err;
 }
 
+/* Waits until every client has closed its connection, at most
+ * WF_CLIENT_NET_STOP_DRAIN_MS. A worker's send ends when NNG has taken the
+ * answer, not when TLS has written it: closing the socket at once cut off a
+ * large answer (test_client_net, 6 of 10 runs) and could wedge NNG 1.5.2's
+ * close for good. A client closes its connection once it has the answer. */
+static void drain(wf_client_server *srv)
+{
+    struct timespec end;
+    clock_gettime(CLOCK_MONOTONIC, &end);
+    end.tv_sec += WF_CLIENT_NET_STOP_DRAIN_MS / 1000;
+    end.tv_nsec += (long)(WF_CLIENT_NET_STOP_DRAIN_MS % 1000) * 1000000;
+    if (end.tv_nsec >= 1000000000) {
+        end.tv_sec++;
+        end.tv_nsec -= 1000000000;
+    }
+    pthread_mutex_lock(&srv->mu);
+    while (srv->pipes > 0 && pthread_cond_timedwait(&srv->pipes_cv, &srv->mu, &end) == 0)
+        ;
+    pthread_mutex_unlock(&srv->mu);
+}
+
 void wf_client_server_stop(wf_client_server *srv)
 {
     if (srv == NULL)
         return;
-    /* The listener stays open until the workers are done: closing it would
-     * close the connections it made, and with them the answers of running
-     * handlers. A request arriving meanwhile finds no worker and its
-     * connection closes with the socket. */
+    /* The listener stays open until the workers are done and their answers
+     * delivered: closing it would close the connections it made, and with
+     * them the answers of running handlers. A request arriving meanwhile
+     * finds no worker and its connection closes with the socket. */
     pthread_mutex_lock(&srv->mu);
     srv->stopping = 1;
     for (size_t i = 0; i < srv->n_workers; i++)
@@ -385,11 +438,18 @@ void wf_client_server_stop(wf_client_server *srv)
     for (size_t i = 0; i < srv->n_workers; i++)
         if (srv->workers[i].thread_started)
             pthread_join(srv->workers[i].thread, NULL);
-    if (srv->sock_open)
-        nng_close(srv->sock); /* closes the listener, the contexts and the connections */
+    if (srv->sock_open) {
+        drain(srv);
+        /* closes the listener, the contexts and the connections; a close
+         * that does not end (node/nng_close.h) may still run pipe_event and
+         * use the workers' aios: then they and srv stay allocated */
+        if (!wf_nng_close_all(&srv->sock, 1, WF_NNG_CLOSE_WAIT_MS))
+            return;
+    }
     for (size_t i = 0; i < srv->n_workers; i++)
         if (srv->workers[i].aio != NULL)
             nng_aio_free(srv->workers[i].aio);
+    pthread_cond_destroy(&srv->pipes_cv);
     pthread_mutex_destroy(&srv->mu);
     free(srv);
 }

@@ -66,6 +66,8 @@
 #define WF_CLIENT_NET_CA_FILE_MAX     (1u << 20) /* the client certificate bundle */
 #define WF_CLIENT_NET_CA_CERTS_MAX    1024
 #define WF_CLIENT_NET_SEND_TIMEOUT_MS 10000 /* how long an answer waits for a client that does not read */
+#define WF_CLIENT_NET_STOP_DRAIN_MS   2000 /* how long a stop waits for clients to close after their answers \
+                                            */
 
 /* Answers one request: req[0..len) is valid during the call. On WF_OK,
  * *resp is a malloc'ed answer of *resp_len (1..max_msg) bytes, which the
@@ -99,8 +101,10 @@ wf_err wf_client_server_start(wf_client_server **out, const wf_client_server_cfg
 
 /* Stops taking requests (idle workers end at once; no handler is called
  * again), waits for running handlers to return and their answers to be sent
- * (each at most WF_CLIENT_NET_SEND_TIMEOUT_MS), then closes the listener and
- * every connection and frees everything. The listener stays open until
+ * (each at most WF_CLIENT_NET_SEND_TIMEOUT_MS) and for the clients to close
+ * their connections (at most WF_CLIENT_NET_STOP_DRAIN_MS), then closes the
+ * listener and every connection (node/nng_close.h: a close NNG does not end
+ * within WF_NNG_CLOSE_WAIT_MS is left running) and frees everything. The listener stays open until
  * then, since NNG closes a listener's connections with it: a request that
  * arrives meanwhile is not handled, and its client sees the connection
  * close. Must not be called from a handler. Accepts NULL. */
