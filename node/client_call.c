@@ -15,6 +15,7 @@
 #include "node/client_net.h"
 #include "node/client_net_impl.h"
 #include "node/fail.h"
+#include "node/monotonic.h"
 #include "node/nng_close.h"
 #include "node/text_format.h"
 #include "node/tls_identity.h"
@@ -56,17 +57,6 @@ static void pipe_removed(nng_pipe p, nng_pipe_ev ev, void *arg)
     if (c->receiving)
         nng_aio_cancel(c->aio);
     pthread_mutex_unlock(&c->mu);
-}
-
-static void deadline_after(struct timespec *ts, int ms)
-{
-    clock_gettime(CLOCK_MONOTONIC, ts);
-    ts->tv_sec += ms / 1000;
-    ts->tv_nsec += (long)(ms % 1000) * 1000000L;
-    if (ts->tv_nsec >= 1000000000L) {
-        ts->tv_sec++;
-        ts->tv_nsec -= 1000000000L;
-    }
 }
 
 /* Milliseconds left until the deadline (at least 1), or no limit. */
@@ -254,18 +244,12 @@ done:
 static call *call_alloc(void)
 {
     call *c = calloc(1, sizeof *c);
-    pthread_condattr_t attr;
-    if (c == NULL || pthread_condattr_init(&attr) != 0) {
+    if (c == NULL || wf_mono_cond_init(&c->cv) != 0) {
         free(c);
         return NULL;
     }
-    int ok = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC) == 0 && pthread_cond_init(&c->cv, &attr) == 0;
-    pthread_condattr_destroy(&attr);
-    if (ok && pthread_mutex_init(&c->mu, NULL) != 0) {
+    if (pthread_mutex_init(&c->mu, NULL) != 0) {
         pthread_cond_destroy(&c->cv);
-        ok = 0;
-    }
-    if (!ok) {
         free(c);
         return NULL;
     }
@@ -302,7 +286,7 @@ wf_err wf_client_call(const wf_client_call_cfg *cfg, const uint8_t *req, size_t 
     *resp = NULL;
     *resp_len = 0;
     if (timeout_ms >= 0)
-        deadline_after(&deadline, timeout_ms);
+        wf_mono_deadline(&deadline, (uint64_t)timeout_ms);
     if (cfg == NULL || cfg->url == NULL || req == NULL || len == 0)
         FAIL(WF_ERR_ARG, "need a URL and a request");
     if (cfg->max_msg > WF_CLIENT_NET_MAX_MSG_LIMIT)

@@ -18,6 +18,7 @@
 #include "crypto/secmem.h"
 #include "node/fail.h"
 #include "node/files.h"
+#include "node/monotonic.h"
 #include "node/nng_close.h"
 #include "node/text_format.h"
 #include "node/tls_identity.h"
@@ -247,19 +248,12 @@ static void *worker_main(void *arg)
 static wf_client_server *server_alloc(size_t n_workers)
 {
     wf_client_server *srv = calloc(1, sizeof *srv + n_workers * sizeof(worker));
-    pthread_condattr_t attr;
-    if (srv == NULL || pthread_condattr_init(&attr) != 0) {
+    if (srv == NULL || wf_mono_cond_init(&srv->pipes_cv) != 0) {
         free(srv);
         return NULL;
     }
-    int ok = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC) == 0 &&
-             pthread_cond_init(&srv->pipes_cv, &attr) == 0;
-    pthread_condattr_destroy(&attr);
-    if (ok && pthread_mutex_init(&srv->mu, NULL) != 0) {
+    if (pthread_mutex_init(&srv->mu, NULL) != 0) {
         pthread_cond_destroy(&srv->pipes_cv);
-        ok = 0;
-    }
-    if (!ok) {
         free(srv);
         return NULL;
     }
@@ -408,13 +402,7 @@ done:
 static void drain(wf_client_server *srv)
 {
     struct timespec end;
-    clock_gettime(CLOCK_MONOTONIC, &end);
-    end.tv_sec += WF_CLIENT_NET_STOP_DRAIN_MS / 1000;
-    end.tv_nsec += (long)(WF_CLIENT_NET_STOP_DRAIN_MS % 1000) * 1000000;
-    if (end.tv_nsec >= 1000000000) {
-        end.tv_sec++;
-        end.tv_nsec -= 1000000000;
-    }
+    wf_mono_deadline(&end, WF_CLIENT_NET_STOP_DRAIN_MS);
     pthread_mutex_lock(&srv->mu);
     while (srv->pipes > 0 && pthread_cond_timedwait(&srv->pipes_cv, &srv->mu, &end) == 0)
         ;

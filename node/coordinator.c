@@ -26,6 +26,7 @@
 
 #include "crypto/bip32.h"
 #include "crypto/ecdsa.h"
+#include "node/monotonic.h"
 #include "node/refresh.h"
 #include "protocol/presign.h"
 #include "store/audit.h"
@@ -76,17 +77,6 @@ void wf_coord_result(wf_daemon *d, uint32_t from, const wf_envelope *env)
     }
 }
 
-static void deadline_after(struct timespec *ts, uint64_t ms)
-{
-    clock_gettime(CLOCK_MONOTONIC, ts);
-    ts->tv_sec += (time_t)(ms / 1000);
-    ts->tv_nsec += (long)(ms % 1000) * 1000000L;
-    if (ts->tv_nsec >= 1000000000L) {
-        ts->tv_sec++;
-        ts->tv_nsec -= 1000000000L;
-    }
-}
-
 /* One session as the coordinator, under start_id (NULL: a random one). */
 static void run(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], wf_control_start *st, int policy_checked,
                 const uint8_t *start_id, wf_coord_outcome *out)
@@ -134,7 +124,7 @@ static void run(wf_daemon *d, const uint8_t key_id[WF_ID_BYTES], wf_control_star
     /* collect the others' reports */
     wf_member_set others = w->parties & ~WF_SET_BIT(d->self);
     struct timespec deadline;
-    deadline_after(&deadline, RESULT_GRACE_MS);
+    wf_mono_deadline(&deadline, RESULT_GRACE_MS);
     pthread_mutex_lock(&d->mu);
     while ((w->answered & others) != others && atomic_load(&d->stopping) < 2)
         if (pthread_cond_timedwait(&d->cv, &d->mu, &deadline) != 0)

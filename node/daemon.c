@@ -15,6 +15,7 @@
 #include "crypto/secmem.h"
 #include "node/daemon_internal.h"
 #include "node/fail.h"
+#include "node/monotonic.h"
 #include "node/presig_policy.h"
 #include "node/text_format.h"
 #include "store/audit.h"
@@ -449,11 +450,7 @@ wf_err wf_daemon_start(wf_daemon **out, const wf_daemon_cfg *cfg, const char **w
     pthread_mutex_init(&d->mu, NULL);
     pthread_mutex_init(&d->keys_mu, NULL);
     pthread_mutex_init(&d->state_mu, NULL);
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&d->cv, &ca);
-    pthread_condattr_destroy(&ca);
+    wf_mono_cond_init(&d->cv);
     if (d->cfg.paillier_bits == 0)
         d->cfg.paillier_bits = 2048;
     if (!wf_aux_bits_valid(d->cfg.paillier_bits))

@@ -11,6 +11,7 @@
 
 #include "crypto/ecdsa.h"
 #include "node/daemon_internal.h"
+#include "node/monotonic.h"
 #include "node/refresh.h"
 #include "node/reshare_run.h"
 #include "protocol/aux_info.h"
@@ -451,12 +452,7 @@ static int lifecycle_claim(wf_daemon *d, uint32_t coordinator, const uint8_t key
             continue;
         }
         struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        ts.tv_nsec += 100 * 1000 * 1000;
-        if (ts.tv_nsec >= 1000000000L) {
-            ts.tv_sec++;
-            ts.tv_nsec -= 1000000000L;
-        }
+        wf_mono_deadline(&ts, 100);
         pthread_cond_timedwait(&d->cv, &d->mu, &ts);
     }
     pthread_mutex_unlock(&d->mu);

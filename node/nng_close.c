@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "node/monotonic.h"
 #include "node/nng_close.h"
 
 typedef struct closers {
@@ -46,16 +47,12 @@ static void *closer_main(void *arg)
 static closers *closers_new(void)
 {
     closers *g = calloc(1, sizeof *g);
-    pthread_condattr_t attr;
-    if (g == NULL || pthread_condattr_init(&attr) != 0) {
+    if (g == NULL || wf_mono_cond_init(&g->cv) != 0) {
         free(g);
         return NULL;
     }
-    int ok = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC) == 0 && pthread_cond_init(&g->cv, &attr) == 0;
-    pthread_condattr_destroy(&attr);
-    if (!ok || pthread_mutex_init(&g->mu, NULL) != 0) {
-        if (ok)
-            pthread_cond_destroy(&g->cv);
+    if (pthread_mutex_init(&g->mu, NULL) != 0) {
+        pthread_cond_destroy(&g->cv);
         free(g);
         return NULL;
     }
@@ -95,13 +92,7 @@ int wf_nng_close_all(const nng_socket *socks, size_t n, int wait_ms)
     if (g == NULL)
         return 1; /* closed here, one by one */
     struct timespec end;
-    clock_gettime(CLOCK_MONOTONIC, &end);
-    end.tv_sec += wait_ms / 1000;
-    end.tv_nsec += (long)(wait_ms % 1000) * 1000000;
-    if (end.tv_nsec >= 1000000000) {
-        end.tv_sec++;
-        end.tv_nsec -= 1000000000;
-    }
+    wf_mono_deadline(&end, wait_ms > 0 ? (uint64_t)wait_ms : 0);
     pthread_mutex_lock(&g->mu);
     while (g->pending > 0 && pthread_cond_timedwait(&g->cv, &g->mu, &end) == 0)
         ;

@@ -30,6 +30,7 @@
 #include "crypto/paillier.h"
 #include "crypto/secmem.h"
 #include "node/daemon_internal.h"
+#include "node/monotonic.h"
 #include "store/paillier_pool.h"
 
 #define KEEPER_PERIOD_MS  5000  /* a look at the pool at least this often */
@@ -65,13 +66,7 @@ static int cancelled(const struct wf_paillier_keeper *k)
 static void nap(struct wf_paillier_keeper *k, unsigned ms)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    ts.tv_sec += ms / 1000;
-    ts.tv_nsec += (long)(ms % 1000) * 1000000L;
-    if (ts.tv_nsec >= 1000000000L) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000L;
-    }
+    wf_mono_deadline(&ts, ms);
     pthread_mutex_lock(&k->mu);
     while (!k->wake && !cancelled(k))
         if (pthread_cond_timedwait(&k->cv, &k->mu, &ts) != 0)
@@ -147,11 +142,7 @@ wf_err wf_paillier_keeper_start(wf_daemon *d)
     if (k == NULL)
         return WF_ERR_NOMEM;
     pthread_mutex_init(&k->mu, NULL);
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&k->cv, &ca);
-    pthread_condattr_destroy(&ca);
+    wf_mono_cond_init(&k->cv);
     d->paillier = k;
     set_depth(d, d->cfg.paillier_bits);
     if (d->cfg.paillier_pool_high == 0)

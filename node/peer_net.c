@@ -1,3 +1,4 @@
+#include "node/monotonic.h"
 #include "node/peer_net.h"
 
 #include <errno.h>
@@ -269,17 +270,6 @@ static void rx_done(void *arg)
         nng_recv_aio(l->rx, l->rx_aio);
 }
 
-static void deadline_after(struct timespec *ts, int ms)
-{
-    clock_gettime(CLOCK_MONOTONIC, ts);
-    ts->tv_sec += ms / 1000;
-    ts->tv_nsec += (long)(ms % 1000) * 1000000L;
-    if (ts->tv_nsec >= 1000000000L) {
-        ts->tv_sec++;
-        ts->tv_nsec -= 1000000000L;
-    }
-}
-
 wf_err wf_peer_net_recv(wf_peer_net *net, int timeout_ms, size_t *peer, uint8_t **msg, size_t *len)
 {
     if (net == NULL || peer == NULL || msg == NULL || len == NULL)
@@ -288,7 +278,7 @@ wf_err wf_peer_net_recv(wf_peer_net *net, int timeout_ms, size_t *peer, uint8_t 
     *len = 0;
     struct timespec deadline;
     if (timeout_ms >= 0)
-        deadline_after(&deadline, timeout_ms);
+        wf_mono_deadline(&deadline, (uint64_t)timeout_ms);
 
     pthread_mutex_lock(&net->mu);
     while (net->head == NULL && !net->closing) {
@@ -504,13 +494,7 @@ static wf_peer_net *net_alloc(size_t n)
     wf_peer_net *net = calloc(1, sizeof *net + n * sizeof(peer_link));
     if (net == NULL)
         return NULL;
-    pthread_condattr_t attr;
-    if (pthread_condattr_init(&attr) != 0)
-        goto fail;
-    int ok =
-        pthread_condattr_setclock(&attr, CLOCK_MONOTONIC) == 0 && pthread_cond_init(&net->cv, &attr) == 0;
-    pthread_condattr_destroy(&attr);
-    if (!ok)
+    if (wf_mono_cond_init(&net->cv) != 0)
         goto fail;
     if (pthread_mutex_init(&net->mu, NULL) != 0) {
         pthread_cond_destroy(&net->cv);

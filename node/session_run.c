@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "node/daemon_internal.h"
+#include "node/monotonic.h"
 
 static void queued_free(wf_queued *q)
 {
@@ -155,17 +156,6 @@ static wf_member_set missing(const wf_machine *m, wf_member_set parties, uint32_
     return out;
 }
 
-static void deadline_ts(struct timespec *ts, uint64_t ms_from_now)
-{
-    clock_gettime(CLOCK_MONOTONIC, ts);
-    ts->tv_sec += (time_t)(ms_from_now / 1000);
-    ts->tv_nsec += (long)(ms_from_now % 1000) * 1000000L;
-    if (ts->tv_nsec >= 1000000000L) {
-        ts->tv_sec++;
-        ts->tv_nsec -= 1000000000L;
-    }
-}
-
 static void finish(wf_daemon *d, wf_machine *m, wf_run_result *out, const char *protocol)
 {
     const char *outcome = out->status == WF_SESSION_DONE ? "done" : "aborted";
@@ -216,11 +206,7 @@ void wf_session_drive_mapped(wf_daemon *d, wf_machine *m, const uint8_t start_id
     }
     memcpy(s->id, m->s.cfg.session_id, WF_ID_BYTES);
     memcpy(s->start_id, start_id, WF_ID_BYTES);
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&s->cv, &ca);
-    pthread_condattr_destroy(&ca);
+    wf_mono_cond_init(&s->cv);
 
     /* register, and take over what arrived before we started */
     pthread_mutex_lock(&d->mu);
@@ -275,7 +261,7 @@ void wf_session_drive_mapped(wf_daemon *d, wf_machine *m, const uint8_t start_id
     wf_outbox box = {0};
     const char *why = NULL;
     struct timespec deadline;
-    deadline_ts(&deadline, (uint64_t)timeout_ms);
+    wf_mono_deadline(&deadline, (uint64_t)timeout_ms);
     if (wf_machine_start(m, &box) != WF_OK) {
         snprintf(out->reason, sizeof out->reason, "the %s machine did not start", protocol);
         goto unregister;
