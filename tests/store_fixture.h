@@ -1,5 +1,5 @@
-/* Helpers for the store tests: temporary directories, key records with a
- * real hierarchical share, raw access to the database under a store, and a
+/* Helpers for the store tests: temporary directories, opening a store,
+ * blobs, key records with a real hierarchical share, raw access to the database under a store, and a
  * scan of a directory's files for given bytes. Header-only. */
 #ifndef WF_TESTS_STORE_FIXTURE_H
 #define WF_TESTS_STORE_FIXTURE_H
@@ -19,6 +19,7 @@
 #include "crypto/secmem.h"
 #include "crypto/sharing.h"
 #include "store/keys.h"
+#include "store/store.h"
 
 static int wf_rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
@@ -42,6 +43,34 @@ static inline void wf_test_tmpdir(char path[256], const char *tag)
         perror("mkdtemp");
         exit(1);
     }
+}
+
+/* Opens the store at path unlocked by key file kf (create: makes it first);
+ * a store that does not open ends the test with the store's reason. */
+static inline wf_store *wf_test_store_open(const char *path, const char *kf, int create)
+{
+    wf_store_unlock u = {.key_file = kf};
+    wf_store *s = NULL;
+    if ((create ? wf_store_create(&s, path, &u) : wf_store_open(&s, path, &u)) != WF_OK) {
+        fprintf(stderr, "store %s: %s\n", path, wf_store_last_error());
+        exit(1);
+    }
+    return s;
+}
+
+/* A blob of pub_len public bytes and sec_len secret bytes (in locked
+ * memory), every byte v. */
+static inline wf_store_blob wf_test_blob(uint8_t v, size_t pub_len, size_t sec_len)
+{
+    wf_store_blob b = {0};
+    b.pub_len = pub_len;
+    b.pub = malloc(pub_len);
+    b.sec_len = sec_len;
+    b.sec = wf_secure_alloc(sec_len);
+    if (b.pub == NULL || b.sec == NULL) exit(1);
+    memset(b.pub, v, pub_len);
+    memset(b.sec, v, sec_len);
+    return b;
 }
 
 /* A key record for member `index` (x = index + 1, given rank) of a random

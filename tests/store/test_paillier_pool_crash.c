@@ -35,16 +35,6 @@
 static mpz_t P[PAIRS], Q[PAIRS];
 static char dir[256], kf[300], path[300];
 
-static wf_store *open_store(int create)
-{
-    wf_store_unlock u = {.key_file = kf};
-    wf_store *s = NULL;
-    wf_err err = create ? wf_store_create(&s, path, &u) : wf_store_open(&s, path, &u);
-    if (err) fprintf(stderr, "store: %s\n", wf_store_last_error());
-    REQUIRE(err == WF_OK);
-    return s;
-}
-
 static int pair_of(const mpz_t p, const mpz_t q)
 {
     for (int i = 0; i < PAIRS; i++)
@@ -104,7 +94,7 @@ static void trial(unsigned seed)
     waitpid(pid, &status, 0);
     CHECK(WIFSIGNALED(status) || (WIFEXITED(status) && WEXITSTATUS(status) == 0));
 
-    wf_store *s = open_store(0);
+    wf_store *s = wf_test_store_open(path, kf, 0);
     int left[PAIRS] = {0};
     mpz_t p, q;
     mpz_inits(p, q, NULL);
@@ -134,7 +124,7 @@ int main(void)
     snprintf(kf, sizeof kf, "%s/key", dir);
     snprintf(path, sizeof path, "%s/db", dir);
     REQUIRE(wf_store_key_file_create(kf) == WF_OK);
-    wf_store *s = open_store(1);
+    wf_store *s = wf_test_store_open(path, kf, 1);
     for (int i = 0; i < PAIRS; i++)
         REQUIRE(wf_store_paillier_put(s, BITS, P[i], Q[i]) == WF_OK);
     wf_store_close(s);

@@ -16,35 +16,12 @@
 #include "tests/check.h"
 #include "tests/store_fixture.h"
 
-static wf_store *open_store(const char *path, const char *kf, int create)
-{
-    wf_store_unlock u = {.key_file = kf};
-    wf_store *s = NULL;
-    wf_err err = create ? wf_store_create(&s, path, &u) : wf_store_open(&s, path, &u);
-    if (err)
-        fprintf(stderr, "store: %s\n", wf_store_last_error());
-    REQUIRE(err == WF_OK);
-    return s;
-}
-
-static wf_store_blob blob(uint8_t v, size_t pub_len, size_t sec_len)
-{
-    wf_store_blob b = {0};
-    b.pub_len = pub_len;
-    b.pub = malloc(pub_len);
-    memset(b.pub, v, pub_len);
-    b.sec_len = sec_len;
-    b.sec = wf_secure_alloc(sec_len);
-    memset(b.sec, v, sec_len);
-    return b;
-}
-
 /* A key with an aux record and two pooled presignatures. */
 static void stock(wf_store *s, wf_store_key *k, const uint8_t id[32], uint8_t tag)
 {
     wf_test_make_key(k, id, 2, 0, 0);
     CHECK_OK(wf_store_key_put(s, k));
-    wf_store_blob aux = blob(tag, 64, 128), p = blob(tag, 200, 100);
+    wf_store_blob aux = wf_test_blob(tag, 64, 128), p = wf_test_blob(tag, 200, 100);
     CHECK_OK(wf_store_aux_put(s, id, &aux));
     uint8_t pid[32];
     for (uint8_t i = 0; i < 2; i++) {
@@ -70,7 +47,7 @@ int main(void)
     snprintf(kf, sizeof kf, "%s/key", dir);
     snprintf(path, sizeof path, "%s/db", dir);
     REQUIRE(wf_store_key_file_create(kf) == WF_OK);
-    wf_store *s = open_store(path, kf, 1);
+    wf_store *s = wf_test_store_open(path, kf, 1);
 
     uint8_t kept[32], removed[32], unknown[32];
     memset(kept, 0x41, 32);
@@ -94,7 +71,7 @@ int main(void)
     CHECK(after && after->generation == 2 && after->record.pub[0] == got->record.pub[0]);
     wf_store_key_free(after);
     /* now aux-info of the new committee can store its record */
-    wf_store_blob aux2 = blob(0x77, 64, 128);
+    wf_store_blob aux2 = wf_test_blob(0x77, 64, 128);
     CHECK_OK(wf_store_aux_put(s, kept, &aux2));
     wf_store_blob_clear(&aux2);
     /* another public key under this id is refused and changes nothing */
@@ -116,7 +93,7 @@ int main(void)
 
     /* both outcomes survive a reopen; the kept key is still listed */
     wf_store_close(s);
-    s = open_store(path, kf, 0);
+    s = wf_test_store_open(path, kf, 0);
     uint8_t(*ids)[WF_STORE_ID_BYTES] = NULL;
     size_t n = 0;
     CHECK_OK(wf_store_key_list(s, &ids, &n));
@@ -135,7 +112,7 @@ int main(void)
     wf_store_key c, e;
     stock(s, &c, moved, 0x30);
     stock(s, &e, gone, 0x50);
-    wf_store_blob raux = blob(0x66, 64, 128);
+    wf_store_blob raux = wf_test_blob(0x66, 64, 128);
     wf_store_key *prev = NULL;
     CHECK_OK(wf_store_key_refresh(s, &c, &raux, 0));
     CHECK_OK(wf_store_key_refresh(s, &e, &raux, 0));
@@ -155,7 +132,7 @@ int main(void)
     CHECK_ERR(wf_store_key_get(s, gone, &got), WF_ERR_NOT_FOUND);
     wf_store_blob_clear(&raux);
     wf_store_close(s);
-    s = open_store(path, kf, 0);
+    s = wf_test_store_open(path, kf, 0);
     CHECK_ERR(wf_store_key_prev_get(s, moved, &prev, &out), WF_ERR_NOT_FOUND);
     CHECK_ERR(wf_store_key_prev_get(s, gone, &prev, &out), WF_ERR_NOT_FOUND);
 

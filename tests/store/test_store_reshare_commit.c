@@ -36,29 +36,6 @@
 
 #define TRIALS 12
 
-static wf_store *open_store(const char *path, const char *kf, int create)
-{
-    wf_store_unlock u = {.key_file = kf};
-    wf_store *s = NULL;
-    wf_err err = create ? wf_store_create(&s, path, &u) : wf_store_open(&s, path, &u);
-    if (err)
-        fprintf(stderr, "store: %s\n", wf_store_last_error());
-    REQUIRE(err == WF_OK);
-    return s;
-}
-
-static wf_store_blob blob(uint8_t v, size_t pub_len, size_t sec_len)
-{
-    wf_store_blob b = {0};
-    b.pub_len = pub_len;
-    b.pub = malloc(pub_len);
-    memset(b.pub, v, pub_len);
-    b.sec_len = sec_len;
-    b.sec = wf_secure_alloc(sec_len);
-    memset(b.sec, v, sec_len);
-    return b;
-}
-
 static void request(wf_store_request *r, const char *id, uint8_t ctx)
 {
     memset(r, 0, sizeof *r);
@@ -96,7 +73,7 @@ static size_t pool(wf_store *s, const uint8_t id[32])
 
 static void test_phases(const char *path, const char *kf)
 {
-    wf_store *s = open_store(path, kf, 1);
+    wf_store *s = wf_test_store_open(path, kf, 1);
     uint8_t id[32], fresh[32], left[32], tag[WF_STORE_PENDING_TAG_BYTES], got_tag[WF_STORE_PENDING_TAG_BYTES];
     memset(id, 0x51, 32);
     memset(fresh, 0x52, 32);
@@ -105,7 +82,7 @@ static void test_phases(const char *path, const char *kf)
     wf_store_key k, other, nk, lk;
     wf_test_make_key(&k, id, 2, 0, 0);
     CHECK_OK(wf_store_key_put(s, &k));
-    wf_store_blob aux = blob(0x10, 64, 128), p = blob(0x11, 200, 100);
+    wf_store_blob aux = wf_test_blob(0x10, 64, 128), p = wf_test_blob(0x11, 200, 100);
     CHECK_OK(wf_store_aux_put(s, id, &aux));
     uint8_t pid[32];
     memset(pid, 0x12, 32);
@@ -119,7 +96,7 @@ static void test_phases(const char *path, const char *kf)
     wf_test_make_key(&other, id, 2, 0, 0);
     CHECK_ERR(wf_store_key_pending_put(s, &other, tag), WF_ERR_CONFLICT);
     wf_store_close(s);
-    s = open_store(path, kf, 0);
+    s = wf_test_store_open(path, kf, 0);
     uint8_t marker = 0;
     CHECK(current(s, id, &marker) == 1 && marker != 0xee);
     wf_store_blob out = {0};
@@ -158,7 +135,7 @@ static void test_phases(const char *path, const char *kf)
     request(&r, "reshare-2", 0x03);
     CHECK_OK(wf_store_key_pending_commit(s, id, &r, rec));
     wf_store_close(s);
-    s = open_store(path, kf, 0);
+    s = wf_test_store_open(path, kf, 0);
     CHECK(current(s, id, &marker) == 2 && marker == 0xee);
     CHECK_ERR(wf_store_key_pending_get(s, id, &pend, got_tag), WF_ERR_NOT_FOUND);
     CHECK_ERR(wf_store_aux_get(s, id, &out), WF_ERR_NOT_FOUND);
@@ -249,7 +226,7 @@ static void child(const char *path, const char *kf, int fd)
 
 static void test_crash(const char *argv0, const char *path, const char *kf)
 {
-    wf_store *s = open_store(path, kf, 0);
+    wf_store *s = wf_test_store_open(path, kf, 0);
     wf_store_key k;
     wf_test_make_key(&k, CRASH_ID, 2, 0, 0);
     k.record.pub[0] = 0;
@@ -286,7 +263,7 @@ static void test_crash(const char *argv0, const char *path, const char *kf)
         close(fds[0]);
         CHECK(WIFSIGNALED(status));
 
-        s = open_store(path, kf, 0);
+        s = wf_test_store_open(path, kf, 0);
         uint8_t marker = 0;
         uint64_t gen = current(s, CRASH_ID, &marker);
         /* the current share is the one of the last commit that returned, or of the one in flight */
