@@ -65,7 +65,7 @@ static void check_kind(wf_proof_kind kind)
     CHECK_OK(prove_as(kind, &fast, WF_VIEW_PROVER));
     /* Πprm's 128-repetition verifier once under valgrind: the same plain
      * path for either proof */
-    if (kind != WF_PROOF_PRM || !WF_UNDER_VALGRIND())
+    if (kind != WF_PROOF_PRM || !wf_test_light())
         CHECK_OK(verify_as(kind, &plain, WF_VIEW_PLAIN));
     CHECK_OK(verify_as(kind, &fast, WF_VIEW_PLAIN));
     /* Πprm's verifier (of a peer's parameters) has no accelerated path: its
@@ -75,7 +75,7 @@ static void check_kind(wf_proof_kind kind)
         CHECK_OK(verify_as(kind, &fast, WF_VIEW_VERIFIER));
         /* under valgrind two flips: each is a decode and two refusing
          * verifications, the same paths every time */
-        int checked = check_tampered(kind, &fast, WF_UNDER_VALGRIND() ? 2 : 8);
+        int checked = check_tampered(kind, &fast, wf_test_light() ? 2 : 8);
         CHECK(checked > 0);
         printf("  %-6s tampered variants checked: %d\n", wf_proof_kind_name(kind), checked);
     }
