@@ -136,7 +136,7 @@ static void test_edit_every_byte(void)
     size_t len;
     uint8_t *orig = raw(&f, 5, &len);
     int named = 0, tried = 0;
-    size_t stride = WF_UNDER_VALGRIND() ? 7 : 1; /* every byte in Release/ASan */
+    size_t stride = wf_test_light() ? 7 : 1; /* every byte in Release/ASan */
     for (size_t i = 0; i < len; i += stride, tried++) {
         uint8_t *v = malloc(len);
         memcpy(v, orig, len);

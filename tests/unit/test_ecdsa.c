@@ -17,7 +17,7 @@
 /* Random rounds of each cross-check: under valgrind 8 (the fixed extremes
  * some loops start with and a few random ones: valgrind looks for memory
  * errors, and every round takes the same paths; Release and ASan run all). */
-#define ROUNDS (WF_UNDER_VALGRIND() ? 8 : ROUNDS_FULL)
+#define ROUNDS (wf_test_light() ? 8 : ROUNDS_FULL)
 
 static secp256k1_context *ctx;
 
@@ -469,7 +469,7 @@ static void test_der_refusals(void)
     CHECK_ERR(wf_ecdsa_sig_from_der(&sig, NULL, 8), WF_ERR_ARG);
     CHECK_ERR(wf_ecdsa_sig_from_der(NULL, big, 8), WF_ERR_ARG);
     /* random garbage never crashes and almost never parses */
-    int tries = WF_UNDER_VALGRIND() ? 2 * WF_ECDSA_DER_MAX : 2000; /* every length at least twice */
+    int tries = wf_test_light() ? 2 * WF_ECDSA_DER_MAX : 2000; /* every length at least twice */
     for (int i = 0; i < tries; i++) {
         size_t n = 1 + (size_t)(i % WF_ECDSA_DER_MAX);
         wf_random_bytes(big, n);

@@ -11,7 +11,7 @@
 
 /* Random rounds of each check: 2 under valgrind, which looks for memory
  * errors (every round takes the same paths); Release and ASan run 8. */
-#define ROUNDS (WF_UNDER_VALGRIND() ? 2 : 8)
+#define ROUNDS (wf_test_light() ? 2 : 8)
 
 /* Reference encryption with textbook formulas: (1+N)^m · ρ^N mod N². */
 static void ref_encrypt(mpz_t c, const wf_paillier_pk *pk, const mpz_t m, const mpz_t rho)

@@ -71,8 +71,8 @@ static void check_kind(wf_proof_kind kind, const wf_any_proof *honest)
     int flips_refused = 1;
     int long_verify = kind == WF_PROOF_MOD || kind == WF_PROOF_PRM; /* 128 repetitions */
     size_t flips = long_verify ? 12 : 40;
-    if (WF_UNDER_VALGRIND()) /* each refused flip may run a full verification */
-        flips = long_verify ? 1 : 3;
+    if (wf_test_light()) /* each refused flip may run a full verification */
+        flips = 1;
     for (size_t i = 0; i < flips; i++) {
         uint32_t r;
         wf_random_bytes(&r, sizeof r);
@@ -143,7 +143,7 @@ int main(void)
         CHECK_OK(wf_sample_prove(&samples, (wf_proof_kind)kind, &honest));
         /* under valgrind check_kind's verification of the decoded copy is the
          * one run of the accepting path */
-        if (!WF_UNDER_VALGRIND())
+        if (!wf_test_light())
             CHECK_OK(wf_sample_verify(&samples, (wf_proof_kind)kind, &honest));
         check_kind((wf_proof_kind)kind, &honest);
         wf_any_proof_clear((wf_proof_kind)kind, &honest);

@@ -21,7 +21,7 @@ static const size_t SPOT[] = {0, 1, 63, 127}; /* repetitions spot-checked */
  * branches, and a changed z_0 fails at the first N-th power, not the 128th). */
 static size_t spots(void)
 {
-    return WF_UNDER_VALGRIND() ? 1 : N_SPOT;
+    return wf_test_light() ? 1 : N_SPOT;
 }
 
 static void copy_proof(wf_proof_mod *dst, const wf_proof_mod *src)
@@ -520,7 +520,7 @@ int main(void)
      * other check reaches: the sanity check's verification takes the accepting
      * path test_honest takes, p = 1 mod 4 fails an x-equation and p^2 q a
      * z-equation, as test_fields' changed x_0 and z_0 do. */
-    int all = !WF_UNDER_VALGRIND();
+    int all = !wf_test_light();
     if (all)
         test_forger_sanity(&ctx, keys.prover);
     if (all)

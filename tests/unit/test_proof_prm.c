@@ -21,7 +21,7 @@ static const size_t SPOT[] = {0, 1, 63, 127}; /* repetitions spot-checked */
  * branches, and a changed z_0 fails at the first equation, not the 128th). */
 static size_t spots(void)
 {
-    return WF_UNDER_VALGRIND() ? 1 : N_SPOT;
+    return wf_test_light() ? 1 : N_SPOT;
 }
 
 static void copy_proof(wf_proof_prm *dst, const wf_proof_prm *src)
@@ -173,7 +173,7 @@ static void test_attack_not_in_subgroup(const wf_proof_ctx *ctx, const wf_rped *
     mpz_inits(s, u, NULL);
     mpz_sub(s, rp->n, rp->s); /* -t^λ: Jacobi +1 but -1 is not a square mod a Blum N */
     attack_bad_s("s = -t^lambda:", ctx, rp, s, sec);
-    if (WF_UNDER_VALGRIND()) { /* the second runs the same prover and verifier paths */
+    if (wf_test_light()) { /* the second runs the same prover and verifier paths */
         mpz_clears(s, u, NULL);
         return;
     }
@@ -195,7 +195,7 @@ static void test_attack_c_guess(const wf_proof_ctx *ctx, const wf_proof_prm_stmt
     /* under valgrind: the forged proof fails an equation, as test_fields'
      * changed A_0 does, and the counts are refused by test_fields too; the
      * 128 forged commitments would be the bulk of the run */
-    if (WF_UNDER_VALGRIND())
+    if (wf_test_light())
         return;
     const wf_rped *rp = st->rped;
     wf_proof_prm forged;

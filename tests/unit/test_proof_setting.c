@@ -57,8 +57,9 @@ int main(void)
 {
     REQUIRE(wf_crypto_init() == WF_OK);
     wf_paillier_sk *sk0 = wf_test_paillier_sk(2048, 0), *sk1 = wf_test_paillier_sk(2048, 1);
-    wf_paillier_sk *skv = wf_test_paillier_sk(2048, 2), *small = NULL;
-    REQUIRE(sk0 && sk1 && skv && wf_paillier_keygen(&small, 1024, NULL) == WF_OK);
+    /* small: a 1024-bit modulus from fixture primes (no safe-prime search) */
+    wf_paillier_sk *skv = wf_test_paillier_sk(2048, 2), *small = wf_test_paillier_sk(1024, 0);
+    REQUIRE(sk0 && sk1 && skv && small);
     wf_rped *rp_v = NULL, *rp_0 = NULL, *rp_1 = NULL, *rp_small = NULL;
     wf_rped_secret *sec_v = NULL, *sec_0 = NULL, *sec_1 = NULL, *sec_small = NULL;
     REQUIRE(wf_rped_generate(&rp_v, &sec_v, skv) == WF_OK && wf_rped_generate(&rp_0, &sec_0, sk0) == WF_OK &&
@@ -71,27 +72,32 @@ int main(void)
      * prover's modulus (N0, or N1 for Πaff-g) and a 1024-bit N̂ are refused. */
     const wf_proof_kind range_kinds[] = {WF_PROOF_ENC,      WF_PROOF_LOG_STAR, WF_PROOF_DEC,
                                          WF_PROOF_MUL_STAR, WF_PROOF_FAC,      WF_PROOF_AFF_G};
+    /* the sample statements over each N̂, built once and shared by the kinds:
+     * v (right), 0 (N0), 1 (N1: Πaff-g's prover modulus), small (1024 bits) */
+    const wf_rped *rps[4] = {rp_v, rp_0, rp_1, rp_small};
+    wf_proof_samples samples[4];
+    for (int j = 0; j < 4; j++)
+        REQUIRE(wf_proof_samples_init(&samples[j], sk0, sk1, rps[j], rp_0, sec_0));
     for (size_t i = 0; i < sizeof range_kinds / sizeof range_kinds[0]; i++) {
         wf_proof_kind kind = range_kinds[i];
-        const wf_rped *settings[3] = {rp_v, kind == WF_PROOF_AFF_G ? rp_1 : rp_0, rp_small};
+        wf_proof_samples *settings[3] = {&samples[0], &samples[kind == WF_PROOF_AFF_G ? 2 : 1], &samples[3]};
         const wf_err expected[3] = {WF_OK, WF_ERR_ARG, WF_ERR_RANGE};
         for (int k = 0; k < 3; k++) {
-            wf_proof_samples s;
-            REQUIRE(wf_proof_samples_init(&s, sk0, sk1, settings[k], rp_0, sec_0));
             wf_any_proof p;
             wf_any_proof_init(kind, &p);
-            wf_err err = wf_sample_prove(&s, kind, &p);
+            wf_err err = wf_sample_prove(settings[k], kind, &p);
             if (err == WF_OK)
-                err = wf_sample_verify(&s, kind, &p);
+                err = wf_sample_verify(settings[k], kind, &p);
             /* a refused setting may be caught by the prover's own checks first */
             int as_expected = err == expected[k] || (k > 0 && err != WF_OK);
             if (!as_expected)
                 fprintf(stderr, "%s, setting %d: %s\n", wf_proof_kind_name(kind), k, wf_err_str(err));
             CHECK(as_expected);
             wf_any_proof_clear(kind, &p);
-            wf_proof_samples_clear(&s);
         }
     }
+    for (int j = 0; j < 4; j++)
+        wf_proof_samples_clear(&samples[j]);
     /* Πmul has no N̂: its modulus alone must be large enough */
     {
         const wf_paillier_pk *pk = wf_paillier_sk_public(small);
