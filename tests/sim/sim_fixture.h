@@ -119,7 +119,7 @@ static inline wf_client_outcome wf_simt_sign_via(const secp256k1_context *secp, 
 static inline int wf_simt_signs_via(const secp256k1_context *secp, const wf_sim_layout *l, const wf_client *c,
                                     const wf_client_key *key, size_t k)
 {
-    for (double end = wf_simt_now_s() + 30; wf_simt_now_s() < end; usleep(500 * 1000)) {
+    for (double end = wf_simt_now_s() + 30; wf_simt_now_s() < end; usleep(200 * 1000)) {
         int ok = 0;
         wf_client_result res;
         if (wf_simt_sign_via(secp, l, c, key, k, &ok, &res) == WF_CLIENT_SUCCEEDED)

@@ -122,7 +122,7 @@ static int sign_only_eventually(size_t k, double within_s)
             fprintf(stderr, "no signature from %s within %.0f s: %s\n", L.nodes[k].name, within_s, res.why);
             return 0;
         }
-        usleep(500 * 1000);
+        usleep(200 * 1000);
     }
     return 1;
 }
@@ -136,7 +136,7 @@ static int sign_eventually(size_t first, double within_s)
     do {
         if (sign_at(first, &o) == WF_CLIENT_SUCCEEDED)
             return 1;
-        usleep(500 * 1000);
+        usleep(200 * 1000);
     } while (wf_simt_now_s() < end);
     fprintf(stderr, "no signature from %s within %.0f s: %s\n", L.nodes[first].name, within_s, o.last.why);
     return 0;
@@ -271,7 +271,7 @@ static void test_coordinator_killed(void)
     wf_client_outcome out;
     while ((out = wf_client_sign(C, &nodes[1], &req, &first, &res)) != WF_CLIENT_SUCCEEDED && wf_simt_now_s() < end &&
            wf_client_retryable(&res))
-        usleep(500 * 1000);
+        usleep(200 * 1000);
     CHECK(out == WF_CLIENT_SUCCEEDED && sig_valid(&first, req.digest));
     CHECK(wf_client_sign(C, &nodes[1], &req, &again, &res) == WF_CLIENT_SUCCEEDED);
     CHECK(memcmp(first.r, again.r, 32) == 0 && memcmp(first.s, again.s, 32) == 0);

@@ -1,8 +1,15 @@
 /* A reshare with a new member SIGKILLed mid-protocol, through warifu-sim: a
  * 5-node cluster of warifud processes (3-of-5, ranks 0,0,1,1,1; real
- * safe-prime search, no fixture keys, no background presigning), aux-info
- * given 60 s (`up --keygen-timeout-ms`) so that a member killed in it fails
- * the reshare in a minute rather than warifud's ten.
+ * safe-prime search, no fixture keys, no background presigning). warifud
+ * gives keygen and aux-info one deadline (`up --keygen-timeout-ms`), which
+ * a member killed in aux-info makes the others wait out: the cluster runs
+ * with 120 s (aux-info among five nodes took 48 s on a loaded 2-core box),
+ * and is brought down and up again on its stores with a shorter one for the
+ * killed reshare only. That one must still outlast the four survivors'
+ * prime search (the deadline counts from before it; a survivor finishing
+ * its search past the deadline fails "waiting for 4 parties", not for the
+ * killed n4): three times the committee's keygen (three nodes' search,
+ * measured on the machine as loaded now), 25-60 s.
  *   1. `keygen --members n1,n2,n3 --threshold 2 --ranks 0,0,1`: only n1..n3
  *      hold the key, 2-of-3; it signs (through n4, which holds nothing and
  *      passes the request on);
@@ -17,8 +24,9 @@
  *      (a refusal naming n4), the old committee must be untouched at
  *      2-of-3, n4 and n5 hold nothing, and it still signs; should it land
  *      after (exit 0), every node but n4 is on the new record and signs;
- *   3. `start n4` and the same request again, with `load` through n1..n3
- *      beside it: it succeeds, every node holds the 3-of-5 record with the
+ *   3. `start n4`; the cluster down and up again with the long timeout
+ *      (every node with its store), and the same request again, with
+ *      `load` through n1..n3 beside it: it succeeds, every node holds the 3-of-5 record with the
  *      public key and xpub unchanged; the load saw no bad signature;
  *   4. only n2, n4, n5 running (one officer): a signature verifies under the
  *      key (libsecp256k1); only n3, n4, n5 (operators alone): refused.
@@ -36,11 +44,51 @@
 #define N4 3
 #define N5 4
 
+#define TIMEOUT_MS "120000" /* keygen and aux-info: the committee's keygen, the rerun */
+
+static double keygen_s; /* the committee's keygen (n1..n3): sets the killed reshare's deadline */
+
 static char dir[128];
 static wf_sim_layout L;
 static wf_client *C;
 static wf_client_key KEY;
 static secp256k1_context *secp;
+
+/* `warifu-sim up` (a new cluster, or the one in dir again with its
+ * stores), its aux-info and keygen given keygen_timeout_ms. */
+static int up(const char *keygen_timeout_ms)
+{
+    const char *args[] = {"up",
+                          "--dir",
+                          dir,
+                          "--nodes",
+                          "5",
+                          "--threshold",
+                          "3",
+                          "--ranks",
+                          "0,0,1,1,1",
+                          "--no-latency",
+                          "--presig-low",
+                          "0",
+                          "--presig-high",
+                          "0",
+                          "--keygen-timeout-ms",
+                          keygen_timeout_ms,
+                          NULL};
+    return wf_simt_run(args);
+}
+
+/* The cluster down and up again on its stores with another timeout. */
+static void restart_cluster(const char *keygen_timeout_ms)
+{
+    const char *down[] = {"down", "--dir", dir, NULL};
+    double t = wf_simt_now_s();
+    CHECK(wf_simt_run(down) == 0);
+    REQUIRE(up(keygen_timeout_ms) == 0);
+    CHECK(wf_sim_wait_linked(&L, C, 0x1f, 30000));
+    fprintf(stderr, "down and up with --keygen-timeout-ms %s: %.1f s\n", keygen_timeout_ms,
+            wf_simt_now_s() - t);
+}
 
 static wf_client_outcome sign_via(size_t k, int *verified, wf_client_result *res)
 {
@@ -108,7 +156,9 @@ static void test_committee_key(void)
 {
     const char *keygen[] = {"keygen",   "--dir",       dir, "--request-id", "sim-reshare-key", "--members",
                             "n1,n2,n3", "--threshold", "2", "--ranks",      "0,0,1",           NULL};
+    double t = wf_simt_now_s();
     REQUIRE(wf_simt_run(keygen) == 0);
+    keygen_s = wf_simt_now_s() - t;
     wf_sim_outcome o;
     REQUIRE(wf_sim_key(&L, C, NULL, &KEY, &o) == WF_CLIENT_SUCCEEDED);
     CHECK(KEY.threshold == 2 && KEY.members == 3 && KEY.generation == 1);
@@ -126,6 +176,10 @@ static void test_committee_key(void)
 
 static void test_killed_reshare(void)
 {
+    char killed_timeout[16];
+    double ms = 3 * 1000 * keygen_s;
+    snprintf(killed_timeout, sizeof killed_timeout, "%.0f", ms < 25000 ? 25000 : ms > 60000 ? 60000 : ms);
+    restart_cluster(killed_timeout);
     const char *killed[] = {
         "reshare",   "--dir",          dir,           "--node", "n1",      "--request-id", "sim-reshare-1",
         "--members", "n1,n2,n3,n4,n5", "--threshold", "3",      "--ranks", "0,0,1,1,1",    "--kill",
@@ -160,6 +214,7 @@ static void test_rerun(void)
 {
     wf_simt_ctl(&L, "start n4");
     CHECK(wf_sim_wait_linked(&L, C, 0x1f, 30000));
+    restart_cluster(TIMEOUT_MS); /* the rerun's aux-info gets the long deadline */
     load_run lr;
     pthread_t th;
     load_start(&lr, &th);
@@ -207,25 +262,8 @@ int main(void)
     secp = secp256k1_context_create(SECP256K1_CONTEXT_VERIFY);
     REQUIRE(wf_crypto_init() == WF_OK);
     snprintf(dir, sizeof dir, "/tmp/wf-simreshare-%d", (int)getpid());
-    const char *up[] = {"up",
-                        "--dir",
-                        dir,
-                        "--nodes",
-                        "5",
-                        "--threshold",
-                        "3",
-                        "--ranks",
-                        "0,0,1,1,1",
-                        "--no-latency",
-                        "--presig-low",
-                        "0",
-                        "--presig-high",
-                        "0",
-                        "--keygen-timeout-ms",
-                        "60000",
-                        NULL};
     double t0 = wf_simt_now_s();
-    REQUIRE(wf_simt_run(up) == 0);
+    REQUIRE(up(TIMEOUT_MS) == 0);
     const char *why = NULL;
     REQUIRE(wf_sim_layout_load(&L, dir, &why) == WF_OK);
     REQUIRE(wf_client_open(&C, L.client_dir, 1, &why) == WF_OK);
