@@ -129,7 +129,7 @@ static int replaced_wiped(size_t i)
     return n > 0 && wiped == n;
 }
 
-/* Sends m through via; asked again (up to 20 s) while the coordinator's own
+/* Sends m through via; asked again (every 0.5 s, up to 20 s) while the coordinator's own
  * reachability check refuses before anything starts: it still leaves out a
  * member that it saw silent or aborting a moment ago (a node the previous
  * step stopped or restarted). Seen once each in reshare() and again() under
@@ -138,10 +138,10 @@ static Warifu__Wire__ClientResponse *send_reachable(size_t via, const char *what
                                                     Warifu__Wire__ReshareRequest *m)
 {
     Warifu__Wire__ClientResponse *r = NULL;
-    for (int i = 0; i < 20; i++) {
+    for (int i = 0; i < 40; i++) {
         if (r != NULL) {
             warifu__wire__client_response__free_unpacked(r, NULL);
-            wf_df_sleep_ms(1000);
+            wf_df_sleep_ms(500);
         }
         uint64_t t0 = wf_df_now_ms();
         r = wf_kf_send_reshare(&f, via, m);
@@ -348,6 +348,7 @@ static void test_replay(void)
 int main(void)
 {
     REQUIRE(wf_crypto_init() == WF_OK);
+    wf_df_peer_redial_ms = 200; /* restarted nodes are redialled at once */
     wf_df_setup(&f, 5, 3, (const uint32_t[]){0, 0, 1, 1, 1});
     for (size_t i = 0; i < f.n; i++)
         start(i, NULL);
