@@ -152,7 +152,7 @@ static void test_committee_refresh(void)
 
 static void test_unconfirmed_refresh_blocks_reshare(void)
 {
-    run_only(0x1f);
+    /* echo restarted with the fault, alpha and delta back: one wait for all five */
     wf_df_stop(&f, ECHO);
     start(ECHO, WF_REFRESH_CRASH_BEFORE_COMMIT);
     run_only(0x1f);
