@@ -47,13 +47,13 @@ static wf_paillier_sk *rotating_paillier(void *ctx, unsigned bits)
 
 static unsigned session_timeout_ms[N] = {30000, 30000, 30000};
 
-/* The keeper pools presignatures (low 1, high 2: alpha, in two signing sets,
- * pools up to four) for scenario 1, which checks the pool across a refresh
- * (at least two pooled before, none of them after, two new ones refilled);
- * the later scenarios do not need a pool
- * (their signatures presign inline), so nodes (re)started after it run
- * without one: no background presigns competing with the refreshes for the
- * CPU, holding up their drain, or left running when a node is stopped. */
+/* The keeper pools presignatures (low 1, high 2 per signing set: alpha, in
+ * two sets, holds up to four) for scenario 1, which checks the pool across a
+ * refresh (two pooled before, none of them after, two new ones refilled).
+ * The later scenarios need no pool (their signatures presign inline), so the
+ * nodes (re)started after it run without one: no background presigns
+ * competing with their refreshes for the CPU, holding up a refresh's drain,
+ * or left running when a node is stopped. */
 static int keeper_on = 1;
 
 static void start(size_t i, const char *fault_protocol, uint32_t kind)
