@@ -160,6 +160,11 @@ static Warifu__Wire__ClientResponse *reshare(size_t via, const char *rid, const 
                                              const uint32_t ranks[3], wf_reshare_request *rq)
 {
     wf_kf_reshare_request(rq, f.client_sk, rid, key_id, nodes, ranks, 3, 2);
+    /* valid for 9 minutes (the limit is 10), not 2: (c) replays (a)'s request
+     * after (a) and (b), which took over 2 minutes on a loaded machine, and a
+     * member refuses an expired request before it looks for the replay */
+    rq->expiry_ms = wf_df_now_ms() + 9u * 60u * 1000u;
+    REQUIRE(wf_reshare_request_sign(rq, f.client_sk) == WF_OK);
     Warifu__Wire__ReshareRequest *m = wf_kf_reshare_msg(rq);
     Warifu__Wire__ClientResponse *r = send_reachable(via, rid, m);
     warifu__wire__reshare_request__free_unpacked(m, NULL);
