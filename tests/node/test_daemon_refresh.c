@@ -45,7 +45,9 @@ static wf_paillier_sk *rotating_paillier(void *ctx, unsigned bits)
     return wf_test_paillier_sk(bits, i + N * (k % 4));
 }
 
-static unsigned session_timeout_ms[N] = {30000, 30000, 30000};
+/* keygen and refresh sessions: 60 s (the keygen took over 30 s on a machine
+ * at load 26, and timed out); no scenario waits one out */
+static unsigned session_timeout_ms[N] = {60000, 60000, 60000};
 
 /* The keeper pools presignatures (low 1, high 2 per signing set: alpha, in
  * two sets, holds up to four) for scenario 1, which checks the pool across a
@@ -450,7 +452,7 @@ static void superseded(void)
     CHECK(all_at(4));
     CHECK(sign_retrying(CHARLIE, "after-superseded"));
 
-    session_timeout_ms[ALPHA] = 30000;
+    session_timeout_ms[ALPHA] = 60000;
     restart(ALPHA, NULL, 0);
     REQUIRE(wf_df_wait_ready(&f, 15000));
 }
