@@ -409,6 +409,7 @@ static wf_err setup_network(wf_daemon *d, const char **why)
                                       why)) != WF_OK)
         goto done;
     d->netcfg->cfg.allow_plaintext_for_tests = d->cfg.allow_plaintext_for_tests;
+    d->netcfg->cfg.reconnect_max_ms = d->cfg.peer_reconnect_max_ms;
     for (size_t p = 0; p < d->netcfg->cfg.n_peers; p++) {
         uint32_t m = d->netcfg->cfg.peers[p].member;
         d->peer_of[m] = p;

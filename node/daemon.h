@@ -86,6 +86,8 @@ typedef struct wf_daemon_cfg {
     wf_fault fault;
     int allow_test_faults;
     int allow_plaintext_for_tests; /* tcp:// links, no TLS: unit tests only */
+    int peer_reconnect_max_ms;     /* the peer links' longest redial wait; 0: WF_PEER_NET_RECONNECT_MAX_MS
+                                      (tests that restart nodes shorten it) */
     int quiet;                     /* no log lines on stderr */
 } wf_daemon_cfg;
 

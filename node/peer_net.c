@@ -51,6 +51,7 @@ typedef struct queued_msg {
 struct wf_peer_net {
     size_t n;
     size_t max_msg;
+    int reconnect_max_ms;
     int tls;
     pthread_mutex_t mu;
     pthread_cond_t cv; /* on CLOCK_MONOTONIC */
@@ -440,7 +441,7 @@ static int start_dialer(peer_link *l, nng_dialer *out)
     if ((rv = nng_dialer_set_size(d, NNG_OPT_RECVMAXSZ, PUSH_RECV_MAX)) != 0 ||
         (rv = nng_dialer_set_bool(d, NNG_OPT_TCP_KEEPALIVE, true)) != 0 ||
         (rv = nng_dialer_set_ms(d, NNG_OPT_RECONNMINT, WF_PEER_NET_RECONNECT_MIN_MS)) != 0 ||
-        (rv = nng_dialer_set_ms(d, NNG_OPT_RECONNMAXT, WF_PEER_NET_RECONNECT_MAX_MS)) != 0 ||
+        (rv = nng_dialer_set_ms(d, NNG_OPT_RECONNMAXT, l->net->reconnect_max_ms)) != 0 ||
         (l->cli != NULL && (rv = nng_dialer_set_ptr(d, NNG_OPT_TLS_CONFIG, l->cli)) != 0) ||
         (rv = nng_dialer_start(d, NNG_FLAG_NONBLOCK)) != 0) {
         nng_dialer_close(d);
@@ -588,6 +589,9 @@ wf_err wf_peer_net_create(wf_peer_net **out, const wf_peer_net_cfg *cfg, const c
         FAIL(WF_ERR_NOMEM, "out of memory");
     net->tls = tls;
     net->max_msg = cfg->max_msg != 0 ? cfg->max_msg : WF_PEER_NET_MAX_MSG_DEFAULT;
+    net->reconnect_max_ms = cfg->reconnect_max_ms <= 0                            ? WF_PEER_NET_RECONNECT_MAX_MS
+                            : cfg->reconnect_max_ms < WF_PEER_NET_RECONNECT_MIN_MS ? WF_PEER_NET_RECONNECT_MIN_MS
+                                                                                   : cfg->reconnect_max_ms;
     if (tls && (err = load_identities(cfg, &own, peers, why)) != WF_OK)
         goto done;
     if ((err = open_links(net, cfg, &own, peers, why)) != WF_OK)

@@ -87,6 +87,9 @@ typedef struct wf_peer_net_cfg {
     size_t n_peers;                /* 1 .. WF_MAX_MEMBERS - 1 */
     size_t max_msg;                /* largest message sent or accepted; 0 = WF_PEER_NET_MAX_MSG_DEFAULT */
     int allow_plaintext_for_tests; /* accept tcp:// URLs (no TLS, no attribution): tests only */
+    int reconnect_max_ms;          /* longest wait between dials of a peer that is down, at least
+                                      WF_PEER_NET_RECONNECT_MIN_MS; 0 = WF_PEER_NET_RECONNECT_MAX_MS
+                                      (tests that restart nodes shorten it) */
 } wf_peer_net_cfg;
 
 typedef struct wf_peer_net_counters {

@@ -105,6 +105,12 @@ static inline void wf_df_setup(wf_df *f, size_t n, uint32_t t, const uint32_t *r
     wf_cf_write(f->policy, text, 0644);
 }
 
+/* The peer links' longest redial wait for every daemon wf_df_cfg configures
+ * (0: the daemon's default, 2 s). Tests that stop and start nodes often set
+ * it short, so the running nodes reach a restarted one at once instead of
+ * after their backed-off redial. */
+static int wf_df_peer_redial_ms;
+
 static inline wf_daemon_cfg wf_df_cfg(const wf_df *f, size_t i)
 {
     wf_daemon_cfg cfg;
@@ -119,6 +125,7 @@ static inline wf_daemon_cfg wf_df_cfg(const wf_df *f, size_t i)
     cfg.paillier_source = wf_df_paillier;
     cfg.paillier_ctx = (void *)(uintptr_t)i;
     cfg.session_timeout_ms = 20000;
+    cfg.peer_reconnect_max_ms = wf_df_peer_redial_ms;
     cfg.quiet = getenv("WF_TEST_VERBOSE") == NULL;
     return cfg;
 }

@@ -152,7 +152,7 @@ static void test_committee_refresh(void)
 
 static void test_unconfirmed_refresh_blocks_reshare(void)
 {
-    run_only(0x1f);
+    /* echo restarted with the fault, alpha and delta back: one wait for all five */
     wf_df_stop(&f, ECHO);
     start(ECHO, WF_REFRESH_CRASH_BEFORE_COMMIT);
     run_only(0x1f);
@@ -235,6 +235,7 @@ static void test_reshare_then_refresh(void)
 int main(void)
 {
     REQUIRE(wf_crypto_init() == WF_OK);
+    wf_df_peer_redial_ms = 200; /* restarted nodes are redialled at once */
     wf_df_setup(&f, N, 3, all_ranks);
     for (size_t i = 0; i < f.n; i++)
         start(i, NULL);

@@ -188,6 +188,7 @@ static void test_stop_cancels_search(void)
 int main(void)
 {
     REQUIRE(wf_crypto_init() == WF_OK);
+    wf_df_peer_redial_ms = 200; /* restarted nodes are redialled at once */
     wf_df_setup(&f, 3, 2, (const uint32_t[]){0, 0, 0});
     test_bad_policy_refused();
     test_pool_serves_aux_info();

@@ -150,6 +150,7 @@ static void test_expiry(void)
 int main(void)
 {
     REQUIRE(wf_crypto_init() == WF_OK);
+    wf_df_peer_redial_ms = 200; /* restarted nodes are redialled at once */
     wf_df_setup(&f, 3, 2, (const uint32_t[]){0, 0, 0});
     wf_df_start_all(&f);
     Warifu__Wire__ClientResponse *r = wf_df_keygen(&f, ALPHA, "key-policy", key_id);

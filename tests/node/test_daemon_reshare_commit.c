@@ -129,7 +129,7 @@ static int replaced_wiped(size_t i)
     return n > 0 && wiped == n;
 }
 
-/* Sends m through via; asked again (up to 20 s) while the coordinator's own
+/* Sends m through via; asked again (every 0.5 s, up to 20 s) while the coordinator's own
  * reachability check refuses before anything starts: it still leaves out a
  * member that it saw silent or aborting a moment ago (a node the previous
  * step stopped or restarted). Seen once each in reshare() and again() under
@@ -138,10 +138,10 @@ static Warifu__Wire__ClientResponse *send_reachable(size_t via, const char *what
                                                     Warifu__Wire__ReshareRequest *m)
 {
     Warifu__Wire__ClientResponse *r = NULL;
-    for (int i = 0; i < 20; i++) {
+    for (int i = 0; i < 40; i++) {
         if (r != NULL) {
             warifu__wire__client_response__free_unpacked(r, NULL);
-            wf_df_sleep_ms(1000);
+            wf_df_sleep_ms(500);
         }
         uint64_t t0 = wf_df_now_ms();
         r = wf_kf_send_reshare(&f, via, m);
@@ -160,6 +160,11 @@ static Warifu__Wire__ClientResponse *reshare(size_t via, const char *rid, const 
                                              const uint32_t ranks[3], wf_reshare_request *rq)
 {
     wf_kf_reshare_request(rq, f.client_sk, rid, key_id, nodes, ranks, 3, 2);
+    /* valid for 9 minutes (the limit is 10), not 2: (c) replays (a)'s request
+     * after (a) and (b), which took over 2 minutes on a loaded machine, and a
+     * member refuses an expired request before it looks for the replay */
+    rq->expiry_ms = wf_df_now_ms() + 9u * 60u * 1000u;
+    REQUIRE(wf_reshare_request_sign(rq, f.client_sk) == WF_OK);
     Warifu__Wire__ReshareRequest *m = wf_kf_reshare_msg(rq);
     Warifu__Wire__ClientResponse *r = send_reachable(via, rid, m);
     warifu__wire__reshare_request__free_unpacked(m, NULL);
@@ -348,6 +353,7 @@ static void test_replay(void)
 int main(void)
 {
     REQUIRE(wf_crypto_init() == WF_OK);
+    wf_df_peer_redial_ms = 200; /* restarted nodes are redialled at once */
     wf_df_setup(&f, 5, 3, (const uint32_t[]){0, 0, 1, 1, 1});
     for (size_t i = 0; i < f.n; i++)
         start(i, NULL);
