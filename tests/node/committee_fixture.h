@@ -1,9 +1,16 @@
 /* Keys with their own committee in the daemon tests (daemon_fixture.h): a
  * keygen request naming a committee, what the nodes report about a key and
- * hold of it in their stores, and running exactly a chosen set of nodes. */
+ * hold of it in their stores, running exactly a chosen set of nodes, and
+ * raw session starts sent as a compromised member would. */
 #ifndef WF_TESTS_COMMITTEE_FIXTURE_H
 #define WF_TESTS_COMMITTEE_FIXTURE_H
 
+#include <sodium.h>
+
+#include "node/cluster_config.h"
+#include "node/control.h"
+#include "node/node_identity.h"
+#include "node/peer_net.h"
 #include "store/store.h"
 #include "tests/node/daemon_fixture.h"
 
@@ -231,6 +238,97 @@ static inline uint64_t wf_kf_generation(const wf_df *f, size_t i, const uint8_t 
             g = r->status->keys[k]->generation;
     warifu__wire__client_response__free_unpacked(r, NULL);
     return g;
+}
+
+/* A node's peer links opened outside its daemon (which is stopped), with
+ * its identity: what a compromised member could send. */
+typedef struct wf_kf_raw {
+    wf_cluster_config *c;
+    wf_node_identity id;
+    wf_cluster_net *net;
+    wf_peer_net *pn;
+    uint32_t as;
+} wf_kf_raw;
+
+/* Opens node `as`'s links and gives them 1.5 s to connect. */
+static inline void wf_kf_raw_open(wf_kf_raw *r, const wf_df *f, size_t as)
+{
+    const char *why = NULL;
+    memset(r, 0, sizeof *r);
+    r->as = (uint32_t)as;
+    REQUIRE(wf_cluster_config_load(&r->c, f->cluster, &why) == WF_OK);
+    REQUIRE(wf_node_identity_load(&r->id, f->dirs[as], 1, &why) == WF_OK);
+    REQUIRE(wf_cluster_net_prepare(&r->net, r->c, r->as, f->dirs[as], NULL, &why) == WF_OK);
+    REQUIRE(wf_peer_net_create(&r->pn, &r->net->cfg, &why) == WF_OK);
+    wf_df_sleep_ms(1500);
+}
+
+static inline void wf_kf_raw_close(wf_kf_raw *r)
+{
+    wf_peer_net_close(r->pn);
+    wf_cluster_net_free(r->net);
+    wf_node_identity_clear(&r->id);
+    wf_cluster_config_free(r->c);
+}
+
+/* A start of `protocol` ("reshare" or "retire") carrying request rq, among
+ * parties[0..n) with dealers[0..n_dealers), issued now; free() it. */
+static inline wf_control_start *wf_kf_reshare_start(const char *protocol, const wf_reshare_request *rq,
+                                                    const uint32_t *parties, size_t n,
+                                                    const uint32_t *dealers, size_t n_dealers)
+{
+    uint8_t *enc = NULL;
+    size_t enc_len = 0;
+    wf_control_start *st = calloc(1, sizeof *st);
+    REQUIRE(st != NULL && wf_reshare_request_encode(rq, &enc, &enc_len) == WF_OK);
+    REQUIRE(enc_len <= sizeof st->request);
+    snprintf(st->protocol, sizeof st->protocol, "%s", protocol);
+    for (size_t i = 0; i < n; i++)
+        st->parties[st->n++] = parties[i];
+    for (size_t i = 0; i < n_dealers; i++)
+        st->dealers[st->n_dealers++] = dealers[i];
+    st->issued_ms = wf_df_now_ms();
+    memcpy(st->request, enc, enc_len);
+    st->request_len = enc_len;
+    free(enc);
+    return st;
+}
+
+/* Seals start st for key_id under a fresh start id as r's node, sends it
+ * to node `to` and waits up to 10 s for to's result: 1 with *res set when
+ * it answered, 0 when it did not. */
+static inline int wf_kf_raw_start(wf_kf_raw *r, size_t to, const uint8_t key_id[32],
+                                  const wf_control_start *st, wf_control_result *res)
+{
+    const char *why = NULL;
+    size_t peer_to = 0;
+    while (peer_to < r->net->cfg.n_peers && r->net->cfg.peers[peer_to].member != to)
+        peer_to++;
+    REQUIRE(peer_to < r->net->cfg.n_peers);
+    uint8_t *bytes = NULL, start_id[32];
+    size_t len = 0;
+    randombytes_buf(start_id, sizeof start_id);
+    wf_control_addr addr = {r->c->cluster_id, key_id, start_id, r->as, (uint32_t)to};
+    REQUIRE(wf_control_seal_start(&bytes, &len, &addr, st, r->id.identity_sk) == WF_OK);
+    CHECK_OK(wf_peer_net_send(r->pn, peer_to, bytes, len, 5000));
+    free(bytes);
+    int answered = 0;
+    for (int i = 0; i < 20 && !answered; i++) {
+        size_t peer = 0;
+        uint8_t *msg = NULL;
+        if (wf_peer_net_recv(r->pn, 500, &peer, &msg, &len) != WF_OK)
+            continue;
+        wf_envelope env;
+        if (wf_envelope_open(&env, msg, len, r->c->members[to].pub.identity_pk) == WF_OK &&
+            strcmp(env.protocol, WF_CONTROL_PROTOCOL) == 0 && env.round == WF_CONTROL_ROUND_RESULT &&
+            memcmp(env.session_id, start_id, 32) == 0) {
+            CHECK_OK(wf_control_decode_result(res, env.payload, env.payload_len, &why));
+            answered = 1;
+        }
+        wf_envelope_clear(&env);
+        wf_peer_net_msg_free(msg, len);
+    }
+    return answered;
 }
 
 #endif

@@ -390,18 +390,8 @@ static void test_shrink(void)
  * keeping its share. */
 static void test_forged_starts(void)
 {
-    const char *why = NULL;
-    wf_cluster_config *c = NULL;
-    REQUIRE(wf_cluster_config_load(&c, f.cluster, &why) == WF_OK);
-    wf_node_identity id;
-    REQUIRE(wf_node_identity_load(&id, f.dirs[ECHO], 1, &why) == WF_OK);
-    wf_cluster_net *net = NULL;
-    REQUIRE(wf_cluster_net_prepare(&net, c, ECHO, f.dirs[ECHO], NULL, &why) == WF_OK);
-    wf_peer_net *pn = NULL;
-    REQUIRE(wf_peer_net_create(&pn, &net->cfg, &why) == WF_OK);
-    size_t to_alpha = 0;
-    REQUIRE(net->cfg.peers[to_alpha].member == ALPHA);
-    wf_df_sleep_ms(1500); /* the link connects */
+    wf_kf_raw raw;
+    wf_kf_raw_open(&raw, &f, ECHO);
     uint64_t gen0 = wf_kf_generation(&f, ALPHA, key_id);
     CHECK(gen0 != 0);
 
@@ -416,6 +406,7 @@ static void test_forged_starts(void)
         {"reshare", 1, 0, "does not allow this client to reshare"},
     };
     const uint32_t nodes[3] = {BRAVO, CHARLIE, DELTA}, ranks[3] = {0, 1, 1};
+    const uint32_t parties[2] = {ALPHA, ECHO}, dealers[1] = {ALPHA};
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
         wf_reshare_request rq;
         char rid[16];
@@ -424,57 +415,19 @@ static void test_forged_starts(void)
                               2);
         if (cases[k].forge)
             rq.signature[0] ^= 1;
-        uint8_t *enc = NULL, *bytes = NULL, start_id[32];
-        size_t enc_len = 0, len = 0;
-        REQUIRE(wf_reshare_request_encode(&rq, &enc, &enc_len) == WF_OK);
-        wf_control_start *st = calloc(1, sizeof *st);
-        REQUIRE(st != NULL);
-        snprintf(st->protocol, sizeof st->protocol, "%s", cases[k].protocol);
-        st->n = 2;
-        st->parties[0] = ALPHA;
-        st->parties[1] = ECHO;
-        st->issued_ms = wf_df_now_ms();
-        memcpy(st->request, enc, enc_len);
-        st->request_len = enc_len;
-        st->n_dealers = 1;
-        st->dealers[0] = ALPHA;
-        free(enc);
-        randombytes_buf(start_id, sizeof start_id);
-        wf_control_addr addr = {c->cluster_id, key_id, start_id, ECHO, ALPHA};
-        REQUIRE(wf_control_seal_start(&bytes, &len, &addr, st, id.identity_sk) == WF_OK);
+        wf_control_start *st = wf_kf_reshare_start(cases[k].protocol, &rq, parties, 2, dealers, 1);
+        wf_control_result res;
+        int answered = wf_kf_raw_start(&raw, ALPHA, key_id, st, &res);
         free(st);
-        CHECK_OK(wf_peer_net_send(pn, to_alpha, bytes, len, 5000));
-        free(bytes);
-        int answered = 0;
-        for (int i = 0; i < 20 && !answered; i++) {
-            size_t peer = 0;
-            uint8_t *msg = NULL;
-            if (wf_peer_net_recv(pn, 500, &peer, &msg, &len) != WF_OK)
-                continue;
-            wf_envelope env;
-            if (wf_envelope_open(&env, msg, len, c->members[ALPHA].pub.identity_pk) == WF_OK &&
-                strcmp(env.protocol, WF_CONTROL_PROTOCOL) == 0 && env.round == WF_CONTROL_ROUND_RESULT &&
-                memcmp(env.session_id, start_id, 32) == 0) {
-                wf_control_result res;
-                CHECK_OK(wf_control_decode_result(&res, env.payload, env.payload_len, &why));
-                int ok = res.outcome == WF_OUTCOME_REFUSED && strstr(res.reason, cases[k].want) != NULL;
-                if (!ok)
-                    fprintf(stderr, "forged %s: outcome %d: %s\n", cases[k].protocol, res.outcome,
-                            res.reason);
-                CHECK(ok);
-                answered = 1;
-            }
-            wf_envelope_clear(&env);
-            wf_peer_net_msg_free(msg, len);
-        }
         CHECK(answered);
+        int ok = answered && res.outcome == WF_OUTCOME_REFUSED && strstr(res.reason, cases[k].want) != NULL;
+        if (answered && !ok)
+            fprintf(stderr, "forged %s: outcome %d: %s\n", cases[k].protocol, res.outcome, res.reason);
+        CHECK(ok);
     }
     CHECK(wf_kf_generation(&f, ALPHA, key_id) == gen0);
     CHECK(wf_df_sign_ok(&f, ALPHA, "after-forged", key_id));
-    wf_peer_net_close(pn);
-    wf_cluster_net_free(net);
-    wf_node_identity_clear(&id);
-    wf_cluster_config_free(c);
+    wf_kf_raw_close(&raw);
 }
 
 int main(void)

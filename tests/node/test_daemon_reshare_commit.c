@@ -268,67 +268,18 @@ static void test_commit_reaches_some(void)
 static int raw_start_refused(size_t as, size_t to, const char *protocol, const wf_reshare_request *rq,
                              const char *want)
 {
-    const char *why = NULL;
-    wf_cluster_config *c = NULL;
-    REQUIRE(wf_cluster_config_load(&c, f.cluster, &why) == WF_OK);
-    wf_node_identity id;
-    REQUIRE(wf_node_identity_load(&id, f.dirs[as], 1, &why) == WF_OK);
-    wf_cluster_net *net = NULL;
-    REQUIRE(wf_cluster_net_prepare(&net, c, (uint32_t)as, f.dirs[as], NULL, &why) == WF_OK);
-    wf_peer_net *pn = NULL;
-    REQUIRE(wf_peer_net_create(&pn, &net->cfg, &why) == WF_OK);
-    size_t peer_to = 0;
-    while (net->cfg.peers[peer_to].member != to)
-        peer_to++;
-    wf_df_sleep_ms(1500); /* the link connects */
-    uint8_t *enc = NULL, *bytes = NULL, start_id[32];
-    size_t enc_len = 0, len = 0;
-    REQUIRE(wf_reshare_request_encode(rq, &enc, &enc_len) == WF_OK);
-    wf_control_start *st = calloc(1, sizeof *st);
-    REQUIRE(st != NULL);
-    snprintf(st->protocol, sizeof st->protocol, "%s", protocol);
     /* the dealers {alpha, bravo} and the request's new committee {alpha, delta, echo} */
-    const uint32_t parties[4] = {ALPHA, BRAVO, DELTA, ECHO};
-    for (size_t i = 0; i < 4; i++)
-        st->parties[st->n++] = parties[i];
-    st->issued_ms = wf_df_now_ms();
-    memcpy(st->request, enc, enc_len);
-    st->request_len = enc_len;
-    st->n_dealers = 2;
-    st->dealers[0] = ALPHA;
-    st->dealers[1] = BRAVO;
-    free(enc);
-    randombytes_buf(start_id, sizeof start_id);
-    wf_control_addr addr = {c->cluster_id, key_id, start_id, (uint32_t)as, (uint32_t)to};
-    REQUIRE(wf_control_seal_start(&bytes, &len, &addr, st, id.identity_sk) == WF_OK);
+    const uint32_t parties[4] = {ALPHA, BRAVO, DELTA, ECHO}, dealers[2] = {ALPHA, BRAVO};
+    wf_kf_raw raw;
+    wf_kf_raw_open(&raw, &f, as);
+    wf_control_start *st = wf_kf_reshare_start(protocol, rq, parties, 4, dealers, 2);
+    wf_control_result res;
+    int answered = wf_kf_raw_start(&raw, to, key_id, st, &res);
     free(st);
-    CHECK_OK(wf_peer_net_send(pn, peer_to, bytes, len, 5000));
-    free(bytes);
-    int refused = 0, answered = 0;
-    for (int i = 0; i < 20 && !answered; i++) {
-        size_t peer = 0;
-        uint8_t *msg = NULL;
-        if (wf_peer_net_recv(pn, 500, &peer, &msg, &len) != WF_OK)
-            continue;
-        wf_envelope env;
-        if (wf_envelope_open(&env, msg, len, c->members[to].pub.identity_pk) == WF_OK &&
-            strcmp(env.protocol, WF_CONTROL_PROTOCOL) == 0 && env.round == WF_CONTROL_ROUND_RESULT &&
-            memcmp(env.session_id, start_id, 32) == 0) {
-            wf_control_result res;
-            CHECK_OK(wf_control_decode_result(&res, env.payload, env.payload_len, &why));
-            refused = res.outcome == WF_OUTCOME_REFUSED && strstr(res.reason, want) != NULL;
-            if (!refused)
-                fprintf(stderr, "raw %s to %s: outcome %d: %s\n", protocol, wf_df_names[to], res.outcome,
-                        res.reason);
-            answered = 1;
-        }
-        wf_envelope_clear(&env);
-        wf_peer_net_msg_free(msg, len);
-    }
-    wf_peer_net_close(pn);
-    wf_cluster_net_free(net);
-    wf_node_identity_clear(&id);
-    wf_cluster_config_free(c);
+    wf_kf_raw_close(&raw);
+    int refused = answered && res.outcome == WF_OUTCOME_REFUSED && strstr(res.reason, want) != NULL;
+    if (answered && !refused)
+        fprintf(stderr, "raw %s to %s: outcome %d: %s\n", protocol, wf_df_names[to], res.outcome, res.reason);
     return refused;
 }
 
