@@ -203,7 +203,6 @@ static inline Warifu__Wire__ClientResponse *wf_df_call(const wf_df *f, size_t i,
     return r;
 }
 
-/* Keygen through node i; fills key_id. Returns the response. */
 /* Sends the signed keygen request kr to node i: the answer (free it), or
  * NULL. */
 static inline Warifu__Wire__ClientResponse *wf_df_send_keygen(const wf_df *f, size_t i,
@@ -242,6 +241,7 @@ static inline Warifu__Wire__ClientResponse *wf_df_send_refresh(const wf_df *f, s
     return r;
 }
 
+/* Keygen through node i; fills key_id. Returns the response. */
 static inline Warifu__Wire__ClientResponse *wf_df_keygen(const wf_df *f, size_t i, const char *request_id,
                                                          uint8_t key_id[32])
 {
